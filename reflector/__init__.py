@@ -1,0 +1,1 @@
+"""Reflector: persistent meeting rooms on any video platform."""

@@ -1,0 +1,3 @@
+from reflector.cli import main
+
+main()

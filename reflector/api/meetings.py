@@ -1,0 +1,56 @@
+import uuid
+
+from fastapi import APIRouter, HTTPException
+
+from reflector import meetings
+from reflector.api.deps import CallerDep, RuntimeDep
+from reflector.api.render import meeting_detail
+from reflector.api.schemas import JoinOut, JoinRequest, MeetingDetail, SessionOut
+from reflector.video_platforms.base import Capability
+
+router = APIRouter(prefix="/v1/meetings", tags=["meetings"])
+
+
+@router.get("/{meeting_id}")
+async def get_meeting(meeting_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep) -> MeetingDetail:
+    async with runtime.db.read() as session:
+        room, meeting = await meetings.get_visible_meeting(session, caller, meeting_id)
+        return await meeting_detail(session, room, meeting, caller)
+
+
+@router.post("/{meeting_id}/join")
+async def join_meeting(
+    meeting_id: uuid.UUID,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    body: JoinRequest | None = None,
+) -> JoinOut:
+    body = body or JoinRequest()
+    async with runtime.db.read() as session:
+        room, meeting = await meetings.get_visible_meeting(session, caller, meeting_id)
+    url, role = meetings.join_url(runtime, room, meeting, caller, body.role, body.display_name)
+    return JoinOut(url=url, role=role, platform=meeting.platform)
+
+
+@router.get("/{meeting_id}/sessions")
+async def meeting_sessions(
+    meeting_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
+) -> list[SessionOut]:
+    async with runtime.db.read() as session:
+        _, meeting = await meetings.get_visible_meeting(session, caller, meeting_id)
+    client = runtime.platforms.client(meeting.platform)
+    if not client.has(Capability.SESSIONS_API):
+        raise HTTPException(
+            409,
+            f"platform {meeting.platform!r} has no sessions API; "
+            "the meeting's participants are in GET /v1/meetings/{meeting_id}",
+        )
+    sessions = await client.get_room_sessions(meeting.platform_room_name)
+    return [SessionOut.model_validate(s.model_dump()) for s in sessions]
+
+
+@router.post("/{meeting_id}/end")
+async def end_meeting(meeting_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep) -> MeetingDetail:
+    room, meeting = await meetings.end(runtime, caller, meeting_id)
+    async with runtime.db.read() as session:
+        return await meeting_detail(session, room, meeting, caller)

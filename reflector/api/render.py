@@ -1,0 +1,52 @@
+"""Rows to response bodies, hiding what only a room's owner may see."""
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector import participants
+from reflector.api.schemas import MeetingDetail, MeetingOut, ParticipantOut, RoomOut
+from reflector.auth import Caller
+from reflector.db import Meeting, Room
+from reflector.rooms import is_owner
+
+
+def room_out(room: Room, caller: Caller) -> RoomOut:
+    out = RoomOut.model_validate(room)
+    return out if is_owner(room, caller) else out.model_copy(update={"webhook_secret": None})
+
+
+async def meeting_out(
+    session: AsyncSession, room: Room, meeting: Meeting, caller: Caller
+) -> MeetingOut:
+    fields = _meeting_fields(room, meeting, caller)
+    fields["num_clients"] = await participants.num_clients(session, meeting)
+    return MeetingOut.model_validate(fields)
+
+
+async def meeting_detail(
+    session: AsyncSession, room: Room, meeting: Meeting, caller: Caller
+) -> MeetingDetail:
+    fields = _meeting_fields(room, meeting, caller)
+    fields["num_clients"] = await participants.num_clients(session, meeting)
+    sessions = await participants.sessions_of(session, meeting.id)
+    fields["participants"] = [ParticipantOut.model_validate(s) for s in sessions]
+    return MeetingDetail.model_validate(fields)
+
+
+def _meeting_fields(room: Room, meeting: Meeting, caller: Caller) -> dict[str, Any]:
+    return {
+        "id": meeting.id,
+        "room_id": meeting.room_id,
+        "platform": meeting.platform,
+        "platform_meeting_id": meeting.platform_meeting_id,
+        "platform_room_name": meeting.platform_room_name,
+        "room_url": meeting.room_url,
+        "host_room_url": meeting.host_room_url if is_owner(room, caller) else None,
+        "start_date": meeting.start_date,
+        "end_date": meeting.end_date,
+        "state": meeting.state,
+        "ended_at": meeting.ended_at,
+        "end_reason": meeting.end_reason,
+        "created_at": meeting.created_at,
+    }

@@ -1,0 +1,85 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from reflector import meetings, rooms
+from reflector.api.deps import CallerDep, RuntimeDep
+from reflector.api.render import meeting_out, room_out
+from reflector.api.schemas import (
+    MeetingCreate,
+    MeetingOut,
+    Page,
+    RoomCreate,
+    RoomName,
+    RoomOut,
+    RoomUpdate,
+)
+
+router = APIRouter(prefix="/v1/rooms", tags=["rooms"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_room(body: RoomCreate, runtime: RuntimeDep, caller: CallerDep) -> RoomOut:
+    return room_out(await rooms.create(runtime, caller, body), caller)
+
+
+@router.get("")
+async def list_rooms(
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> Page[RoomOut]:
+    items, total = await rooms.list_visible(runtime, caller, page, size)
+    return Page(items=[room_out(r, caller) for r in items], total=total, page=page, size=size)
+
+
+@router.get("/name/{room_name}")
+async def get_room_by_name(room_name: RoomName, runtime: RuntimeDep, caller: CallerDep) -> RoomOut:
+    async with runtime.db.read() as session:
+        return room_out(await rooms.get_visible(session, caller, name=room_name), caller)
+
+
+@router.get("/{room_id}")
+async def get_room(room_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep) -> RoomOut:
+    async with runtime.db.read() as session:
+        return room_out(await rooms.get_visible(session, caller, id=room_id), caller)
+
+
+@router.patch("/{room_id}")
+async def update_room(
+    room_id: uuid.UUID, body: RoomUpdate, runtime: RuntimeDep, caller: CallerDep
+) -> RoomOut:
+    return room_out(await rooms.update(runtime, caller, room_id, body), caller)
+
+
+@router.delete("/{room_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_room(room_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep) -> None:
+    await rooms.delete(runtime, caller, room_id)
+
+
+@router.post("/{room_name}/meeting")
+async def create_meeting(
+    room_name: RoomName,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    body: MeetingCreate | None = None,
+) -> MeetingOut:
+    allow_duplicated = body.allow_duplicated if body else False
+    room, meeting = await meetings.get_or_create(
+        runtime, caller, room_name, allow_duplicated=allow_duplicated
+    )
+    async with runtime.db.read() as session:
+        return await meeting_out(session, room, meeting, caller)
+
+
+@router.get("/{room_name}/meetings/active")
+async def active_meetings(
+    room_name: RoomName, runtime: RuntimeDep, caller: CallerDep
+) -> list[MeetingOut]:
+    async with runtime.db.read() as session:
+        room = await rooms.get_visible(session, caller, name=room_name)
+    found = await meetings.active_meetings(runtime, room)
+    async with runtime.db.read() as session:
+        return [await meeting_out(session, room, m, caller) for m in found]

@@ -1,0 +1,181 @@
+"""Request and response bodies of the management API."""
+
+import re
+import uuid
+from datetime import datetime
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field
+
+from reflector.db.tables import RecordingTrigger, RecordingType, RoomMode
+from reflector.inbox import Receipt
+from reflector.settings import SLUG_PATTERN
+from reflector.validation import SafeStr, UrlStr
+from reflector.video_platforms.base import Capability, Role
+
+ROOM_NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+# A Standard Webhooks secret: "whsec_" + base64 of at least 24 random bytes.
+_WEBHOOK_SECRET = re.compile(r"^whsec_[A-Za-z0-9+/]{32,}={0,2}$")
+
+
+def _http_url(value: str) -> str:
+    AnyHttpUrl(value)
+    return value
+
+
+def _webhook_secret(value: str) -> str:
+    if not _WEBHOOK_SECRET.fullmatch(value):
+        raise ValueError("must be 'whsec_' followed by base64 of at least 24 bytes")
+    return value
+
+
+RoomName = Annotated[str, Field(pattern=ROOM_NAME_PATTERN, max_length=64)]
+PlatformSlug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=32)]
+WebhookUrl = Annotated[UrlStr, AfterValidator(_http_url)]
+WebhookSecret = Annotated[str, Field(max_length=128), AfterValidator(_webhook_secret)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RoomCreate(Strict):
+    name: RoomName
+    platform: PlatformSlug | None = None
+    is_locked: bool = False
+    room_mode: RoomMode = RoomMode.NORMAL
+    recording_type: RecordingType = RecordingType.CLOUD
+    recording_trigger: RecordingTrigger = RecordingTrigger.AUTOMATIC_2ND_PARTICIPANT
+    is_shared: bool = False
+    webhook_url: WebhookUrl | None = None
+    webhook_secret: WebhookSecret | None = None
+
+
+class RoomUpdate(Strict):
+    name: RoomName | None = None
+    platform: PlatformSlug | None = None
+    is_locked: bool | None = None
+    room_mode: RoomMode | None = None
+    recording_type: RecordingType | None = None
+    recording_trigger: RecordingTrigger | None = None
+    is_shared: bool | None = None
+    webhook_url: WebhookUrl | None = None
+    webhook_secret: WebhookSecret | None = None
+
+
+class RoomOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    owner: str
+    platform: str
+    is_locked: bool
+    room_mode: RoomMode
+    recording_type: RecordingType
+    recording_trigger: RecordingTrigger
+    is_shared: bool
+    webhook_url: str | None
+    webhook_secret: str | None = Field(description="Only shown to the room's owner")
+    created_at: datetime
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    size: int
+
+
+class MeetingCreate(Strict):
+    allow_duplicated: bool = False
+
+
+class ParticipantOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    platform_participant_id: str
+    user_id: str | None
+    display_name: str | None
+    joined_at: datetime | None
+    left_at: datetime | None
+    is_recorder: bool
+
+
+class MeetingOut(BaseModel):
+    id: uuid.UUID
+    room_id: uuid.UUID
+    platform: str
+    platform_meeting_id: str
+    platform_room_name: str
+    room_url: str
+    host_room_url: str | None = Field(description="Only shown to the room's owner")
+    start_date: datetime
+    end_date: datetime
+    state: str
+    ended_at: datetime | None
+    end_reason: str | None
+    num_clients: int
+    created_at: datetime
+
+
+class MeetingDetail(MeetingOut):
+    participants: list[ParticipantOut]
+
+
+class JoinRequest(Strict):
+    role: Role | None = Field(
+        default=None, description="Defaults to host for the room's owner, else participant"
+    )
+    display_name: SafeStr | None = None
+
+
+class JoinOut(BaseModel):
+    url: str
+    role: Role
+    platform: str
+
+
+class SessionOut(BaseModel):
+    participant_id: str
+    user_id: str | None
+    user_name: str | None
+    joined_at: datetime
+    left_at: datetime | None
+    is_recorder: bool
+
+
+class PlatformOut(BaseModel):
+    slug: str
+    configured: bool
+    missing: list[str]
+    capabilities: list[Capability]
+
+
+class PlatformHealth(BaseModel):
+    platform: str
+    configured: bool
+    missing: list[str]
+    last_event_at: datetime | None
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+
+
+
+class WebhookAck(BaseModel):
+    """Every authentic event is acknowledged, also when it is parked or unusable."""
+
+    status: Literal["processed", "parked", "failed", "duplicate"]
+    event_id: uuid.UUID | None
+
+    @classmethod
+    def of(cls, receipt: Receipt) -> "WebhookAck":
+        if receipt.duplicate or receipt.status is None:
+            return cls(status="duplicate", event_id=None)
+        return cls(status=receipt.status.value, event_id=receipt.event_id)

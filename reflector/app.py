@@ -1,0 +1,66 @@
+"""The FastAPI app: core routers, each registered platform's router, error mapping."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from reflector.api import meetings, rooms, system
+from reflector.clock import Clock, utcnow
+from reflector.config import Config
+from reflector.errors import Conflict, Forbidden, InvalidField, NotFound, ServiceError
+from reflector.limits import API_MAX_BODY
+from reflector.runtime import Runtime
+from reflector.video_platforms.errors import (
+    PlatformError,
+    PlatformNotConfigured,
+    PlatformUnavailable,
+)
+from reflector.video_platforms.registry import PLATFORMS
+
+_SERVICE_STATUS: dict[type[ServiceError], int] = {NotFound: 404, Forbidden: 403, Conflict: 409}
+
+
+def create_app(
+    config: Config,
+    *,
+    clock: Clock = utcnow,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime.open(config, PLATFORMS, clock=clock, http_transport=http_transport)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await runtime.aclose()
+
+    app = FastAPI(title="Reflector", version="0.1.0", lifespan=lifespan, max_body_size=API_MAX_BODY)
+    app.include_router(rooms.router)
+    app.include_router(meetings.router)
+    for spec in PLATFORMS:
+        app.include_router(spec.router)
+    app.include_router(system.router)
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(PlatformError, _platform_error)
+    return app
+
+
+async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    if isinstance(exc, InvalidField):
+        detail = [{"loc": list(exc.location), "msg": exc.message, "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=422)
+    return JSONResponse({"detail": exc.message}, status_code=_SERVICE_STATUS[type(exc)])
+
+
+async def _platform_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PlatformError)
+    if isinstance(exc, PlatformNotConfigured):
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+    if isinstance(exc, PlatformUnavailable):
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "30"})
+    return JSONResponse({"detail": str(exc)}, status_code=502)

@@ -1,0 +1,169 @@
+"""The `reflector` command."""
+
+import asyncio
+import ipaddress
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+import uvicorn
+from sqlalchemy import select
+
+from reflector import auth, rooms
+from reflector.api.schemas import RoomCreate
+from reflector.app import create_app
+from reflector.config import Config, ConfigError, load_config
+from reflector.db import Room
+from reflector.db import migrate as migrations
+from reflector.errors import ServiceError
+from reflector.runtime import Runtime
+from reflector.video_platforms.base import Capability
+from reflector.video_platforms.registry import PLATFORMS
+
+T = TypeVar("T")
+
+
+def _config() -> Config:
+    try:
+        return load_config(PLATFORMS)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
+    config = _config()
+    migrations.upgrade(config.settings.database_url)
+
+    async def run() -> T:
+        runtime = Runtime.open(config, PLATFORMS)
+        try:
+            return await work(runtime)
+        finally:
+            await runtime.aclose()
+
+    return asyncio.run(run())
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.group()
+def main() -> None:
+    """Reflector: persistent meeting rooms on any video platform."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=1250, show_default=True, type=click.IntRange(1, 65535))
+def serve(host: str, port: int) -> None:
+    """Migrate the database, then serve the API."""
+    config = _config()
+    if config.settings.AUTH_BACKEND == "none" and not _is_loopback(host):
+        raise click.ClickException(
+            f"AUTH_BACKEND=none serves without authentication; refusing to bind {host}. "
+            "Bind a loopback address or use AUTH_BACKEND=apikey."
+        )
+    logging.basicConfig(level=config.settings.LOG_LEVEL, format="%(levelname)s %(name)s: %(message)s")
+    migrations.upgrade(config.settings.database_url)
+    uvicorn.run(create_app(config), host=host, port=port, log_level=config.settings.LOG_LEVEL.lower())
+
+
+@main.command()
+@click.argument("revision", default="head")
+@click.option("--down", is_flag=True, help="Downgrade to REVISION instead of upgrading.")
+def migrate(revision: str, down: bool) -> None:
+    """Bring the database schema to REVISION (default: the newest)."""
+    url = _config().settings.database_url
+    if down:
+        migrations.downgrade(url, revision)
+    else:
+        migrations.upgrade(url, revision)
+
+
+@main.command()
+def platforms() -> None:
+    """Which platforms are configured, and what the others are missing."""
+    config = _config()
+    default = config.settings.DEFAULT_VIDEO_PLATFORM
+    for spec in PLATFORMS:
+        settings = config.platforms[spec.slug]
+        missing = settings.missing()
+        marker = " (default)" if spec.slug == default else ""
+        state = "configured" if not missing else "not configured: set " + ", ".join(missing)
+        click.echo(f"{spec.slug}{marker}: {state}")
+        capabilities = ", ".join(sorted(Capability(c).value for c in spec.client.CAPABILITIES))
+        click.echo(f"  capabilities: {capabilities or '-'}")
+        for name, value in settings.describe().items():
+            click.echo(f"  {name}={value}")
+
+
+@main.group("api-key")
+def api_key() -> None:
+    """Create, list and revoke API keys."""
+
+
+@api_key.command("create")
+@click.option("--name", required=True, help="A unique label for the key.")
+@click.option("--user", "user_id", help="The user the key acts as (default: the name).")
+def api_key_create(name: str, user_id: str | None) -> None:
+    """Create a key and print it alone on standard output; it is not shown again."""
+    try:
+        key = _with_runtime(
+            lambda rt: auth.create_api_key(rt.db, rt.clock, name, user_id or name)
+        )
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(key)
+
+
+@api_key.command("list")
+def api_key_list() -> None:
+    for key in _with_runtime(lambda rt: auth.list_api_keys(rt.db)):
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        click.echo(f"{key.id}  {key.name}  user={key.user_id}  {key.prefix}…  {state}")
+
+
+@api_key.command("revoke")
+@click.argument("name_or_id")
+def api_key_revoke(name_or_id: str) -> None:
+    if not _with_runtime(lambda rt: auth.revoke_api_key(rt.db, rt.clock, name_or_id)):
+        raise click.ClickException(f"no active API key {name_or_id!r}")
+    click.echo(f"revoked {name_or_id}")
+
+
+@main.group("rooms")
+def rooms_group() -> None:
+    """Create and list rooms."""
+
+
+@rooms_group.command("create")
+@click.argument("name")
+@click.option("--owner", required=True, help="User id of the room's owner.")
+@click.option("--platform", help="Video platform (default: DEFAULT_VIDEO_PLATFORM).")
+@click.option("--shared", is_flag=True, help="Let every user see and use the room.")
+def rooms_create(name: str, owner: str, platform: str | None, shared: bool) -> None:
+    """Create a room and print its id."""
+    try:
+        data = RoomCreate(name=name, platform=platform, is_shared=shared)
+        room = _with_runtime(lambda rt: rooms.create(rt, auth.Caller(owner), data))
+    except (ValueError, ServiceError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(str(room.id))
+
+
+@rooms_group.command("list")
+def rooms_list() -> None:
+    async def everything(rt: Runtime) -> list[tuple[str, str, str, str]]:
+        async with rt.db.read() as session:
+            found = await session.scalars(select(Room).order_by(Room.name))
+            return [(str(r.id), r.name, r.platform, r.owner) for r in found]
+
+    for room_id, name, platform, owner in _with_runtime(everything):
+        click.echo(f"{room_id}  {name}  platform={platform}  owner={owner}")

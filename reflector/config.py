@@ -1,0 +1,86 @@
+"""Loading and cross-checking all settings: the core's and every registered platform's.
+
+A setting that is present but invalid stops start-up with a message naming it.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from reflector.db.urls import async_url
+from reflector.settings import Settings
+from reflector.video_platforms.base import PlatformSpec
+from reflector.video_platforms.config import VideoPlatformConfig
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class Config:
+    settings: Settings
+    platforms: Mapping[str, VideoPlatformConfig]
+
+
+def load_config(
+    specs: Sequence[PlatformSpec],
+    settings: Settings | None = None,
+    platforms: Mapping[str, VideoPlatformConfig] | None = None,
+) -> Config:
+    """Read settings from the environment and `.env`; given objects take their place."""
+    problems: list[str] = []
+    if settings is None:
+        try:
+            settings = Settings()
+        except ValidationError as exc:
+            problems += _describe(exc, lambda field: field)
+    loaded = dict(platforms or {})
+    for spec in specs:
+        if spec.slug in loaded:
+            continue
+        try:
+            loaded[spec.slug] = spec.settings()
+        except ValidationError as exc:
+            problems += _describe(exc, spec.settings.env_name)
+    if settings is None or problems:
+        raise ConfigError(problems)
+    config = Config(settings=settings, platforms=loaded)
+    problems += check(config)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def check(config: Config) -> list[str]:
+    settings = config.settings
+    problems: list[str] = []
+    try:
+        async_url(settings.database_url)
+    except ValueError as exc:
+        problems.append(f"DATABASE_URL: {exc}")
+    chosen = {"DEFAULT_VIDEO_PLATFORM": settings.DEFAULT_VIDEO_PLATFORM}
+    if settings.VIDEO_PLATFORM_FALLBACK:
+        chosen["VIDEO_PLATFORM_FALLBACK"] = settings.VIDEO_PLATFORM_FALLBACK
+    if settings.DAILY_MIGRATION_ENABLED:
+        chosen["DAILY_MIGRATION_TARGET"] = settings.DAILY_MIGRATION_TARGET
+    for name, slug in chosen.items():
+        platform = config.platforms.get(slug)
+        if platform is None:
+            known = ", ".join(sorted(config.platforms))
+            problems.append(f"{name}: unknown platform {slug!r} (known: {known})")
+        elif missing := platform.missing():
+            problems.append(f"{name}: platform {slug!r} is not configured; set {', '.join(missing)}")
+    return problems
+
+
+def _describe(exc: ValidationError, env_name: Any) -> list[str]:
+    described = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        described.append(f"{env_name(field)}: {error['msg']}")
+    return described

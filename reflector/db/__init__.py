@@ -1,0 +1,27 @@
+"""Tables, the async engine with its transaction helpers, and Alembic migrations."""
+
+from reflector.db.engine import Database
+from reflector.db.tables import (
+    ApiKey,
+    Base,
+    EndReason,
+    EventStatus,
+    Meeting,
+    MeetingState,
+    ParticipantSession,
+    Room,
+    WebhookEvent,
+)
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "Database",
+    "EndReason",
+    "EventStatus",
+    "Meeting",
+    "MeetingState",
+    "ParticipantSession",
+    "Room",
+    "WebhookEvent",
+]

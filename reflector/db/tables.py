@@ -1,0 +1,165 @@
+"""The domain model (SPEC §3). Platform-only data lives in `Meeting.provider_data`."""
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from reflector.db.types import UTCDateTime
+
+PLATFORM_SERVER_DEFAULT = "mock"
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class RoomMode(StrEnum):
+    NORMAL = "normal"
+    GROUP = "group"
+
+
+class RecordingType(StrEnum):
+    NONE = "none"
+    LOCAL = "local"
+    CLOUD = "cloud"
+
+
+class RecordingTrigger(StrEnum):
+    NONE = "none"
+    PROMPT = "prompt"
+    AUTOMATIC = "automatic"
+    AUTOMATIC_2ND_PARTICIPANT = "automatic-2nd-participant"
+
+
+class MeetingState(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class EndReason(StrEnum):
+    PLATFORM = "platform"
+    ENDED_BY_HOST = "ended_by_host"
+    EMPTY = "empty"
+    END_DATE = "end_date"
+
+
+class EventStatus(StrEnum):
+    PROCESSED = "processed"
+    PARKED = "parked"
+    FAILED = "failed"
+
+
+class Room(Base):
+    __tablename__ = "rooms"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    owner: Mapped[str] = mapped_column(String(128))
+    platform: Mapped[str] = mapped_column(String(32), server_default=PLATFORM_SERVER_DEFAULT)
+    is_locked: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    room_mode: Mapped[str] = mapped_column(String(16), server_default=RoomMode.NORMAL.value)
+    recording_type: Mapped[str] = mapped_column(String(16), server_default=RecordingType.CLOUD.value)
+    recording_trigger: Mapped[str] = mapped_column(
+        String(32), server_default=RecordingTrigger.AUTOMATIC_2ND_PARTICIPANT.value
+    )
+    is_shared: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    webhook_url: Mapped[str | None] = mapped_column(String(2048))
+    webhook_secret: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_meeting_id"),
+        Index("ix_meetings_platform_room_name", "platform", "platform_room_name"),
+        Index("ix_meetings_room_state", "room_id", "state"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    room_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32), server_default=PLATFORM_SERVER_DEFAULT)
+    platform_meeting_id: Mapped[str] = mapped_column(String(255))
+    platform_room_name: Mapped[str] = mapped_column(String(255))
+    room_url: Mapped[str] = mapped_column(String(2048))
+    host_room_url: Mapped[str] = mapped_column(String(2048))
+    start_date: Mapped[datetime]
+    end_date: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), server_default=MeetingState.ACTIVE.value)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    provider_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+class ParticipantSession(Base):
+    """One connection of one participant; `num_clients` counts the open ones."""
+
+    __tablename__ = "participant_sessions"
+    __table_args__ = (UniqueConstraint("meeting_id", "platform_participant_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    platform_participant_id: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    joined_at: Mapped[datetime | None]
+    left_at: Mapped[datetime | None]
+    is_recorder: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+
+class WebhookEvent(Base):
+    """The inbox: every authentic event, stored once per (platform, event_key)."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (
+        UniqueConstraint("platform", "event_key"),
+        Index("ix_webhook_events_received_at", "received_at"),
+        Index("ix_webhook_events_meeting_id", "meeting_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    platform: Mapped[str] = mapped_column(String(32))
+    event_key: Mapped[str] = mapped_column(String(255))
+    event_type: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime]
+    raw_body: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(String(500))
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL")
+    )
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str] = mapped_column(String(128))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

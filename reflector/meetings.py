@@ -1,0 +1,141 @@
+"""Meetings: create-or-reuse on the selected platform, join links, ending."""
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector.auth import Caller
+from reflector.db import EndReason, Meeting, MeetingState, Room
+from reflector.errors import Forbidden, NotFound
+from reflector.rooms import get_visible, is_owner, visible_to
+from reflector.runtime import Runtime
+from reflector.video_platforms.base import JoinUser, MeetingData, Role
+from reflector.video_platforms.errors import PlatformError
+
+logger = logging.getLogger(__name__)
+
+
+async def active_meetings(runtime: Runtime, room: Room) -> list[Meeting]:
+    async with runtime.db.read() as session:
+        return await _active(session, room, runtime)
+
+
+async def _active(session: AsyncSession, room: Room, runtime: Runtime) -> list[Meeting]:
+    query = (
+        select(Meeting)
+        .where(
+            Meeting.room_id == room.id,
+            Meeting.state == MeetingState.ACTIVE,
+            Meeting.end_date > runtime.clock(),
+        )
+        .order_by(Meeting.created_at.desc())
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def get_or_create(
+    runtime: Runtime, caller: Caller, room_name: str, *, allow_duplicated: bool
+) -> tuple[Room, Meeting]:
+    """The room's active meeting, or a new one on the platform the selection rules pick.
+
+    The platform is called outside any transaction; if a concurrent request created a
+    meeting meanwhile, ours is discarded so that a room has one active meeting.
+    """
+    async with runtime.db.read() as session:
+        room = await get_visible(session, caller, name=room_name)
+        existing = [] if allow_duplicated else await _active(session, room, runtime)
+    if existing:
+        return room, existing[0]
+
+    now = runtime.clock()
+    end_date = now + timedelta(seconds=runtime.config.settings.MEETING_DURATION_SECONDS)
+    data = await runtime.platforms.create_meeting(room, end_date)
+    meeting = _meeting_from(data, room, now, end_date)
+    async with runtime.db.write() as session:
+        if await session.get(Room, room.id) is None:
+            raise NotFound("room not found")
+        raced = [] if allow_duplicated else await _active(session, room, runtime)
+        if not raced:
+            session.add(meeting)
+    if raced:
+        await _discard(runtime, data)
+        return room, raced[0]
+    return room, meeting
+
+
+def _meeting_from(data: MeetingData, room: Room, now: datetime, end_date: datetime) -> Meeting:
+    return Meeting(
+        room_id=room.id,
+        platform=data.platform,
+        platform_meeting_id=data.meeting_id,
+        platform_room_name=data.room_name,
+        room_url=data.room_url,
+        host_room_url=data.host_room_url,
+        start_date=now,
+        end_date=end_date,
+        state=MeetingState.ACTIVE,
+        provider_data=data.extra_data,
+        created_at=now,
+    )
+
+
+async def _discard(runtime: Runtime, data: MeetingData) -> None:
+    try:
+        await runtime.platforms.client(data.platform).delete_room(data.room_name)
+    except PlatformError as exc:
+        logger.warning("could not delete surplus %s room %s: %s", data.platform, data.room_name, exc)
+
+
+async def get_visible_meeting(
+    session: AsyncSession, caller: Caller, meeting_id: uuid.UUID
+) -> tuple[Room, Meeting]:
+    row = (
+        await session.execute(
+            select(Room, Meeting)
+            .join(Meeting, Meeting.room_id == Room.id)
+            .where(Meeting.id == meeting_id, visible_to(caller))
+        )
+    ).first()
+    if row is None:
+        raise NotFound("meeting not found")
+    return row[0], row[1]
+
+
+def join_url(
+    runtime: Runtime,
+    room: Room,
+    meeting: Meeting,
+    caller: Caller,
+    role: Role | None,
+    display_name: str | None,
+) -> tuple[str, Role]:
+    owner = is_owner(room, caller)
+    role = role or (Role.HOST if owner else Role.PARTICIPANT)
+    if role is Role.HOST and not owner:
+        raise Forbidden("only the room's owner may join as host")
+    if meeting.state == MeetingState.ENDED:
+        raise NotFound("the meeting has ended")
+    client = runtime.platforms.client(meeting.platform)
+    return client.join_url(meeting, JoinUser(id=caller.user_id, display_name=display_name), role), role
+
+
+async def end(runtime: Runtime, caller: Caller, meeting_id: uuid.UUID) -> tuple[Room, Meeting]:
+    async with runtime.db.write() as session:
+        room, meeting = await get_visible_meeting(session, caller, meeting_id)
+        if not is_owner(room, caller):
+            raise Forbidden("only the room's owner may end its meetings")
+        await session.execute(
+            update(Meeting)
+            .where(Meeting.id == meeting.id, Meeting.state == MeetingState.ACTIVE)
+            .values(
+                state=MeetingState.ENDED,
+                ended_at=runtime.clock(),
+                end_reason=EndReason.ENDED_BY_HOST,
+            )
+        )
+        await session.refresh(meeting)
+    await runtime.platforms.client(meeting.platform).delete_room(meeting.platform_room_name)
+    return room, meeting

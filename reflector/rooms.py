@@ -1,0 +1,112 @@
+"""Rooms: who may see and change them, and which platform they sit on."""
+
+import base64
+import secrets
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector.api.schemas import RoomCreate, RoomUpdate
+from reflector.auth import Caller
+from reflector.db import Meeting, MeetingState, Room
+from reflector.errors import Conflict, Forbidden, InvalidField, NotFound
+from reflector.runtime import Runtime
+from reflector.video_platforms.errors import PlatformNotConfigured
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def visible_to(caller: Caller) -> ColumnElement[bool]:
+    return or_(Room.owner == caller.user_id, Room.is_shared.is_(True))
+
+
+def is_owner(room: Room, caller: Caller) -> bool:
+    return room.owner == caller.user_id
+
+
+async def get_visible(session: AsyncSession, caller: Caller, **by: Any) -> Room:
+    room = await session.scalar(select(Room).filter_by(**by).where(visible_to(caller)))
+    if room is None:
+        raise NotFound("room not found")
+    return room
+
+
+async def get_owned(session: AsyncSession, caller: Caller, room_id: uuid.UUID) -> Room:
+    room = await get_visible(session, caller, id=room_id)
+    if not is_owner(room, caller):
+        raise Forbidden("only the room's owner may change it")
+    return room
+
+
+async def list_visible(
+    runtime: Runtime, caller: Caller, page: int, size: int
+) -> tuple[list[Room], int]:
+    async with runtime.db.read() as session:
+        total = await session.scalar(select(func.count()).select_from(Room).where(visible_to(caller)))
+        rooms = await session.scalars(
+            select(Room)
+            .where(visible_to(caller))
+            .order_by(Room.created_at.desc(), Room.name)
+            .offset((page - 1) * size)
+            .limit(size)
+        )
+        return list(rooms.all()), total or 0
+
+
+def _checked_platform(runtime: Runtime, requested: str | None) -> str:
+    try:
+        return runtime.platforms.for_new_room(requested)
+    except PlatformNotConfigured as exc:
+        raise InvalidField(("body", "platform"), exc.message) from None
+
+
+async def create(runtime: Runtime, caller: Caller, data: RoomCreate) -> Room:
+    fields = data.model_dump(exclude={"platform"})
+    if data.webhook_url and not data.webhook_secret:
+        fields["webhook_secret"] = new_webhook_secret()
+    room = Room(
+        **fields,
+        owner=caller.user_id,
+        platform=_checked_platform(runtime, data.platform),
+        created_at=runtime.clock(),
+    )
+    async with runtime.db.write() as session:
+        if await session.scalar(select(Room.id).where(Room.name == data.name)) is not None:
+            raise Conflict(f"a room named {data.name!r} already exists")
+        session.add(room)
+    return room
+
+
+async def update(runtime: Runtime, caller: Caller, room_id: uuid.UUID, data: RoomUpdate) -> Room:
+    changes = data.model_dump(exclude_unset=True)
+    if "platform" in changes:
+        if changes["platform"] is None:
+            raise InvalidField(("body", "platform"), "platform cannot be null")
+        changes["platform"] = _checked_platform(runtime, changes["platform"])
+    async with runtime.db.write() as session:
+        room = await get_owned(session, caller, room_id)
+        new_name = changes.get("name")
+        if new_name and new_name != room.name:
+            taken = await session.scalar(select(Room.id).where(Room.name == new_name))
+            if taken is not None:
+                raise Conflict(f"a room named {new_name!r} already exists")
+        for field, value in changes.items():
+            setattr(room, field, value)
+        if room.webhook_url and not room.webhook_secret:
+            room.webhook_secret = new_webhook_secret()
+    return room
+
+
+async def delete(runtime: Runtime, caller: Caller, room_id: uuid.UUID) -> None:
+    async with runtime.db.write() as session:
+        room = await get_owned(session, caller, room_id)
+        active = await session.scalar(
+            select(Meeting.id).where(Meeting.room_id == room.id, Meeting.state == MeetingState.ACTIVE)
+        )
+        if active is not None:
+            raise Conflict("the room has an active meeting; end it first")
+        await session.delete(room)

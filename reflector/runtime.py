@@ -1,0 +1,45 @@
+"""The services one process holds for its lifetime: database, clock, platforms, inbox."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import httpx
+
+from reflector.clock import Clock, utcnow
+from reflector.config import Config
+from reflector.db import Database
+from reflector.inbox import Inbox
+from reflector.video_platforms.base import PlatformContext, PlatformSpec
+from reflector.video_platforms.factory import Platforms
+
+
+@dataclass(frozen=True)
+class Runtime:
+    config: Config
+    db: Database
+    clock: Clock
+    platforms: Platforms
+    inbox: Inbox
+
+    @classmethod
+    def open(
+        cls,
+        config: Config,
+        specs: Sequence[PlatformSpec],
+        *,
+        clock: Clock = utcnow,
+        http_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> "Runtime":
+        db = Database(config.settings.database_url)
+        context = PlatformContext(db=db, clock=clock, http_transport=http_transport)
+        return cls(
+            config=config,
+            db=db,
+            clock=clock,
+            platforms=Platforms(specs, config, context),
+            inbox=Inbox(db, clock),
+        )
+
+    async def aclose(self) -> None:
+        await self.platforms.aclose()
+        await self.db.dispose()

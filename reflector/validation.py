@@ -1,0 +1,20 @@
+"""String types that every database can store: no NUL, no lone surrogates, bounded length."""
+
+from typing import Annotated
+
+from pydantic import AfterValidator, StringConstraints
+
+
+def _storable(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode (no lone surrogates)") from None
+    return value
+
+
+SafeStr = Annotated[str, AfterValidator(_storable), StringConstraints(max_length=255)]
+ShortStr = Annotated[str, AfterValidator(_storable), StringConstraints(max_length=128)]
+UrlStr = Annotated[str, AfterValidator(_storable), StringConstraints(max_length=2048)]

@@ -1,0 +1,1 @@
+"""The video-platform layer: one interface, one registry, one package per platform."""

@@ -1,0 +1,137 @@
+"""The interface every video platform implements, and the data it exchanges with the core."""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from types import TracebackType
+from typing import Any, ClassVar, Generic, Self, TypeVar
+
+import httpx
+from fastapi import APIRouter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from reflector.clock import Clock
+from reflector.db import Database, Meeting, Room
+from reflector.video_platforms.config import VideoPlatformConfig
+
+
+class Capability(StrEnum):
+    PER_USER_TOKENS = "per_user_tokens"
+    CLOUD_RECORDING = "cloud_recording"
+    RAW_TRACKS = "raw_tracks"
+    LOGO = "logo"
+    SESSIONS_API = "sessions_api"
+
+
+class Role(StrEnum):
+    HOST = "host"
+    PARTICIPANT = "participant"
+
+
+class MeetingData(BaseModel):
+    """What a platform returns for a new meeting; `extra_data` becomes `provider_data`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    meeting_id: str = Field(min_length=1, max_length=255)
+    room_name: str = Field(min_length=1, max_length=255)
+    room_url: str = Field(min_length=1, max_length=2048)
+    host_room_url: str = Field(min_length=1, max_length=2048)
+    platform: str
+    extra_data: dict[str, Any] = Field(default_factory=dict)
+
+
+class SessionData(BaseModel):
+    """One participant connection as the platform's own API reports it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    participant_id: str
+    user_id: str | None = None
+    user_name: str | None = None
+    joined_at: AwareDatetime
+    left_at: AwareDatetime | None = None
+    is_recorder: bool = False
+
+
+@dataclass(frozen=True)
+class JoinUser:
+    """Who a join link is minted for."""
+
+    id: str
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class PlatformContext:
+    """Process-wide services a client may use; tests inject an HTTP transport here."""
+
+    db: Database
+    clock: Clock
+    http_transport: httpx.AsyncBaseTransport | None = None
+
+
+SettingsT = TypeVar("SettingsT", bound=VideoPlatformConfig)
+
+
+class VideoPlatformClient(ABC, Generic[SettingsT]):
+    PLATFORM_NAME: ClassVar[str]
+    CAPABILITIES: ClassVar[frozenset[Capability]]
+
+    def __init__(self, settings: SettingsT, context: PlatformContext) -> None:
+        self.settings = settings
+        self.context = context
+
+    def has(self, capability: Capability) -> bool:
+        return capability in self.CAPABILITIES
+
+    async def aclose(self) -> None:
+        """Release connections; clients holding an `httpx.AsyncClient` close it here."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    @abstractmethod
+    async def create_meeting(
+        self, room_name_prefix: str, end_date: datetime, room: Room
+    ) -> MeetingData: ...
+
+    @abstractmethod
+    async def get_room_sessions(self, room_name: str) -> list[SessionData]:
+        """Sessions of a platform room; only for platforms with `Capability.SESSIONS_API`."""
+
+    @abstractmethod
+    async def delete_room(self, room_name: str) -> bool:
+        """Delete the platform room; a room that is already gone counts as deleted."""
+
+    @abstractmethod
+    async def upload_logo(self, room_name: str, logo_path: str) -> bool: ...
+
+    @abstractmethod
+    def verify_webhook_signature(
+        self, body: bytes, signature: str, timestamp: str | None = None
+    ) -> bool:
+        """Check a webhook over its raw bytes, in constant time, within the time window."""
+
+    @abstractmethod
+    def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
+        """A link for this user and role, minted now (signed per user where supported)."""
+
+
+@dataclass(frozen=True)
+class PlatformSpec:
+    """Everything the core needs to know about one platform: one line in the registry."""
+
+    slug: str
+    settings: type[VideoPlatformConfig]
+    client: type[VideoPlatformClient[Any]]
+    router: APIRouter

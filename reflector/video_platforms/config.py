@@ -1,0 +1,36 @@
+"""The base of every platform's typed settings (the seed's `VideoPlatformConfig`)."""
+
+from typing import ClassVar
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class VideoPlatformConfig(BaseSettings):
+    """Settings of one platform, read from `<PLATFORM>_*` environment variables and `.env`.
+
+    Subclasses set `env_prefix`, declare secrets as `SecretStr` and list in `missing()` what
+    must still be set before the platform can be used.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    REQUIRED: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
+
+    def missing(self) -> list[str]:
+        """Environment variables that must be set before this platform is configured."""
+        return [self.env_name(name) for name in self.REQUIRED if getattr(self, name) is None]
+
+    def describe(self) -> dict[str, str]:
+        """Every setting by its environment name, secrets masked."""
+        shown: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                shown[self.env_name(name)] = "**********"
+            else:
+                shown[self.env_name(name)] = "" if value is None else str(value)
+        return shown
