@@ -1,5 +1,6 @@
 """API keys: random, shown once, stored as SHA-256 digests."""
 
+import contextlib
 import hashlib
 import secrets
 import uuid
@@ -57,10 +58,8 @@ async def list_api_keys(db: Database) -> list[ApiKey]:
 
 async def revoke_api_key(db: Database, clock: Clock, name_or_id: str) -> bool:
     match = [ApiKey.name == name_or_id]
-    try:
+    with contextlib.suppress(ValueError):
         match.append(ApiKey.id == uuid.UUID(name_or_id))
-    except ValueError:
-        pass
     async with db.write() as session:
         result = await session.execute(
             update(ApiKey)

@@ -70,9 +70,13 @@ def serve(host: str, port: int) -> None:
             f"AUTH_BACKEND=none serves without authentication; refusing to bind {host}. "
             "Bind a loopback address or use AUTH_BACKEND=apikey."
         )
-    logging.basicConfig(level=config.settings.LOG_LEVEL, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=config.settings.LOG_LEVEL, format="%(levelname)s %(name)s: %(message)s"
+    )
     migrations.upgrade(config.settings.database_url)
-    uvicorn.run(create_app(config), host=host, port=port, log_level=config.settings.LOG_LEVEL.lower())
+    uvicorn.run(
+        create_app(config), host=host, port=port, log_level=config.settings.LOG_LEVEL.lower()
+    )
 
 
 @main.command()
@@ -115,9 +119,7 @@ def api_key() -> None:
 def api_key_create(name: str, user_id: str | None) -> None:
     """Create a key and print it alone on standard output; it is not shown again."""
     try:
-        key = _with_runtime(
-            lambda rt: auth.create_api_key(rt.db, rt.clock, name, user_id or name)
-        )
+        key = _with_runtime(lambda rt: auth.create_api_key(rt.db, rt.clock, name, user_id or name))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(key)

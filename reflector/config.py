@@ -74,7 +74,9 @@ def check(config: Config) -> list[str]:
             known = ", ".join(sorted(config.platforms))
             problems.append(f"{name}: unknown platform {slug!r} (known: {known})")
         elif missing := platform.missing():
-            problems.append(f"{name}: platform {slug!r} is not configured; set {', '.join(missing)}")
+            problems.append(
+                f"{name}: platform {slug!r} is not configured; set {', '.join(missing)}"
+            )
     return problems
 
 

@@ -10,12 +10,12 @@ from datetime import datetime
 from typing import assert_never
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import participants
 from reflector.clock import Clock
 from reflector.db import Database, EndReason, EventStatus, Meeting, MeetingState, WebhookEvent
+from reflector.db.upsert import insert
 from reflector.metrics import WEBHOOK_EVENTS
 
 
@@ -114,10 +114,8 @@ class Inbox:
         detail: str | None,
         meeting: Meeting | None,
     ) -> uuid.UUID | None:
-        insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-        table = WebhookEvent.__table__
         statement = (
-            insert(table)
+            insert(session, WebhookEvent)
             .values(
                 id=uuid.uuid4(),
                 platform=event.platform,
@@ -129,10 +127,11 @@ class Inbox:
                 detail=detail[:500] if detail else None,
                 meeting_id=meeting.id if meeting else None,
             )
-            .on_conflict_do_nothing(index_elements=[table.c.platform, table.c.event_key])
-            .returning(table.c.id)
+            .on_conflict_do_nothing(index_elements=[WebhookEvent.platform, WebhookEvent.event_key])
+            .returning(WebhookEvent.id)
         )
-        return (await session.execute(statement)).scalar_one_or_none()
+        event_id: uuid.UUID | None = (await session.execute(statement)).scalar_one_or_none()
+        return event_id
 
 
 async def _apply(session: AsyncSession, meeting: Meeting, action: Action) -> None:

@@ -86,7 +86,9 @@ async def _discard(runtime: Runtime, data: MeetingData) -> None:
     try:
         await runtime.platforms.client(data.platform).delete_room(data.room_name)
     except PlatformError as exc:
-        logger.warning("could not delete surplus %s room %s: %s", data.platform, data.room_name, exc)
+        logger.warning(
+            "could not delete surplus %s room %s: %s", data.platform, data.room_name, exc
+        )
 
 
 async def get_visible_meeting(
@@ -119,7 +121,9 @@ def join_url(
     if meeting.state == MeetingState.ENDED:
         raise NotFound("the meeting has ended")
     client = runtime.platforms.client(meeting.platform)
-    return client.join_url(meeting, JoinUser(id=caller.user_id, display_name=display_name), role), role
+    return client.join_url(
+        meeting, JoinUser(id=caller.user_id, display_name=display_name), role
+    ), role
 
 
 async def end(runtime: Runtime, caller: Caller, meeting_id: uuid.UUID) -> tuple[Room, Meeting]:

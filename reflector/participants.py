@@ -4,19 +4,21 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from reflector.db import Meeting, MeetingState, ParticipantSession
+from reflector.db.upsert import insert
 
-_TABLE = ParticipantSession.__table__
+
+_When = ColumnElement[datetime | None] | InstrumentedAttribute[datetime | None]
 
 
-def _earliest(current: ColumnElement[datetime], new: ColumnElement[datetime]) -> ColumnElement:
+def _earliest(current: _When, new: _When) -> ColumnElement[datetime | None]:
     return case((current.is_(None), new), (new < current, new), else_=current)
 
 
-def _latest(current: ColumnElement[datetime], new: ColumnElement[datetime]) -> ColumnElement:
+def _latest(current: _When, new: _When) -> ColumnElement[datetime | None]:
     return case((current.is_(None), new), (new > current, new), else_=current)
 
 
@@ -36,9 +38,7 @@ async def record(
     Commutative and idempotent: the earliest join and the latest leave win, so duplicates
     and any arrival order give the same row.
     """
-    dialect = session.bind.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(_TABLE).values(
+    statement = insert(session, ParticipantSession).values(
         id=uuid.uuid4(),
         meeting_id=meeting_id,
         platform_participant_id=participant_id,
@@ -50,13 +50,16 @@ async def record(
     )
     new = statement.excluded
     statement = statement.on_conflict_do_update(
-        index_elements=[_TABLE.c.meeting_id, _TABLE.c.platform_participant_id],
+        index_elements=[
+            ParticipantSession.meeting_id,
+            ParticipantSession.platform_participant_id,
+        ],
         set_={
-            "joined_at": _earliest(_TABLE.c.joined_at, new.joined_at),
-            "left_at": _latest(_TABLE.c.left_at, new.left_at),
-            "user_id": func.coalesce(_TABLE.c.user_id, new.user_id),
-            "display_name": func.coalesce(_TABLE.c.display_name, new.display_name),
-            "is_recorder": _TABLE.c.is_recorder | new.is_recorder,
+            "joined_at": _earliest(ParticipantSession.joined_at, new.joined_at),
+            "left_at": _latest(ParticipantSession.left_at, new.left_at),
+            "user_id": func.coalesce(ParticipantSession.user_id, new.user_id),
+            "display_name": func.coalesce(ParticipantSession.display_name, new.display_name),
+            "is_recorder": ParticipantSession.is_recorder | new.is_recorder,
         },
     )
     await session.execute(statement)
@@ -73,9 +76,7 @@ def _open_clients() -> ColumnElement[bool]:
 async def num_clients(session: AsyncSession, meeting: Meeting) -> int:
     if meeting.state == MeetingState.ENDED:
         return 0
-    query = select(func.count()).where(
-        ParticipantSession.meeting_id == meeting.id, _open_clients()
-    )
+    query = select(func.count()).where(ParticipantSession.meeting_id == meeting.id, _open_clients())
     return (await session.execute(query)).scalar_one()
 
 

@@ -46,7 +46,9 @@ async def list_visible(
     runtime: Runtime, caller: Caller, page: int, size: int
 ) -> tuple[list[Room], int]:
     async with runtime.db.read() as session:
-        total = await session.scalar(select(func.count()).select_from(Room).where(visible_to(caller)))
+        total = await session.scalar(
+            select(func.count()).select_from(Room).where(visible_to(caller))
+        )
         rooms = await session.scalars(
             select(Room)
             .where(visible_to(caller))
@@ -105,7 +107,9 @@ async def delete(runtime: Runtime, caller: Caller, room_id: uuid.UUID) -> None:
     async with runtime.db.write() as session:
         room = await get_owned(session, caller, room_id)
         active = await session.scalar(
-            select(Meeting.id).where(Meeting.room_id == room.id, Meeting.state == MeetingState.ACTIVE)
+            select(Meeting.id).where(
+                Meeting.room_id == room.id, Meeting.state == MeetingState.ACTIVE
+            )
         )
         if active is not None:
             raise Conflict("the room has an active meeting; end it first")

@@ -26,7 +26,9 @@ async def get_caller(
         return Caller(user_id=LOCAL_USER)
     if credentials is None:
         raise HTTPException(
-            401, "missing API key: send 'Authorization: Bearer <key>'", {"WWW-Authenticate": "Bearer"}
+            401,
+            "missing API key: send 'Authorization: Bearer <key>'",
+            {"WWW-Authenticate": "Bearer"},
         )
     caller = await authenticate(runtime.db, credentials.credentials)
     if caller is None:

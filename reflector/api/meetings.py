@@ -12,7 +12,9 @@ router = APIRouter(prefix="/v1/meetings", tags=["meetings"])
 
 
 @router.get("/{meeting_id}")
-async def get_meeting(meeting_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep) -> MeetingDetail:
+async def get_meeting(
+    meeting_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
+) -> MeetingDetail:
     async with runtime.db.read() as session:
         room, meeting = await meetings.get_visible_meeting(session, caller, meeting_id)
         return await meeting_detail(session, room, meeting, caller)
@@ -50,7 +52,9 @@ async def meeting_sessions(
 
 
 @router.post("/{meeting_id}/end")
-async def end_meeting(meeting_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep) -> MeetingDetail:
+async def end_meeting(
+    meeting_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
+) -> MeetingDetail:
     room, meeting = await meetings.end(runtime, caller, meeting_id)
     async with runtime.db.read() as session:
         return await meeting_detail(session, room, meeting, caller)

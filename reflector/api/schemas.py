@@ -167,7 +167,6 @@ class Health(BaseModel):
     database: str
 
 
-
 class WebhookAck(BaseModel):
     """Every authentic event is acknowledged, also when it is parked or unusable."""
 

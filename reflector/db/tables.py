@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -32,7 +32,10 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
 
 
 class RoomMode(StrEnum):
@@ -80,7 +83,9 @@ class Room(Base):
     platform: Mapped[str] = mapped_column(String(32), server_default=PLATFORM_SERVER_DEFAULT)
     is_locked: Mapped[bool] = mapped_column(Boolean, server_default=false())
     room_mode: Mapped[str] = mapped_column(String(16), server_default=RoomMode.NORMAL.value)
-    recording_type: Mapped[str] = mapped_column(String(16), server_default=RecordingType.CLOUD.value)
+    recording_type: Mapped[str] = mapped_column(
+        String(16), server_default=RecordingType.CLOUD.value
+    )
     recording_trigger: Mapped[str] = mapped_column(
         String(32), server_default=RecordingTrigger.AUTOMATIC_2ND_PARTICIPANT.value
     )

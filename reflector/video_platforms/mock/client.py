@@ -4,6 +4,7 @@ Its record of who is in a room is the events it has delivered to us, which makes
 sessions API answer from the same source as a real platform's presence endpoint would.
 """
 
+import asyncio
 import secrets
 import uuid
 from datetime import datetime
@@ -30,7 +31,9 @@ class MockClient(VideoPlatformClient[MockSettings]):
     PLATFORM_NAME = PLATFORM
     CAPABILITIES = frozenset({Capability.SESSIONS_API, Capability.LOGO})
 
-    async def create_meeting(self, room_name_prefix: str, end_date: datetime, room: Room) -> MeetingData:
+    async def create_meeting(
+        self, room_name_prefix: str, end_date: datetime, room: Room
+    ) -> MeetingData:
         room_name = f"{room_name_prefix}-{secrets.token_hex(4)}"
         base = str(self.settings.base_url).rstrip("/")
         room_url = f"{base}/{room_name}"
@@ -64,7 +67,9 @@ class MockClient(VideoPlatformClient[MockSettings]):
                     if earlier is None or event.at < earlier.at:
                         joined[event.participant_id] = event
                 case ParticipantLeft() as event:
-                    left[event.participant_id] = max(event.at, left.get(event.participant_id, event.at))
+                    left[event.participant_id] = max(
+                        event.at, left.get(event.participant_id, event.at)
+                    )
         return [
             SessionData(
                 participant_id=pid,
@@ -81,7 +86,7 @@ class MockClient(VideoPlatformClient[MockSettings]):
         return True
 
     async def upload_logo(self, room_name: str, logo_path: str) -> bool:
-        return Path(logo_path).is_file()
+        return await asyncio.to_thread(Path(logo_path).is_file)
 
     def verify_webhook_signature(
         self, body: bytes, signature: str, timestamp: str | None = None

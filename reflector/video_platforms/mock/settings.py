@@ -5,7 +5,9 @@ from reflector.video_platforms.config import VideoPlatformConfig
 
 
 class MockSettings(VideoPlatformConfig):
-    model_config = SettingsConfigDict(env_prefix="MOCK_", env_file=".env", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="MOCK_", env_file=".env", extra="ignore", frozen=True
+    )
 
     platform_enabled: bool = True
     webhook_secret: SecretStr | None = Field(default=None, min_length=32)

@@ -13,7 +13,10 @@ router = APIRouter(prefix="/v1/mock", tags=["mock"], max_body_size=WEBHOOK_MAX_B
 
 @router.post(
     "/webhook",
-    responses={401: {"description": "Missing or invalid signature"}, 503: {"description": "Not configured"}},
+    responses={
+        401: {"description": "Missing or invalid signature"},
+        503: {"description": "Not configured"},
+    },
 )
 async def receive_webhook(request: Request, runtime: RuntimeDep) -> WebhookAck:
     """Events of the mock platform, signed `t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`."""
