@@ -1,10 +1,13 @@
 """The FastAPI app: core routers, each registered platform's router, error mapping."""
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from reflector.api import meetings, rooms, system
@@ -44,9 +47,27 @@ def create_app(
     for spec in PLATFORMS:
         app.include_router(spec.router)
     app.include_router(system.router)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(PlatformError, _platform_error)
     return app
+
+
+class _AsciiJSONResponse(JSONResponse):
+    """Escapes everything, so that echoed input such as a lone surrogate cannot break it."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False).encode("ascii")
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    # The input is left out: it may be huge, binary, or a secret the caller mistyped.
+    assert isinstance(exc, RequestValidationError)
+    detail = [
+        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        for error in exc.errors()
+    ]
+    return _AsciiJSONResponse({"detail": detail}, status_code=422)
 
 
 async def _service_error(request: Request, exc: Exception) -> JSONResponse:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.auth import Caller
 from reflector.db import EndReason, Meeting, MeetingState, Room
-from reflector.errors import Forbidden, NotFound
+from reflector.errors import Conflict, Forbidden, NotFound
 from reflector.rooms import get_visible, is_owner, visible_to
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import JoinUser, MeetingData, Role
@@ -119,7 +119,7 @@ def join_url(
     if role is Role.HOST and not owner:
         raise Forbidden("only the room's owner may join as host")
     if meeting.state == MeetingState.ENDED:
-        raise NotFound("the meeting has ended")
+        raise Conflict("the meeting has ended; create a new one")
     client = runtime.platforms.client(meeting.platform)
     return client.join_url(
         meeting, JoinUser(id=caller.user_id, display_name=display_name), role

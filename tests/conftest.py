@@ -1,0 +1,127 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from TEST_POSTGRES_URL (default: the local server, trust auth); each test
+session creates its own database there and drops it at the end.
+"""
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import delete
+
+from reflector import auth
+from reflector.app import create_app
+from reflector.config import Config
+from reflector.db import ApiKey, Meeting, ParticipantSession, Room, WebhookEvent
+from reflector.db.migrate import upgrade
+from reflector.runtime import Runtime
+from reflector.settings import Settings
+from reflector.video_platforms.mock import MockSettings
+from tests.support import MOCK_SECRET, FakeClock
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    name = f"reflector_test_{uuid.uuid4().hex[:12]}"
+
+    async def admin(sql: str) -> None:
+        connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def migrated_urls(tmp_path_factory: pytest.TempPathFactory, postgres_url: str) -> dict[str, str]:
+    sqlite_file = tmp_path_factory.mktemp("db") / "reflector.sqlite3"
+    urls = {"sqlite": f"sqlite:///{sqlite_file}", "postgresql": postgres_url}
+    for url in urls.values():
+        upgrade(url)
+    return urls
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, migrated_urls: dict[str, str]) -> str:
+    return migrated_urls[str(request.param)]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(_env_file=None, DATABASE_URL=database_url, REFLECTOR_DATA_DIR=tmp_path)
+
+
+@pytest.fixture
+def mock_settings() -> MockSettings:
+    return MockSettings(_env_file=None, webhook_secret=MOCK_SECRET)
+
+
+@pytest.fixture
+def config(settings: Settings, mock_settings: MockSettings) -> Config:
+    return Config(settings=settings, platforms={"mock": mock_settings})
+
+
+@pytest.fixture
+async def app(config: Config, clock: FakeClock) -> AsyncIterator[FastAPI]:
+    app = create_app(config, clock=clock)
+    async with app.router.lifespan_context(app):
+        await _empty_tables(app.state.runtime)
+        yield app
+
+
+async def _empty_tables(runtime: Runtime) -> None:
+    async with runtime.db.write() as session:
+        for table in (WebhookEvent, ParticipantSession, Meeting, Room, ApiKey):
+            await session.execute(delete(table))
+
+
+@pytest.fixture
+def runtime(app: FastAPI) -> Runtime:
+    runtime: Runtime = app.state.runtime
+    return runtime
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://reflector.test") as client:
+        yield client
+
+
+async def _headers_for(runtime: Runtime, user: str) -> dict[str, str]:
+    key = await auth.create_api_key(runtime.db, runtime.clock, name=user, user_id=user)
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+async def alice(runtime: Runtime) -> dict[str, str]:
+    return await _headers_for(runtime, "alice")
+
+
+@pytest.fixture
+async def bob(runtime: Runtime) -> dict[str, str]:
+    return await _headers_for(runtime, "bob")

@@ -1,0 +1,66 @@
+"""Test helpers: a settable clock, and signers written from the webhook specs, not our code."""
+
+import hashlib
+import hmac
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+MOCK_SECRET = "test-mock-webhook-secret-0123456789abcdef"
+START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class FakeClock:
+    now: datetime = field(default=START)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def mock_signature(body: bytes, timestamp: int, secret: str = MOCK_SECRET) -> str:
+    """SPEC §5: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+def mock_event(
+    type_: str,
+    room_name: str,
+    participant_id: str = "p1",
+    *,
+    at: datetime = START,
+    event_id: str | None = None,
+    user_name: str | None = "Ann",
+) -> bytes:
+    data: dict[str, Any] = {"room_name": room_name}
+    if type_ != "meeting.ended":
+        data |= {"participant_id": participant_id, "user_name": user_name}
+    return json.dumps(
+        {
+            "id": event_id or f"evt-{uuid.uuid4()}",
+            "type": type_,
+            "created_at": at.isoformat().replace("+00:00", "Z"),
+            "data": data,
+        }
+    ).encode()
+
+
+async def new_meeting(client: Any, headers: dict[str, str], room: str = "standup", **room_fields: Any) -> dict[str, Any]:
+    """Create a room (if needed) and its meeting through the API."""
+    created = await client.post("/v1/rooms", json={"name": room, **room_fields}, headers=headers)
+    assert created.status_code in (201, 409), created.text
+    response = await client.post(f"/v1/rooms/{room}/meeting", headers=headers)
+    assert response.status_code == 200, response.text
+    meeting: dict[str, Any] = response.json()
+    return meeting
+
+
+async def send_mock_event(client: Any, body: bytes, timestamp: int) -> Any:
+    headers = {"X-Mock-Signature": mock_signature(body, timestamp)}
+    return await client.post("/v1/mock/webhook", content=body, headers=headers)

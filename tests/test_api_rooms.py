@@ -1,0 +1,184 @@
+import pytest
+
+from reflector.runtime import Runtime
+
+
+async def create_room(client, headers, name="standup", **fields):
+    response = await client.post("/v1/rooms", json={"name": name, **fields}, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def error_locations(response) -> list[list[str]]:
+    return [error["loc"] for error in response.json()["detail"]]
+
+
+async def test_create_room_uses_default_platform_and_caller_as_owner(client, alice):
+    room = await create_room(client, alice)
+    assert room["name"] == "standup"
+    assert room["owner"] == "alice"
+    assert room["platform"] == "mock"
+    assert room["recording_trigger"] == "automatic-2nd-participant"
+    assert room["webhook_secret"] is None
+
+    fetched = await client.get(f"/v1/rooms/{room['id']}", headers=alice)
+    assert fetched.json() == room
+    by_name = await client.get("/v1/rooms/name/standup", headers=alice)
+    assert by_name.json() == room
+
+
+async def test_room_names_are_unique(client, alice, bob):
+    await create_room(client, alice)
+    response = await client.post("/v1/rooms", json={"name": "standup"}, headers=bob)
+    assert response.status_code == 409
+    assert "already exists" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "name", ["Standup", "stand up", "-standup", "standup-", "a" * 65, "stand\u0000up", "", "ä"]
+)
+async def test_room_name_must_be_a_url_safe_slug(client, alice, name):
+    response = await client.post("/v1/rooms", json={"name": name}, headers=alice)
+    assert response.status_code == 422
+    assert ["body", "name"] in error_locations(response)
+
+
+async def test_unknown_platform_is_refused_naming_the_field(client, alice):
+    response = await client.post("/v1/rooms", json={"name": "x", "platform": "zoom"}, headers=alice)
+    assert response.status_code == 422
+    assert error_locations(response) == [["body", "platform"]]
+    assert "unknown platform" in response.json()["detail"][0]["msg"]
+
+
+async def test_unconfigured_platform_is_refused(config, client, alice, runtime: Runtime):
+    disabled = config.platforms["mock"].model_copy(update={"platform_enabled": False})
+    object.__setattr__(runtime.config, "platforms", {"mock": disabled})
+    response = await client.post("/v1/rooms", json={"name": "x", "platform": "mock"}, headers=alice)
+    assert response.status_code == 422
+    assert "MOCK_PLATFORM_ENABLED=true" in response.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "x", "room_mode": "party"}, "room_mode"),
+        ({"name": "x", "recording_type": "tape"}, "recording_type"),
+        ({"name": "x", "is_shared": "perhaps"}, "is_shared"),
+        ({"name": "x", "webhook_url": "not a url"}, "webhook_url"),
+        ({"name": "x", "webhook_url": "ftp://example.com/hook"}, "webhook_url"),
+        ({"name": "x", "webhook_secret": "hunter2"}, "webhook_secret"),
+        ({"name": "x", "colour": "blue"}, "colour"),
+    ],
+)
+async def test_invalid_fields_get_422_naming_the_field(client, alice, body, field):
+    response = await client.post("/v1/rooms", json=body, headers=alice)
+    assert response.status_code == 422
+    assert ["body", field] in error_locations(response)
+
+
+@pytest.mark.parametrize("escaped", [r"\ud800", r"\u0000"])
+async def test_strings_postgresql_cannot_store_get_422(client, alice, escaped):
+    body = '{"name": "x", "webhook_url": "https://example.com/%s"}' % escaped
+    headers = {**alice, "Content-Type": "application/json"}
+    response = await client.post("/v1/rooms", content=body.encode(), headers=headers)
+    assert response.status_code == 422
+    assert ["body", "webhook_url"] in error_locations(response)
+
+
+async def test_malformed_and_hostile_bodies_get_4xx(client, alice):
+    headers = {**alice, "Content-Type": "application/json"}
+    for content in [b"{", b"[" * 10_000 + b"]" * 10_000, b'{"name": NaN}', b"\xff\xfe"]:
+        response = await client.post("/v1/rooms", content=content, headers=headers)
+        assert 400 <= response.status_code < 500, (content[:20], response.text)
+    huge = b'{"name": "' + b"a" * (1024 * 1024 + 1) + b'"}'
+    response = await client.post("/v1/rooms", content=huge, headers=headers)
+    assert response.status_code == 413
+
+
+async def test_webhook_secret_is_generated_and_shown_only_to_the_owner(client, alice, bob):
+    room = await create_room(
+        client, alice, webhook_url="https://hooks.example.com/reflector", is_shared=True
+    )
+    assert room["webhook_secret"].startswith("whsec_")
+    as_bob = await client.get(f"/v1/rooms/{room['id']}", headers=bob)
+    assert as_bob.status_code == 200
+    assert as_bob.json()["webhook_secret"] is None
+    listed = await client.get("/v1/rooms", headers=bob)
+    assert [r["webhook_secret"] for r in listed.json()["items"]] == [None]
+
+
+async def test_rooms_list_is_paginated(client, alice):
+    for name in ["a", "b", "c"]:
+        await create_room(client, alice, name=name)
+    first = (await client.get("/v1/rooms?size=2&page=1", headers=alice)).json()
+    second = (await client.get("/v1/rooms?size=2&page=2", headers=alice)).json()
+    assert (first["total"], first["page"], first["size"]) == (3, 1, 2)
+    assert len(first["items"]) == 2
+    assert len(second["items"]) == 1
+    names = {r["name"] for r in first["items"] + second["items"]}
+    assert names == {"a", "b", "c"}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("size=0", "size"), ("size=101", "size"), ("page=0", "page"), ("page=abc", "page")],
+)
+async def test_pagination_parameters_are_validated(client, alice, query, field):
+    response = await client.get(f"/v1/rooms?{query}", headers=alice)
+    assert response.status_code == 422
+    assert ["query", field] in error_locations(response)
+
+
+async def test_another_owners_private_room_is_invisible(client, alice, bob):
+    room = await create_room(client, alice)
+    assert (await client.get(f"/v1/rooms/{room['id']}", headers=bob)).status_code == 404
+    assert (await client.get("/v1/rooms/name/standup", headers=bob)).status_code == 404
+    assert (await client.get("/v1/rooms", headers=bob)).json()["total"] == 0
+    patch = await client.patch(f"/v1/rooms/{room['id']}", json={"is_locked": True}, headers=bob)
+    assert patch.status_code == 404
+    assert (await client.delete(f"/v1/rooms/{room['id']}", headers=bob)).status_code == 404
+
+
+async def test_shared_room_is_visible_but_only_the_owner_changes_it(client, alice, bob):
+    room = await create_room(client, alice, is_shared=True)
+    assert (await client.get(f"/v1/rooms/{room['id']}", headers=bob)).status_code == 200
+    patch = await client.patch(f"/v1/rooms/{room['id']}", json={"is_locked": True}, headers=bob)
+    assert patch.status_code == 403
+    assert (await client.delete(f"/v1/rooms/{room['id']}", headers=bob)).status_code == 403
+
+
+async def test_owner_updates_a_room(client, alice):
+    room = await create_room(client, alice)
+    await create_room(client, alice, name="taken")
+    url = f"/v1/rooms/{room['id']}"
+    response = await client.patch(url, json={"is_locked": True, "room_mode": "group"}, headers=alice)
+    assert response.status_code == 200
+    assert (response.json()["is_locked"], response.json()["room_mode"]) == (True, "group")
+    assert (await client.patch(url, json={"name": "taken"}, headers=alice)).status_code == 409
+    bad = await client.patch(url, json={"platform": "zoom"}, headers=alice)
+    assert bad.status_code == 422
+    assert error_locations(bad) == [["body", "platform"]]
+    null = await client.patch(url, json={"platform": None}, headers=alice)
+    assert null.status_code == 422
+    renamed = await client.patch(url, json={"name": "daily-sync"}, headers=alice)
+    assert renamed.json()["name"] == "daily-sync"
+
+
+async def test_delete_room(client, alice):
+    room = await create_room(client, alice)
+    assert (await client.delete(f"/v1/rooms/{room['id']}", headers=alice)).status_code == 204
+    assert (await client.get(f"/v1/rooms/{room['id']}", headers=alice)).status_code == 404
+
+
+async def test_a_room_with_an_active_meeting_cannot_be_deleted(client, alice):
+    room = await create_room(client, alice)
+    meeting = (await client.post("/v1/rooms/standup/meeting", headers=alice)).json()
+    assert (await client.delete(f"/v1/rooms/{room['id']}", headers=alice)).status_code == 409
+    await client.post(f"/v1/meetings/{meeting['id']}/end", headers=alice)
+    assert (await client.delete(f"/v1/rooms/{room['id']}", headers=alice)).status_code == 204
+
+
+async def test_room_ids_are_validated(client, alice):
+    response = await client.get("/v1/rooms/not-a-uuid", headers=alice)
+    assert response.status_code == 422
+    assert ["path", "room_id"] in error_locations(response)

@@ -1,0 +1,66 @@
+from tests.support import mock_event, new_meeting, send_mock_event
+
+
+async def test_health_checks_the_database(client):
+    response = await client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+async def test_platforms_lists_capabilities(client, alice):
+    response = await client.get("/v1/platforms", headers=alice)
+    assert response.json() == [
+        {
+            "slug": "mock",
+            "configured": True,
+            "missing": [],
+            "capabilities": ["logo", "sessions_api"],
+        }
+    ]
+
+
+async def test_platform_health_reports_the_last_event(client, alice, clock):
+    before = (await client.get("/v1/mock/health")).json()
+    assert before == {"platform": "mock", "configured": True, "missing": [], "last_event_at": None}
+    meeting = await new_meeting(client, alice)
+    body = mock_event("participant.joined", meeting["platform_room_name"])
+    await send_mock_event(client, body, int(clock().timestamp()))
+    after = (await client.get("/v1/mock/health")).json()
+    assert after["last_event_at"] == clock().isoformat().replace("+00:00", "Z")
+    assert (await client.get("/v1/zoom/health")).status_code == 404
+
+
+async def test_metrics_count_meetings_and_webhooks(client, alice, clock):
+    meeting = await new_meeting(client, alice)
+    body = mock_event("participant.joined", meeting["platform_room_name"])
+    await send_mock_event(client, body, int(clock().timestamp()))
+    await client.post("/v1/mock/webhook", content=body)
+    text = (await client.get("/metrics")).text
+    assert 'reflector_meetings_created_total{platform="mock"}' in text
+    assert 'reflector_webhook_requests_total{platform="mock",verification="rejected"}' in text
+    assert (
+        'reflector_webhook_events_total{outcome="processed",platform="mock",'
+        'type="participant.joined"}' in text
+    )
+    assert 'reflector_platform_selections_total{platform="mock",reason="room"}' in text
+
+
+async def test_openapi_describes_every_route(client):
+    schema = (await client.get("/openapi.json")).json()
+    assert {
+        "/v1/rooms",
+        "/v1/rooms/{room_id}",
+        "/v1/rooms/name/{room_name}",
+        "/v1/rooms/{room_name}/meeting",
+        "/v1/rooms/{room_name}/meetings/active",
+        "/v1/meetings/{meeting_id}",
+        "/v1/meetings/{meeting_id}/join",
+        "/v1/meetings/{meeting_id}/sessions",
+        "/v1/meetings/{meeting_id}/end",
+        "/v1/mock/webhook",
+        "/v1/{platform}/health",
+        "/v1/platforms",
+        "/health",
+        "/metrics",
+    } <= set(schema["paths"])
+    assert (await client.get("/docs")).status_code == 200
