@@ -1,7 +1,7 @@
 """The FastAPI app: core routers, each registered platform's router, error mapping."""
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,6 +16,7 @@ from reflector.config import Config
 from reflector.errors import Conflict, Forbidden, InvalidField, NotFound, ServiceError
 from reflector.limits import API_MAX_BODY
 from reflector.runtime import Runtime
+from reflector.video_platforms.base import PlatformSpec
 from reflector.video_platforms.errors import (
     PlatformError,
     PlatformNotConfigured,
@@ -29,12 +30,15 @@ _SERVICE_STATUS: dict[type[ServiceError], int] = {NotFound: 404, Forbidden: 403,
 def create_app(
     config: Config,
     *,
+    specs: Sequence[PlatformSpec] = PLATFORMS,
     clock: Clock = utcnow,
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
+    """The app serving `specs` (the registry's platforms unless a test adds a double)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = Runtime.open(config, PLATFORMS, clock=clock, http_transport=http_transport)
+        runtime = Runtime.open(config, specs, clock=clock, http_transport=http_transport)
         app.state.runtime = runtime
         try:
             yield
@@ -44,7 +48,7 @@ def create_app(
     app = FastAPI(title="Reflector", version="0.1.0", lifespan=lifespan, max_body_size=API_MAX_BODY)
     app.include_router(rooms.router)
     app.include_router(meetings.router)
-    for spec in PLATFORMS:
+    for spec in specs:
         app.include_router(spec.router)
     app.include_router(system.router)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -14,17 +14,14 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import delete
 
-from reflector import auth
 from reflector.app import create_app
 from reflector.config import Config
-from reflector.db import ApiKey, Meeting, ParticipantSession, Room, WebhookEvent
 from reflector.db.migrate import upgrade
 from reflector.runtime import Runtime
 from reflector.settings import Settings
 from reflector.video_platforms.mock import MockSettings
-from tests.support import MOCK_SECRET, FakeClock
+from tests.support import MOCK_SECRET, FakeClock, api_key_headers, empty_tables
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -86,17 +83,19 @@ def config(settings: Settings, mock_settings: MockSettings) -> Config:
 
 
 @pytest.fixture
-async def app(config: Config, clock: FakeClock) -> AsyncIterator[FastAPI]:
-    app = create_app(config, clock=clock)
+def http_transport() -> httpx.AsyncBaseTransport | None:
+    """Where platform clients send HTTP; platform tests put a fake of the vendor here."""
+    return None
+
+
+@pytest.fixture
+async def app(
+    config: Config, clock: FakeClock, http_transport: httpx.AsyncBaseTransport | None
+) -> AsyncIterator[FastAPI]:
+    app = create_app(config, clock=clock, http_transport=http_transport)
     async with app.router.lifespan_context(app):
-        await _empty_tables(app.state.runtime)
+        await empty_tables(app.state.runtime)
         yield app
-
-
-async def _empty_tables(runtime: Runtime) -> None:
-    async with runtime.db.write() as session:
-        for table in (WebhookEvent, ParticipantSession, Meeting, Room, ApiKey):
-            await session.execute(delete(table))
 
 
 @pytest.fixture
@@ -112,16 +111,11 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def _headers_for(runtime: Runtime, user: str) -> dict[str, str]:
-    key = await auth.create_api_key(runtime.db, runtime.clock, name=user, user_id=user)
-    return {"Authorization": f"Bearer {key}"}
-
-
 @pytest.fixture
 async def alice(runtime: Runtime) -> dict[str, str]:
-    return await _headers_for(runtime, "alice")
+    return await api_key_headers(runtime, "alice")
 
 
 @pytest.fixture
 async def bob(runtime: Runtime) -> dict[str, str]:
-    return await _headers_for(runtime, "bob")
+    return await api_key_headers(runtime, "bob")

@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import delete
+
+from reflector import auth
+from reflector.db import ApiKey, Meeting, ParticipantSession, Room, WebhookEvent
+from reflector.runtime import Runtime
+
 MOCK_SECRET = "test-mock-webhook-secret-0123456789abcdef"
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -64,3 +70,14 @@ async def new_meeting(client: Any, headers: dict[str, str], room: str = "standup
 async def send_mock_event(client: Any, body: bytes, timestamp: int) -> Any:
     headers = {"X-Mock-Signature": mock_signature(body, timestamp)}
     return await client.post("/v1/mock/webhook", content=body, headers=headers)
+
+
+async def empty_tables(runtime: Runtime) -> None:
+    async with runtime.db.write() as session:
+        for table in (WebhookEvent, ParticipantSession, Meeting, Room, ApiKey):
+            await session.execute(delete(table))
+
+
+async def api_key_headers(runtime: Runtime, user: str) -> dict[str, str]:
+    key = await auth.create_api_key(runtime.db, runtime.clock, name=user, user_id=user)
+    return {"Authorization": f"Bearer {key}"}

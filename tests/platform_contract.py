@@ -1,0 +1,159 @@
+"""The contract every video platform passes, the mock included.
+
+A platform's test module subclasses `PlatformContract` and supplies data only: its settings,
+a fake of its vendor API (an httpx transport), and signed webhook bodies. Nothing here
+skips: a platform that supplies nothing fails.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import func, select
+
+from reflector.config import Config
+from reflector.db import Room, WebhookEvent
+from reflector.runtime import Runtime
+from reflector.settings import Settings
+from reflector.video_platforms.base import Capability, MeetingData
+from reflector.video_platforms.config import VideoPlatformConfig
+from reflector.video_platforms.registry import PLATFORMS
+from tests.support import START
+
+
+class Kind(StrEnum):
+    JOINED = "joined"
+    LEFT = "left"
+
+
+class PlatformContract:
+    slug: ClassVar[str]
+    room_name_alphabet: ClassVar[str]
+
+    def platform_settings(self) -> VideoPlatformConfig:
+        raise NotImplementedError("the platform must supply its settings")
+
+    def vendor_transport(self) -> httpx.AsyncBaseTransport | None:
+        raise NotImplementedError("the platform must supply a fake of its API, or None")
+
+    def signed_webhook(
+        self, kind: Kind, room_name: str, participant_id: str, at: datetime
+    ) -> tuple[str, bytes, dict[str, str]]:
+        """Path, body and headers of an authentic participant event, signed as the vendor does."""
+        raise NotImplementedError("the platform must supply signed webhook bodies")
+
+    @pytest.fixture
+    def config(self, settings: Settings) -> Config:
+        settings = settings.model_copy(update={"DEFAULT_VIDEO_PLATFORM": self.slug})
+        return Config(settings=settings, platforms=self._all_settings())
+
+    def _all_settings(self) -> dict[str, VideoPlatformConfig]:
+        others = {spec.slug: spec.settings(_env_file=None) for spec in PLATFORMS}
+        return {**others, self.slug: self.platform_settings()}
+
+    @pytest.fixture
+    def http_transport(self) -> httpx.AsyncBaseTransport | None:
+        return self.vendor_transport()
+
+    async def _meeting(self, client: Any, headers: dict[str, str]) -> dict[str, Any]:
+        created = await client.post(
+            "/v1/rooms", json={"name": "contract", "is_shared": True}, headers=headers
+        )
+        assert created.status_code == 201, created.text
+        assert created.json()["platform"] == self.slug
+        meeting = await client.post("/v1/rooms/contract/meeting", headers=headers)
+        assert meeting.status_code == 200, meeting.text
+        body: dict[str, Any] = meeting.json()
+        return body
+
+    async def _deliver(self, client: Any, kind: Kind, room: str, pid: str, offset: int = 0) -> Any:
+        path, body, headers = self.signed_webhook(kind, room, pid, START + timedelta(seconds=offset))
+        return await client.post(path, content=body, headers=headers)
+
+    def test_registered_once_under_its_own_slug(self) -> None:
+        [spec] = [spec for spec in PLATFORMS if spec.slug == self.slug]
+        assert spec.client.PLATFORM_NAME == self.slug
+        assert spec.router.prefix == f"/v1/{self.slug}"
+        assert spec.settings.model_config.get("env_prefix") == f"{self.slug.upper()}_"
+        assert spec.client.CAPABILITIES <= set(Capability)
+
+    def test_secrets_print_masked(self) -> None:
+        settings = self.platform_settings()
+        secrets = [v.get_secret_value() for v in dict(settings).values() if isinstance(v, SecretStr)]
+        assert secrets, "a platform verifies webhooks, so it has at least one secret"
+        shown = repr(settings) + str(settings) + repr(settings.describe())
+        for secret in secrets:
+            assert secret not in shown
+
+    async def test_create_meeting_returns_meeting_data(self, runtime: Runtime) -> None:
+        room = Room(id=uuid.uuid4(), name="contract-room", owner="alice", platform=self.slug)
+        client = runtime.platforms.client(self.slug)
+        end = START + timedelta(hours=1)
+        first = await client.create_meeting(room.name, end, room)
+        second = await client.create_meeting(room.name, end, room)
+        assert isinstance(first, MeetingData)
+        assert first.platform == self.slug
+        assert first.room_name != second.room_name
+        assert first.meeting_id != second.meeting_id
+        assert set(first.room_name) <= set(self.room_name_alphabet)
+        assert first.room_url.startswith(("https://", "http://"))
+        assert first.host_room_url != first.room_url
+
+    async def test_join_links_keep_host_powers_for_the_owner(self, client, alice, bob) -> None:
+        meeting = await self._meeting(client, alice)
+        join = f"/v1/meetings/{meeting['id']}/join"
+        host = (await client.post(join, headers=alice)).json()
+        guest = (await client.post(join, headers=bob)).json()
+        assert (host["role"], guest["role"]) == ("host", "participant")
+        assert host["url"] != guest["url"]
+        assert (await client.post(join, json={"role": "host"}, headers=bob)).status_code == 403
+
+    async def test_deleting_a_room_twice_succeeds(self, runtime: Runtime) -> None:
+        room = Room(id=uuid.uuid4(), name="contract-room", owner="alice", platform=self.slug)
+        client = runtime.platforms.client(self.slug)
+        data = await client.create_meeting(room.name, START + timedelta(hours=1), room)
+        assert await client.delete_room(data.room_name) is True
+        assert await client.delete_room(data.room_name) is True
+
+    async def test_signed_events_track_participants(self, client, alice) -> None:
+        meeting = await self._meeting(client, alice)
+        room = meeting["platform_room_name"]
+        assert (await self._deliver(client, Kind.JOINED, room, "p1")).status_code == 200
+        assert (await self._deliver(client, Kind.JOINED, room, "p2", 5)).status_code == 200
+        assert (await self._deliver(client, Kind.LEFT, room, "p1", 10)).status_code == 200
+        detail = (await client.get(f"/v1/meetings/{meeting['id']}", headers=alice)).json()
+        assert detail["num_clients"] == 1
+        sessions = await client.get(f"/v1/meetings/{meeting['id']}/sessions", headers=alice)
+        client_has_sessions = Capability.SESSIONS_API in self._capabilities()
+        assert sessions.status_code == (200 if client_has_sessions else 409)
+
+    async def test_tampered_events_are_refused_and_not_stored(self, client, alice, runtime) -> None:
+        meeting = await self._meeting(client, alice)
+        path, body, headers = self.signed_webhook(
+            Kind.JOINED, meeting["platform_room_name"], "p1", START
+        )
+        tampered = body.replace(b"p1", b"p9")
+        assert tampered != body
+        assert (await client.post(path, content=tampered, headers=headers)).status_code == 401
+        assert (await client.post(path, content=body)).status_code == 401
+        async with runtime.db.read() as session:
+            assert await session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
+
+    async def test_events_for_unknown_rooms_are_parked(self, client) -> None:
+        response = await self._deliver(client, Kind.JOINED, "unknown-room", "p1")
+        assert response.status_code == 200
+        assert response.json()["status"] == "parked"
+
+    async def test_ending_a_meeting_deletes_the_platform_room(self, client, alice) -> None:
+        meeting = await self._meeting(client, alice)
+        ended = await client.post(f"/v1/meetings/{meeting['id']}/end", headers=alice)
+        assert ended.status_code == 200
+        assert ended.json()["state"] == "ended"
+
+    def _capabilities(self) -> frozenset[Capability]:
+        [spec] = [spec for spec in PLATFORMS if spec.slug == self.slug]
+        return spec.client.CAPABILITIES
