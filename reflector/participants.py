@@ -10,7 +10,6 @@ from sqlalchemy.orm import InstrumentedAttribute
 from reflector.db import Meeting, MeetingState, ParticipantSession
 from reflector.db.upsert import insert
 
-
 _When = ColumnElement[datetime | None] | InstrumentedAttribute[datetime | None]
 
 

@@ -20,7 +20,9 @@ class EchoClient(MockClient):
 
     PLATFORM_NAME = "echo"
 
-    async def create_meeting(self, room_name_prefix: str, end_date: datetime, room: Room) -> MeetingData:
+    async def create_meeting(
+        self, room_name_prefix: str, end_date: datetime, room: Room
+    ) -> MeetingData:
         data = await super().create_meeting(room_name_prefix, end_date, room)
         return data.model_copy(update={"platform": self.PLATFORM_NAME})
 
@@ -30,7 +32,9 @@ class DownClient(MockClient):
 
     PLATFORM_NAME = "down"
 
-    async def create_meeting(self, room_name_prefix: str, end_date: datetime, room: Room) -> MeetingData:
+    async def create_meeting(
+        self, room_name_prefix: str, end_date: datetime, room: Room
+    ) -> MeetingData:
         raise PlatformUnavailable(self.PLATFORM_NAME, "connection refused")
 
 
@@ -38,5 +42,9 @@ class DownSettings(MockSettings):
     model_config = SettingsConfigDict(env_prefix="DOWN_", frozen=True)
 
 
-ECHO = PlatformSpec(slug="echo", settings=EchoSettings, client=EchoClient, router=APIRouter(prefix="/v1/echo"))
-DOWN = PlatformSpec(slug="down", settings=DownSettings, client=DownClient, router=APIRouter(prefix="/v1/down"))
+ECHO = PlatformSpec(
+    slug="echo", settings=EchoSettings, client=EchoClient, router=APIRouter(prefix="/v1/echo")
+)
+DOWN = PlatformSpec(
+    slug="down", settings=DownSettings, client=DownClient, router=APIRouter(prefix="/v1/down")
+)

@@ -57,7 +57,9 @@ def mock_event(
     ).encode()
 
 
-async def new_meeting(client: Any, headers: dict[str, str], room: str = "standup", **room_fields: Any) -> dict[str, Any]:
+async def new_meeting(
+    client: Any, headers: dict[str, str], room: str = "standup", **room_fields: Any
+) -> dict[str, Any]:
     """Create a room (if needed) and its meeting through the API."""
     created = await client.post("/v1/rooms", json={"name": room, **room_fields}, headers=headers)
     assert created.status_code in (201, 409), created.text

@@ -53,7 +53,9 @@ async def test_host_link_goes_only_to_the_owner(client, alice, bob):
     assert detail.json()["host_room_url"] is None
     active = await client.get("/v1/rooms/standup/meetings/active", headers=bob)
     assert [m["host_room_url"] for m in active.json()] == [None]
-    assert "roomKey" not in (await client.post(f"/v1/meetings/{meeting['id']}/join", headers=bob)).text
+    assert (
+        "roomKey" not in (await client.post(f"/v1/meetings/{meeting['id']}/join", headers=bob)).text
+    )
 
 
 async def test_private_rooms_meetings_are_invisible_to_others(client, alice, bob):
@@ -117,7 +119,10 @@ async def test_participants_and_num_clients(client, alice, clock: FakeClock):
     assert by_id["p2"]["display_name"] == "Bo"
 
     sessions = (await client.get(f"/v1/meetings/{meeting['id']}/sessions", headers=alice)).json()
-    assert {s["participant_id"]: s["left_at"] is None for s in sessions} == {"p1": False, "p2": True}
+    assert {s["participant_id"]: s["left_at"] is None for s in sessions} == {
+        "p1": False,
+        "p2": True,
+    }
 
 
 async def test_end_meeting(client, alice, bob, clock: FakeClock):

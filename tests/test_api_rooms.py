@@ -78,7 +78,7 @@ async def test_invalid_fields_get_422_naming_the_field(client, alice, body, fiel
 
 @pytest.mark.parametrize("escaped", [r"\ud800", r"\u0000"])
 async def test_strings_postgresql_cannot_store_get_422(client, alice, escaped):
-    body = '{"name": "x", "webhook_url": "https://example.com/%s"}' % escaped
+    body = '{"name": "x", "webhook_url": "https://example.com/' + escaped + '"}'
     headers = {**alice, "Content-Type": "application/json"}
     response = await client.post("/v1/rooms", content=body.encode(), headers=headers)
     assert response.status_code == 422
@@ -151,7 +151,9 @@ async def test_owner_updates_a_room(client, alice):
     room = await create_room(client, alice)
     await create_room(client, alice, name="taken")
     url = f"/v1/rooms/{room['id']}"
-    response = await client.patch(url, json={"is_locked": True, "room_mode": "group"}, headers=alice)
+    response = await client.patch(
+        url, json={"is_locked": True, "room_mode": "group"}, headers=alice
+    )
     assert response.status_code == 200
     assert (response.json()["is_locked"], response.json()["room_mode"]) == (True, "group")
     assert (await client.patch(url, json={"name": "taken"}, headers=alice)).status_code == 409

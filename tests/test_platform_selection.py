@@ -3,7 +3,6 @@
 import uuid
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY

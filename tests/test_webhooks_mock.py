@@ -127,11 +127,15 @@ async def test_a_valid_signature_among_several_is_enough(client, meeting):
     body = mock_event("participant.joined", meeting["platform_room_name"])
     good = mock_signature(body, NOW).split(",")[1]
     header = f"t={NOW},v1={'0' * 64},{good}"
-    response = await client.post("/v1/mock/webhook", content=body, headers={"X-Mock-Signature": header})
+    response = await client.post(
+        "/v1/mock/webhook", content=body, headers={"X-Mock-Signature": header}
+    )
     assert response.status_code == 200
 
 
-async def test_replayed_1000_times_changes_state_once(client, alice, runtime, meeting, clock: FakeClock):
+async def test_replayed_1000_times_changes_state_once(
+    client, alice, runtime, meeting, clock: FakeClock
+):
     body = mock_event("participant.joined", meeting["platform_room_name"], event_id="evt-replay")
     gate = asyncio.Semaphore(20)
 
@@ -182,7 +186,13 @@ async def test_final_state_does_not_depend_on_order_or_duplicates(client, alice)
         meeting = await new_meeting(client, alice, room=f"order-{index}")
         room = meeting["platform_room_name"]
         bodies = [
-            mock_event(kind, room, pid, at=START + timedelta(seconds=offset), event_id=f"{index}-{kind}-{pid}")
+            mock_event(
+                kind,
+                room,
+                pid,
+                at=START + timedelta(seconds=offset),
+                event_id=f"{index}-{kind}-{pid}",
+            )
             for kind, pid, offset in order
         ]
         for body in [*bodies, bodies[index % len(bodies)]]:
@@ -200,7 +210,11 @@ async def test_meeting_ended_event_ends_the_meeting(client, alice, meeting):
     ended = await send_mock_event(client, mock_event("meeting.ended", room), NOW)
     assert ended.json()["status"] == "processed"
     detail = (await client.get(f"/v1/meetings/{meeting['id']}", headers=alice)).json()
-    assert (detail["state"], detail["end_reason"], detail["num_clients"]) == ("ended", "platform", 0)
+    assert (detail["state"], detail["end_reason"], detail["num_clients"]) == (
+        "ended",
+        "platform",
+        0,
+    )
 
 
 async def test_recorders_do_not_count_as_clients(client, alice, meeting):

@@ -1,0 +1,113 @@
+"""Settings from the environment: invalid ones stop start-up naming the variable."""
+
+import pytest
+from click.testing import CliRunner
+
+from reflector.cli import main
+from reflector.config import ConfigError, load_config
+from reflector.video_platforms.registry import PLATFORMS
+
+SECRET = "a-mock-secret-that-is-long-enough-0123"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    """Each test starts from no configuration at all, in an empty directory."""
+    monkeypatch.chdir(tmp_path)
+    for name in [
+        "DATABASE_URL",
+        "AUTH_BACKEND",
+        "DEFAULT_VIDEO_PLATFORM",
+        "VIDEO_PLATFORM_FALLBACK",
+        "DAILY_MIGRATION_ENABLED",
+        "MOCK_PLATFORM_ENABLED",
+        "MOCK_WEBHOOK_SECRET",
+    ]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REFLECTOR_DATA_DIR", str(tmp_path / "data"))
+
+
+def problems(monkeypatch, **env: str) -> list[str]:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as error:
+        load_config(PLATFORMS)
+    return error.value.problems
+
+
+def test_no_configuration_at_all_is_valid(tmp_path):
+    config = load_config(PLATFORMS)
+    assert config.settings.DEFAULT_VIDEO_PLATFORM == "mock"
+    assert config.settings.database_url == f"sqlite:///{tmp_path / 'data' / 'reflector.sqlite3'}"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"MOCK_WEBHOOK_SECRET": "short"}, "MOCK_WEBHOOK_SECRET"),
+        ({"MOCK_BASE_URL": "not a url"}, "MOCK_BASE_URL"),
+        ({"MOCK_PLATFORM_ENABLED": "maybe"}, "MOCK_PLATFORM_ENABLED"),
+        ({"AUTH_BACKEND": "password"}, "AUTH_BACKEND"),
+        ({"DEFAULT_VIDEO_PLATFORM": "zoom"}, "DEFAULT_VIDEO_PLATFORM"),
+        ({"DEFAULT_VIDEO_PLATFORM": "Not A Slug"}, "DEFAULT_VIDEO_PLATFORM"),
+        ({"VIDEO_PLATFORM_FALLBACK": "zoom"}, "VIDEO_PLATFORM_FALLBACK"),
+        ({"DATABASE_URL": "mysql://db/reflector"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "sqlite://"}, "DATABASE_URL"),
+        ({"MEETING_DURATION_SECONDS": "-1"}, "MEETING_DURATION_SECONDS"),
+        ({"DAILY_MIGRATION_ENABLED": "true"}, "DAILY_MIGRATION_TARGET"),
+    ],
+)
+def test_invalid_settings_are_named(monkeypatch, env, named):
+    found = problems(monkeypatch, **env)
+    assert any(problem.startswith(f"{named}:") for problem in found), found
+
+
+def test_an_unconfigured_default_platform_says_what_is_missing(monkeypatch):
+    found = problems(monkeypatch, MOCK_PLATFORM_ENABLED="false")
+    assert found == [
+        "DEFAULT_VIDEO_PLATFORM: platform 'mock' is not configured; set MOCK_PLATFORM_ENABLED=true"
+    ]
+
+
+def test_settings_come_from_the_dotenv_file(tmp_path):
+    (tmp_path / ".env").write_text(f"MOCK_WEBHOOK_SECRET={SECRET}\nMEETING_DURATION_SECONDS=600\n")
+    config = load_config(PLATFORMS)
+    assert config.settings.MEETING_DURATION_SECONDS == 600
+    assert config.platforms["mock"].webhook_secret.get_secret_value() == SECRET
+
+
+def test_migration_room_ids_are_a_comma_separated_list(monkeypatch):
+    monkeypatch.setenv("DAILY_MIGRATION_ROOM_IDS", " a, b ,,c")
+    assert {"a", "b", "c"} == load_config(PLATFORMS).settings.DAILY_MIGRATION_ROOM_IDS
+
+
+def test_platforms_command_shows_state_with_secrets_masked(monkeypatch):
+    monkeypatch.setenv("MOCK_WEBHOOK_SECRET", SECRET)
+    result = CliRunner().invoke(main, ["platforms"])
+    assert result.exit_code == 0, result.output
+    assert "mock (default): configured" in result.output
+    assert "MOCK_WEBHOOK_SECRET=**********" in result.output
+    assert SECRET not in result.output
+
+
+def test_platforms_command_says_what_is_missing(monkeypatch):
+    monkeypatch.setenv("MOCK_PLATFORM_ENABLED", "false")
+    monkeypatch.setenv("DEFAULT_VIDEO_PLATFORM", "mock")
+    result = CliRunner().invoke(main, ["platforms"])
+    assert result.exit_code == 1
+    assert "MOCK_PLATFORM_ENABLED=true" in result.output
+
+
+def test_invalid_setting_stops_the_cli_with_its_name(monkeypatch):
+    monkeypatch.setenv("MOCK_WEBHOOK_SECRET", "short")
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 1
+    assert "MOCK_WEBHOOK_SECRET" in result.output
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.org"])
+def test_serve_refuses_no_auth_off_loopback(monkeypatch, host):
+    monkeypatch.setenv("AUTH_BACKEND", "none")
+    result = CliRunner().invoke(main, ["serve", "--host", host])
+    assert result.exit_code == 1
+    assert "refusing to bind" in result.output

@@ -1,0 +1,68 @@
+"""Migrations: upgrade from empty, downgrade, upgrade again; the schema matches the models."""
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+
+import asyncpg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from reflector.db import Base
+from reflector.db.migrate import downgrade, upgrade
+from reflector.db.urls import async_url
+from tests.conftest import POSTGRES_ADMIN_URL
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    name = f"reflector_migrate_{uuid.uuid4().hex[:12]}"
+
+    async def admin(sql: str) -> None:
+        connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def inspect_database(url: str) -> tuple[set[str], list[object]]:
+    async def run() -> tuple[set[str], list[object]]:
+        engine = create_async_engine(async_url(url))
+        async with engine.connect() as connection:
+            tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+            diff = await connection.run_sync(
+                lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
+            )
+        await engine.dispose()
+        return tables, diff
+
+    return asyncio.run(run())
+
+
+def test_upgrade_downgrade_upgrade(empty_database):
+    upgrade(empty_database)
+    tables, diff = inspect_database(empty_database)
+    assert set(Base.metadata.tables) <= tables
+    assert diff == [], "the models and the migrations disagree"
+
+    downgrade(empty_database, "base")
+    tables, _ = inspect_database(empty_database)
+    assert tables <= {"alembic_version"}
+
+    upgrade(empty_database)
+    tables, diff = inspect_database(empty_database)
+    assert set(Base.metadata.tables) <= tables
+    assert diff == []
