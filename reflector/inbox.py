@@ -2,14 +2,21 @@
 
 A platform's webhook router verifies the signature over the raw bytes, translates the body
 into an `InboundEvent` and hands it here. Nothing in this module parses a platform payload.
+
+Concurrent deliveries are written together (group commit): while one transaction commits,
+new events queue and go into the next one. Each caller is answered only once its own event
+is committed, so acknowledging fast never means acknowledging before the event is durable.
 """
 
+import asyncio
+import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import assert_never
 
-from sqlalchemy import select, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import participants
@@ -17,6 +24,9 @@ from reflector.clock import Clock
 from reflector.db import Database, EndReason, EventStatus, Meeting, MeetingState, WebhookEvent
 from reflector.db.upsert import insert
 from reflector.metrics import WEBHOOK_EVENTS
+
+logger = logging.getLogger(__name__)
+MAX_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,7 @@ class InboundEvent:
     key: str
     type: str
     raw_body: bytes
+    metric_type: str
     action: Action | None = None
     problem: str | None = None
     status_without_action: EventStatus = EventStatus.PARKED
@@ -63,102 +74,200 @@ class InboundEvent:
 class Receipt:
     event_id: uuid.UUID | None
     status: EventStatus | None
-    duplicate: bool
+
+    @property
+    def duplicate(self) -> bool:
+        return self.event_id is None
+
+
+_DUPLICATE = Receipt(event_id=None, status=None)
+_Pending = tuple[InboundEvent, "asyncio.Future[Receipt]"]
 
 
 class Inbox:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
+        self._pending: list[_Pending] = []
+        self._writer: asyncio.Task[None] | None = None
 
-    async def receive(self, event: InboundEvent, *, metric_type: str) -> Receipt:
+    async def receive(self, event: InboundEvent) -> Receipt:
+        future: asyncio.Future[Receipt] = asyncio.get_running_loop().create_future()
+        self._pending.append((event, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending())
+        return await future
+
+    async def aclose(self) -> None:
+        """Finish writing what was received before shutting down."""
+        if self._writer is not None:
+            await self._writer
+
+    async def _write_pending(self) -> None:
+        while self._pending:
+            batch = self._pending[:MAX_BATCH]
+            del self._pending[:MAX_BATCH]
+            try:
+                receipts = await self._store([event for event, _ in batch])
+            except Exception as exc:
+                if len(batch) == 1:
+                    _settle(batch[0][1], exc)
+                    continue
+                # Keep one failing event from failing its neighbours: write each alone.
+                logger.warning(
+                    "inbox batch of %d failed (%s); retrying one by one", len(batch), exc
+                )
+                for event, future in batch:
+                    _settle(future, await self._store_alone(event))
+                continue
+            for (_, future), receipt in zip(batch, receipts, strict=True):
+                _settle(future, receipt)
+
+    async def _store_alone(self, event: InboundEvent) -> Receipt | Exception:
+        try:
+            return (await self._store([event]))[0]
+        except Exception as exc:
+            return exc
+
+    async def _store(self, events: Sequence[InboundEvent]) -> list[Receipt]:
+        unique: dict[tuple[str, str], InboundEvent] = {}
+        for event in events:
+            unique.setdefault((event.platform, event.key), event)
         async with self._db.write() as session:
-            meeting = await self._meeting_for(session, event)
-            status, detail = self._status(event, meeting)
-            event_id = await self._store_once(session, event, status, detail, meeting)
-            if event_id is None:
-                WEBHOOK_EVENTS.labels(event.platform, metric_type, "duplicate").inc()
-                return Receipt(event_id=None, status=None, duplicate=True)
-            if meeting is not None and event.action is not None:
-                await _apply(session, meeting, event.action)
-        WEBHOOK_EVENTS.labels(event.platform, metric_type, status.value).inc()
-        return Receipt(event_id=event_id, status=status, duplicate=False)
-
-    async def _meeting_for(self, session: AsyncSession, event: InboundEvent) -> Meeting | None:
-        if event.action is None:
-            return None
-        query = (
-            select(Meeting)
-            .where(
-                Meeting.platform == event.platform,
-                Meeting.platform_room_name == event.action.room_name,
+            meetings = await _meetings_for(session, list(unique.values()))
+            verdicts = {key: _verdict(event, meetings) for key, event in unique.items()}
+            rows = [self._row(unique[key], *verdict, meetings) for key, verdict in verdicts.items()]
+            stored = await _insert_new(session, rows)
+            await _apply(
+                session,
+                [
+                    (event, meetings[_room_of(event)])
+                    for key, event in unique.items()
+                    if key in stored and verdicts[key][0] == EventStatus.PROCESSED
+                ],
             )
-            .order_by(Meeting.created_at.desc())
-            .limit(1)
-        )
-        return (await session.scalars(query)).first()
+        receipts = []
+        answered: set[tuple[str, str]] = set()
+        for event in events:
+            key = (event.platform, event.key)
+            if key in stored and key not in answered:
+                answered.add(key)
+                status = verdicts[key][0]
+                receipts.append(Receipt(event_id=stored[key], status=status))
+                outcome = status.value
+            else:
+                receipts.append(_DUPLICATE)
+                outcome = "duplicate"
+            WEBHOOK_EVENTS.labels(event.platform, event.metric_type, outcome).inc()
+        return receipts
 
-    @staticmethod
-    def _status(event: InboundEvent, meeting: Meeting | None) -> tuple[EventStatus, str | None]:
-        if event.action is None:
-            return event.status_without_action, event.problem
-        if meeting is None:
-            return EventStatus.PARKED, f"no meeting for room {event.action.room_name!r}"
-        return EventStatus.PROCESSED, None
-
-    async def _store_once(
+    def _row(
         self,
-        session: AsyncSession,
         event: InboundEvent,
         status: EventStatus,
         detail: str | None,
-        meeting: Meeting | None,
-    ) -> uuid.UUID | None:
-        statement = (
-            insert(session, WebhookEvent)
-            .values(
-                id=uuid.uuid4(),
-                platform=event.platform,
-                event_key=event.key,
-                event_type=event.type[:64],
-                received_at=self._clock(),
-                raw_body=event.raw_body,
-                status=status.value,
-                detail=detail[:500] if detail else None,
-                meeting_id=meeting.id if meeting else None,
-            )
-            .on_conflict_do_nothing(index_elements=[WebhookEvent.platform, WebhookEvent.event_key])
-            .returning(WebhookEvent.id)
-        )
-        event_id: uuid.UUID | None = (await session.execute(statement)).scalar_one_or_none()
-        return event_id
+        meetings: dict[tuple[str, str] | None, uuid.UUID],
+    ) -> dict[str, object]:
+        return {
+            "id": uuid.uuid4(),
+            "platform": event.platform,
+            "event_key": event.key,
+            "event_type": event.type[:64],
+            "received_at": self._clock(),
+            "raw_body": event.raw_body,
+            "status": status,
+            "detail": detail[:500] if detail else None,
+            "meeting_id": meetings.get(_room_of(event)),
+        }
 
 
-async def _apply(session: AsyncSession, meeting: Meeting, action: Action) -> None:
-    match action:
-        case ParticipantJoined():
-            await participants.record(
-                session,
-                meeting.id,
-                action.participant_id,
-                joined_at=action.at,
-                user_id=action.user_id,
-                display_name=action.display_name,
-                is_recorder=action.is_recorder,
-            )
-        case ParticipantLeft():
-            await participants.record(
-                session,
-                meeting.id,
-                action.participant_id,
-                left_at=action.at,
-                is_recorder=action.is_recorder,
-            )
-        case MeetingEnded():
-            await session.execute(
-                update(Meeting)
-                .where(Meeting.id == meeting.id, Meeting.state == MeetingState.ACTIVE)
-                .values(state=MeetingState.ENDED, ended_at=action.at, end_reason=EndReason.PLATFORM)
-            )
-        case _:
-            assert_never(action)
+def _verdict(
+    event: InboundEvent, meetings: dict[tuple[str, str] | None, uuid.UUID]
+) -> tuple[EventStatus, str | None]:
+    if event.action is None:
+        return event.status_without_action, event.problem
+    if _room_of(event) not in meetings:
+        return EventStatus.PARKED, f"no meeting for room {event.action.room_name!r}"
+    return EventStatus.PROCESSED, None
+
+
+def _settle(future: "asyncio.Future[Receipt]", outcome: Receipt | BaseException) -> None:
+    if future.done():  # the caller went away; its event is stored all the same
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
+def _room_of(event: InboundEvent) -> tuple[str, str] | None:
+    return (event.platform, event.action.room_name) if event.action else None
+
+
+async def _meetings_for(
+    session: AsyncSession, events: Sequence[InboundEvent]
+) -> dict[tuple[str, str] | None, uuid.UUID]:
+    """The newest meeting of each (platform, room name) the events mention."""
+    rooms = {room for room in map(_room_of, events) if room is not None}
+    if not rooms:
+        return {}
+    query = (
+        select(Meeting.platform, Meeting.platform_room_name, Meeting.id)
+        .where(tuple_(Meeting.platform, Meeting.platform_room_name).in_(rooms))
+        .order_by(Meeting.created_at)
+    )
+    return {
+        (platform, room): meeting_id for platform, room, meeting_id in await session.execute(query)
+    }
+
+
+async def _insert_new(
+    session: AsyncSession, rows: list[dict[str, object]]
+) -> dict[tuple[str, str], uuid.UUID]:
+    """Insert the events not stored before; returns the ids of those that were new."""
+    statement = (
+        insert(session, WebhookEvent)
+        .on_conflict_do_nothing(index_elements=[WebhookEvent.platform, WebhookEvent.event_key])
+        .returning(WebhookEvent.platform, WebhookEvent.event_key, WebhookEvent.id)
+    )
+    result = await session.execute(statement, rows)
+    return {(platform, key): id_ for platform, key, id_ in result}
+
+
+async def _apply(session: AsyncSession, events: list[tuple[InboundEvent, uuid.UUID]]) -> None:
+    observations = []
+    for event, meeting_id in events:
+        match event.action:
+            case ParticipantJoined() as joined:
+                observations.append(
+                    participants.Observation(
+                        meeting_id,
+                        joined.participant_id,
+                        joined_at=joined.at,
+                        user_id=joined.user_id,
+                        display_name=joined.display_name,
+                        is_recorder=joined.is_recorder,
+                    )
+                )
+            case ParticipantLeft() as left:
+                observations.append(
+                    participants.Observation(
+                        meeting_id,
+                        left.participant_id,
+                        left_at=left.at,
+                        is_recorder=left.is_recorder,
+                    )
+                )
+            case MeetingEnded() as ended:
+                await session.execute(
+                    update(Meeting)
+                    .where(Meeting.id == meeting_id, Meeting.state == MeetingState.ACTIVE)
+                    .values(
+                        state=MeetingState.ENDED, ended_at=ended.at, end_reason=EndReason.PLATFORM
+                    )
+                )
+            case None:
+                pass
+            case _:
+                assert_never(event.action)
+    await participants.record(session, observations)

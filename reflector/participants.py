@@ -1,6 +1,8 @@
 """Participant sessions: merged from events in any order, counted, never incremented."""
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, func, select
@@ -13,6 +15,42 @@ from reflector.db.upsert import insert
 _When = ColumnElement[datetime | None] | InstrumentedAttribute[datetime | None]
 
 
+@dataclass(frozen=True)
+class Observation:
+    """What one event says about one participant connection of one meeting."""
+
+    meeting_id: uuid.UUID
+    participant_id: str
+    joined_at: datetime | None = None
+    left_at: datetime | None = None
+    user_id: str | None = None
+    display_name: str | None = None
+    is_recorder: bool = False
+
+    @property
+    def key(self) -> tuple[uuid.UUID, str]:
+        return self.meeting_id, self.participant_id
+
+    def merged(self, other: "Observation") -> "Observation":
+        """The same merge the database applies: earliest join, latest leave, first name."""
+        return replace(
+            self,
+            joined_at=_min(self.joined_at, other.joined_at),
+            left_at=_max(self.left_at, other.left_at),
+            user_id=self.user_id or other.user_id,
+            display_name=self.display_name or other.display_name,
+            is_recorder=self.is_recorder or other.is_recorder,
+        )
+
+
+def _min(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _max(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
 def _earliest(current: _When, new: _When) -> ColumnElement[datetime | None]:
     return case((current.is_(None), new), (new < current, new), else_=current)
 
@@ -21,47 +59,48 @@ def _latest(current: _When, new: _When) -> ColumnElement[datetime | None]:
     return case((current.is_(None), new), (new > current, new), else_=current)
 
 
-async def record(
-    session: AsyncSession,
-    meeting_id: uuid.UUID,
-    participant_id: str,
-    *,
-    joined_at: datetime | None = None,
-    left_at: datetime | None = None,
-    user_id: str | None = None,
-    display_name: str | None = None,
-    is_recorder: bool = False,
-) -> None:
-    """Merge one observation into the participant's session.
+async def record(session: AsyncSession, observations: Iterable[Observation]) -> None:
+    """Merge observations into participant sessions.
 
-    Commutative and idempotent: the earliest join and the latest leave win, so duplicates
-    and any arrival order give the same row.
+    Commutative and idempotent, so duplicates and any arrival order give the same rows.
     """
-    statement = insert(session, ParticipantSession).values(
-        id=uuid.uuid4(),
-        meeting_id=meeting_id,
-        platform_participant_id=participant_id,
-        user_id=user_id,
-        display_name=display_name,
-        joined_at=joined_at,
-        left_at=left_at,
-        is_recorder=is_recorder,
-    )
+    merged: dict[tuple[uuid.UUID, str], Observation] = {}
+    for seen in observations:
+        earlier = merged.get(seen.key)
+        merged[seen.key] = earlier.merged(seen) if earlier else seen
+    if not merged:
+        return
+    statement = insert(session, ParticipantSession)
     new = statement.excluded
-    statement = statement.on_conflict_do_update(
-        index_elements=[
-            ParticipantSession.meeting_id,
-            ParticipantSession.platform_participant_id,
-        ],
-        set_={
-            "joined_at": _earliest(ParticipantSession.joined_at, new.joined_at),
-            "left_at": _latest(ParticipantSession.left_at, new.left_at),
-            "user_id": func.coalesce(ParticipantSession.user_id, new.user_id),
-            "display_name": func.coalesce(ParticipantSession.display_name, new.display_name),
-            "is_recorder": ParticipantSession.is_recorder | new.is_recorder,
-        },
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "meeting_id": seen.meeting_id,
+            "platform_participant_id": seen.participant_id,
+            "user_id": seen.user_id,
+            "display_name": seen.display_name,
+            "joined_at": seen.joined_at,
+            "left_at": seen.left_at,
+            "is_recorder": seen.is_recorder,
+        }
+        for seen in merged.values()
+    ]
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[
+                ParticipantSession.meeting_id,
+                ParticipantSession.platform_participant_id,
+            ],
+            set_={
+                "joined_at": _earliest(ParticipantSession.joined_at, new.joined_at),
+                "left_at": _latest(ParticipantSession.left_at, new.left_at),
+                "user_id": func.coalesce(ParticipantSession.user_id, new.user_id),
+                "display_name": func.coalesce(ParticipantSession.display_name, new.display_name),
+                "is_recorder": ParticipantSession.is_recorder | new.is_recorder,
+            },
+        ),
+        rows,
     )
-    await session.execute(statement)
 
 
 def _open_clients() -> ColumnElement[bool]:

@@ -41,5 +41,6 @@ class Runtime:
         )
 
     async def aclose(self) -> None:
+        await self.inbox.aclose()
         await self.platforms.aclose()
         await self.db.dispose()

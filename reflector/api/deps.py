@@ -11,7 +11,7 @@ from reflector.runtime import Runtime
 _bearer = HTTPBearer(auto_error=False, description="An API key from `reflector api-key create`")
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     return cast(Runtime, request.app.state.runtime)
 
 

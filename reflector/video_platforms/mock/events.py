@@ -67,6 +67,7 @@ def translate(body: bytes) -> InboundEvent:
             key=envelope.id,
             type=envelope.type,
             raw_body=body,
+            metric_type="other",
             problem=f"unknown event type {envelope.type!r}",
         )
     try:
@@ -94,7 +95,12 @@ def translate(body: bytes) -> InboundEvent:
         case _Ended(data=data):
             action = MeetingEnded(room_name=data.room_name, at=at)
     return InboundEvent(
-        platform=PLATFORM, key=event.id, type=event.type, raw_body=body, action=action
+        platform=PLATFORM,
+        key=event.id,
+        type=event.type,
+        raw_body=body,
+        metric_type=event.type,
+        action=action,
     )
 
 
@@ -104,6 +110,7 @@ def _unusable(body: bytes, type_: str, problem: str, key: str | None = None) -> 
         key=key or "sha256:" + hashlib.sha256(body).hexdigest(),
         type=type_,
         raw_body=body,
+        metric_type=type_ if type_ in KNOWN_TYPES else "other",
         problem=problem,
         status_without_action=EventStatus.FAILED,
     )

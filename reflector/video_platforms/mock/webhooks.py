@@ -4,7 +4,7 @@ from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import WebhookAck
 from reflector.limits import WEBHOOK_MAX_BODY
 from reflector.metrics import WEBHOOK_REQUESTS
-from reflector.video_platforms.mock.events import KNOWN_TYPES, PLATFORM, translate
+from reflector.video_platforms.mock.events import PLATFORM, translate
 
 SIGNATURE_HEADER = "X-Mock-Signature"
 
@@ -28,6 +28,4 @@ async def receive_webhook(request: Request, runtime: RuntimeDep) -> WebhookAck:
         WEBHOOK_REQUESTS.labels(PLATFORM, "rejected").inc()
         raise HTTPException(401, f"missing or invalid {SIGNATURE_HEADER}")
     WEBHOOK_REQUESTS.labels(PLATFORM, "verified").inc()
-    event = translate(body)
-    metric_type = event.type if event.type in KNOWN_TYPES else "other"
-    return WebhookAck.of(await runtime.inbox.receive(event, metric_type=metric_type))
+    return WebhookAck.of(await runtime.inbox.receive(translate(body)))

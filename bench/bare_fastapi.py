@@ -1,0 +1,11 @@
+"""A second baseline: the same framework stack as the service, with a no-op webhook route."""
+
+from fastapi import FastAPI, Request
+
+app = FastAPI()
+
+
+@app.post("/v1/mock/webhook")
+async def webhook(request: Request) -> dict[str, str]:
+    await request.body()
+    return {"status": "processed"}

@@ -1,0 +1,186 @@
+"""Webhook ingestion throughput: the real server against a bare ASGI endpoint.
+
+Runs `reflector serve` (uvicorn, one process) on SQLite and on PostgreSQL, drives signed
+mock participant events at it over keep-alive connections, then does the same against a
+bare ASGI app under the same uvicorn, and prints events/s, the ratio, and p50/p99 latency.
+
+    .venv/bin/python bench/webhook_ingest.py [--events 4000] [--concurrency 20]
+
+Loopback only; every phase is bounded in count and time.
+"""
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+from loadgen import Result, drive, request  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-mock-webhook-secret-0123456789abcdef"
+PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(command: list[str], env: dict[str, str], port: int) -> Iterator[None]:
+    process = subprocess.Popen(
+        command, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(process.stderr.read().decode() if process.stderr else "exited")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise TimeoutError("server did not start")
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def sign(body: bytes, timestamp: int) -> str:
+    digest = hmac.new(SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+def events(room_name: str, count: int) -> list[bytes]:
+    """Alternating joins and leaves of distinct participants, each a new signed event."""
+    now = int(time.time())
+    raws = []
+    for i in range(count):
+        kind = "participant.joined" if i % 2 == 0 else "participant.left"
+        body = json.dumps(
+            {
+                "id": f"bench-{uuid.uuid4()}",
+                "type": kind,
+                "created_at": "2026-11-25T12:00:00Z",
+                "data": {"room_name": room_name, "participant_id": f"p{i // 2}", "user_name": "B"},
+            }
+        ).encode()
+        raws.append(request("/v1/mock/webhook", body, {"X-Mock-Signature": sign(body, now)}))
+    return raws
+
+
+def prepare(port: int, env: dict[str, str]) -> str:
+    """An API key, a room and its meeting; returns the meeting's platform room name."""
+    key = subprocess.run(
+        [str(ROOT / ".venv/bin/reflector"), "api-key", "create", "--name", f"bench-{uuid.uuid4().hex[:6]}"],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    headers = {"Authorization": f"Bearer {key}"}
+    base = f"http://127.0.0.1:{port}"
+    room = f"bench-{uuid.uuid4().hex[:8]}"
+    httpx.post(f"{base}/v1/rooms", json={"name": room}, headers=headers).raise_for_status()
+    meeting = httpx.post(f"{base}/v1/rooms/{room}/meeting", headers=headers)
+    meeting.raise_for_status()
+    return str(meeting.json()["platform_room_name"])
+
+
+def measure(port: int, raws: list[bytes], concurrency: int) -> Result:
+    warmup = max(1, len(raws) // 20)
+    asyncio.run(drive(port, raws[:warmup], concurrency))
+    return asyncio.run(drive(port, raws[warmup:], concurrency))
+
+
+def run_reflector(database_url: str, data_dir: str, count: int, concurrency: int) -> Result:
+    port = free_port()
+    env = {
+        "DATABASE_URL": database_url,
+        "REFLECTOR_DATA_DIR": data_dir,
+        "MOCK_WEBHOOK_SECRET": SECRET,
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [str(ROOT / ".venv/bin/reflector"), "serve", "--port", str(port)]
+    with server(command, env, port):
+        room_name = prepare(port, env)
+        return measure(port, events(room_name, count), concurrency)
+
+
+def run_baseline(app: str, count: int, concurrency: int) -> Result:
+    port = free_port()
+    uvicorn = str(ROOT / ".venv/bin/uvicorn")
+    command = [uvicorn, app, "--port", str(port), "--log-level", "warning"]
+    with server(command, {}, port):
+        return measure(port, events("bare", count), concurrency)
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    name = f"reflector_bench_{uuid.uuid4().hex[:8]}"
+
+    async def admin(sql: str) -> None:
+        connection = await asyncpg.connect(PG_ADMIN)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def report(label: str, result: Result, baseline: Result | None) -> None:
+    bad = {s: n for s, n in result.statuses.items() if s != 200}
+    ratio = f"  ratio {result.rate / baseline.rate:.2f}" if baseline else ""
+    print(
+        f"{label:<22} {result.rate:8.0f} events/s  p50 {result.percentile(50) * 1000:6.1f} ms"
+        f"  p99 {result.percentile(99) * 1000:6.1f} ms{ratio}"
+        + (f"  non-200: {bad}" if bad else "")
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=4000)
+    parser.add_argument("--concurrency", type=int, default=20)
+    args = parser.parse_args()
+
+    bare = run_baseline("bench.bare_asgi:app", args.events, args.concurrency)
+    framework = run_baseline("bench.bare_fastapi:app", args.events, args.concurrency)
+    with tempfile.TemporaryDirectory() as data_dir:
+        sqlite = run_reflector(f"sqlite:///{data_dir}/bench.sqlite3", data_dir, args.events, args.concurrency)
+        with postgres_database() as url:
+            postgres = run_reflector(url, data_dir, args.events, args.concurrency)
+    print(f"{args.events} signed mock events, {args.concurrency} connections, uvicorn one process")
+    report("bare ASGI endpoint", bare, None)
+    report("FastAPI no-op route", framework, bare)
+    report("reflector (SQLite)", sqlite, bare)
+    report("reflector (PostgreSQL)", postgres, bare)
+
+
+if __name__ == "__main__":
+    main()
