@@ -40,9 +40,9 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
 
 
 async def drive(
-    port: int, requests: Sequence[bytes], concurrency: int, timeout: float = 120.0
+    port: int, requests: Sequence[bytes], concurrency: int, limit_seconds: float = 120.0
 ) -> Result:
-    """Send every request once over `concurrency` connections; bounded by `timeout`."""
+    """Send every request once over `concurrency` connections, within `limit_seconds`."""
     queue = iter(requests)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -60,7 +60,6 @@ async def drive(
             writer.close()
 
     started = time.perf_counter()
-    await asyncio.wait_for(
-        asyncio.gather(*(connection() for _ in range(concurrency))), timeout
-    )
+    async with asyncio.timeout(limit_seconds):
+        await asyncio.gather(*(connection() for _ in range(concurrency)))
     return Result(len(latencies), time.perf_counter() - started, latencies, statuses)

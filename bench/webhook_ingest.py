@@ -29,7 +29,7 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from loadgen import Result, drive, request  # noqa: E402
+from loadgen import Result, drive, request
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-mock-webhook-secret-0123456789abcdef"
@@ -45,7 +45,11 @@ def free_port() -> int:
 @contextmanager
 def server(command: list[str], env: dict[str, str], port: int) -> Iterator[None]:
     process = subprocess.Popen(
-        command, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 60
@@ -91,7 +95,13 @@ def events(room_name: str, count: int) -> list[bytes]:
 def prepare(port: int, env: dict[str, str]) -> str:
     """An API key, a room and its meeting; returns the meeting's platform room name."""
     key = subprocess.run(
-        [str(ROOT / ".venv/bin/reflector"), "api-key", "create", "--name", f"bench-{uuid.uuid4().hex[:6]}"],
+        [
+            str(ROOT / ".venv/bin/reflector"),
+            "api-key",
+            "create",
+            "--name",
+            f"bench-{uuid.uuid4().hex[:6]}",
+        ],
         env={**os.environ, **env},
         cwd=ROOT,
         capture_output=True,
@@ -172,7 +182,9 @@ def main() -> None:
     bare = run_baseline("bench.bare_asgi:app", args.events, args.concurrency)
     framework = run_baseline("bench.bare_fastapi:app", args.events, args.concurrency)
     with tempfile.TemporaryDirectory() as data_dir:
-        sqlite = run_reflector(f"sqlite:///{data_dir}/bench.sqlite3", data_dir, args.events, args.concurrency)
+        sqlite = run_reflector(
+            f"sqlite:///{data_dir}/bench.sqlite3", data_dir, args.events, args.concurrency
+        )
         with postgres_database() as url:
             postgres = run_reflector(url, data_dir, args.events, args.concurrency)
     print(f"{args.events} signed mock events, {args.concurrency} connections, uvicorn one process")
