@@ -61,7 +61,7 @@ async def get_or_create(
         if not raced:
             session.add(meeting)
     if raced:
-        await _discard(runtime, data)
+        await _delete_platform_room(runtime, data.platform, data.room_name)
         return room, raced[0]
     return room, meeting
 
@@ -82,13 +82,12 @@ def _meeting_from(data: MeetingData, room: Room, now: datetime, end_date: dateti
     )
 
 
-async def _discard(runtime: Runtime, data: MeetingData) -> None:
+async def _delete_platform_room(runtime: Runtime, platform: str, room_name: str) -> None:
+    """Best effort: our record is what counts, and platforms expire their rooms themselves."""
     try:
-        await runtime.platforms.client(data.platform).delete_room(data.room_name)
+        await runtime.platforms.client(platform).delete_room(room_name)
     except PlatformError as exc:
-        logger.warning(
-            "could not delete surplus %s room %s: %s", data.platform, data.room_name, exc
-        )
+        logger.warning("could not delete %s room %s: %s", platform, room_name, exc)
 
 
 async def get_visible_meeting(
@@ -141,5 +140,5 @@ async def end(runtime: Runtime, caller: Caller, meeting_id: uuid.UUID) -> tuple[
             )
         )
         await session.refresh(meeting)
-    await runtime.platforms.client(meeting.platform).delete_room(meeting.platform_room_name)
+    await _delete_platform_room(runtime, meeting.platform, meeting.platform_room_name)
     return room, meeting

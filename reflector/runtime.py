@@ -11,6 +11,7 @@ from reflector.db import Database
 from reflector.inbox import Inbox
 from reflector.video_platforms.base import PlatformContext, PlatformSpec
 from reflector.video_platforms.factory import Platforms
+from reflector.webhook_auth import WebhookAuthMonitor
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Runtime:
     clock: Clock
     platforms: Platforms
     inbox: Inbox
+    webhook_auth: WebhookAuthMonitor
 
     @classmethod
     def open(
@@ -38,6 +40,7 @@ class Runtime:
             clock=clock,
             platforms=Platforms(specs, config, context),
             inbox=Inbox(db, clock),
+            webhook_auth=WebhookAuthMonitor(),
         )
 
     async def aclose(self) -> None:

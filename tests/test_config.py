@@ -111,3 +111,8 @@ def test_serve_refuses_no_auth_off_loopback(monkeypatch, host):
     result = CliRunner().invoke(main, ["serve", "--host", host])
     assert result.exit_code == 1
     assert "refusing to bind" in result.output
+
+
+def test_a_previous_secret_needs_its_end(monkeypatch):
+    found = problems(monkeypatch, MOCK_WEBHOOK_SECRET_PREVIOUS=SECRET)
+    assert any("MOCK_WEBHOOK_SECRET_PREVIOUS_VALID_UNTIL" in problem for problem in found), found

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from reflector.db import EventStatus, ParticipantSession, WebhookEvent
 from reflector.runtime import Runtime
 from tests.support import (
+    MOCK_SECRET,
     START,
     FakeClock,
     mock_event,
@@ -282,3 +283,14 @@ async def test_without_a_webhook_secret_the_route_says_so(config, client, runtim
     response = await client.post("/v1/mock/webhook", content=b"{}")
     assert response.status_code == 503
     assert "MOCK_WEBHOOK_SECRET" in response.json()["detail"]
+
+
+async def test_repeated_authentication_failures_raise_an_alert(client, caplog):
+    for _ in range(3):
+        await client.post(
+            "/v1/mock/webhook", content=b"{}", headers={"X-Mock-Signature": "t=1,v1=0"}
+        )
+    alerts = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(alerts) == 1
+    assert alerts[0].getMessage().startswith("WEBHOOK_AUTH_FAILING platform=mock")
+    assert MOCK_SECRET not in caplog.text

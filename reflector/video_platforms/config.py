@@ -1,5 +1,6 @@
 """The base of every platform's typed settings (the seed's `VideoPlatformConfig`)."""
 
+from datetime import datetime
 from typing import ClassVar
 
 from pydantic import SecretStr
@@ -34,3 +35,16 @@ class VideoPlatformConfig(BaseSettings):
             else:
                 shown[self.env_name(name)] = "" if value is None else str(value)
         return shown
+
+
+def active_secrets(
+    current: SecretStr | None,
+    previous: SecretStr | None,
+    previous_valid_until: datetime | None,
+    now: datetime,
+) -> list[bytes]:
+    """The secrets a webhook may be signed with now: during a rotation, the previous one too."""
+    secrets = [current] if current else []
+    if previous and previous_valid_until and now <= previous_valid_until:
+        secrets.append(previous)
+    return [secret.get_secret_value().encode() for secret in secrets]

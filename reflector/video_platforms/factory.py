@@ -69,8 +69,10 @@ class Platforms:
         return self._clients[slug]
 
     def for_new_room(self, requested: str | None) -> str:
+        """The platform a new room gets; it must be configured."""
         slug = requested or self._config.settings.DEFAULT_VIDEO_PLATFORM
-        self.client(slug)
+        if missing := self.missing(slug):
+            raise PlatformNotConfigured(slug, f"not configured; set {', '.join(missing)}")
         return slug
 
     def for_meeting(self, room: Room) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from reflector.video_platforms.base import (
     SessionData,
     VideoPlatformClient,
 )
+from reflector.video_platforms.config import active_secrets
 from reflector.video_platforms.mock.events import PLATFORM, translate
 from reflector.video_platforms.mock.settings import MockSettings
 from reflector.video_platforms.signatures import verify_t_v1
@@ -91,11 +92,14 @@ class MockClient(VideoPlatformClient[MockSettings]):
     def verify_webhook_signature(
         self, body: bytes, signature: str, timestamp: str | None = None
     ) -> bool:
-        secret = self.settings.webhook_secret
-        if secret is None:
-            return False
-        now = self.context.clock().timestamp()
-        return verify_t_v1(body, signature, [secret.get_secret_value().encode()], now)
+        now = self.context.clock()
+        secrets = active_secrets(
+            self.settings.webhook_secret,
+            self.settings.webhook_secret_previous,
+            self.settings.webhook_secret_previous_valid_until,
+            now,
+        )
+        return verify_t_v1(body, signature, secrets, now.timestamp())
 
     def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
         return meeting.host_room_url if role is Role.HOST else meeting.room_url

@@ -3,7 +3,6 @@ from fastapi import APIRouter, HTTPException, Request
 from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import WebhookAck
 from reflector.limits import WEBHOOK_MAX_BODY
-from reflector.metrics import WEBHOOK_REQUESTS
 from reflector.video_platforms.mock.events import PLATFORM, translate
 
 SIGNATURE_HEADER = "X-Mock-Signature"
@@ -25,7 +24,7 @@ async def receive_webhook(request: Request, runtime: RuntimeDep) -> WebhookAck:
         raise HTTPException(503, f"{client.settings.env_name('webhook_secret')} is not set")
     body = await request.body()
     if not client.verify_webhook_signature(body, request.headers.get(SIGNATURE_HEADER, "")):
-        WEBHOOK_REQUESTS.labels(PLATFORM, "rejected").inc()
+        runtime.webhook_auth.rejected(PLATFORM)
         raise HTTPException(401, f"missing or invalid {SIGNATURE_HEADER}")
-    WEBHOOK_REQUESTS.labels(PLATFORM, "verified").inc()
+    runtime.webhook_auth.verified(PLATFORM)
     return WebhookAck.of(await runtime.inbox.receive(translate(body)))
