@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,21 +24,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import asyncpg
 import httpx
 
-sys.path.insert(0, str(Path(__file__).parent))
-from loadgen import Result, drive, request
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
+from loadgen import Result, drive, request  # noqa: E402
+
+from tests.servers import free_port, temporary_postgres_database, wait_for_port  # noqa: E402
+
 SECRET = "bench-mock-webhook-secret-0123456789abcdef"
-PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -52,17 +45,7 @@ def server(command: list[str], env: dict[str, str], port: int) -> Iterator[None]
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode() if process.stderr else "exited")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise TimeoutError("server did not start")
+        wait_for_port(port, 60)
         yield
     finally:
         process.terminate()
@@ -145,24 +128,6 @@ def run_baseline(app: str, count: int, concurrency: int) -> Result:
         return measure(port, events("bare", count), concurrency)
 
 
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    name = f"reflector_bench_{uuid.uuid4().hex[:8]}"
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(PG_ADMIN)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 def report(label: str, result: Result, baseline: Result | None) -> None:
     bad = {s: n for s, n in result.statuses.items() if s != 200}
     ratio = f"  ratio {result.rate / baseline.rate:.2f}" if baseline else ""
@@ -185,7 +150,7 @@ def main() -> None:
         sqlite = run_reflector(
             f"sqlite:///{data_dir}/bench.sqlite3", data_dir, args.events, args.concurrency
         )
-        with postgres_database() as url:
+        with temporary_postgres_database("reflector_bench") as url:
             postgres = run_reflector(url, data_dir, args.events, args.concurrency)
     print(f"{args.events} signed mock events, {args.concurrency} connections, uvicorn one process")
     report("bare ASGI endpoint", bare, None)

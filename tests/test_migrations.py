@@ -1,10 +1,8 @@
 """Migrations: upgrade from empty, downgrade, upgrade again; the schema matches the models."""
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 
-import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -14,28 +12,16 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from reflector.db import Base
 from reflector.db.migrate import downgrade, upgrade
 from reflector.db.urls import async_url
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.servers import temporary_postgres_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_database(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-        return
-    name = f"reflector_migrate_{uuid.uuid4().hex[:12]}"
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    else:
+        with temporary_postgres_database("reflector_migrate") as url:
+            yield url
 
 
 def inspect_database(url: str) -> tuple[set[str], list[object]]:

@@ -2,11 +2,11 @@
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from tests.servers import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,12 +15,6 @@ def walkthrough_blocks() -> list[str]:
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Walkthrough", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```bash\n(.*?)```", section, re.DOTALL)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_walkthrough_works_as_written(tmp_path):
@@ -41,13 +35,7 @@ def test_walkthrough_works_as_written(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
         script = "set -euo pipefail\n" + "\n".join(steps).replace(":1250", f":{port}")
         result = subprocess.run(["bash", "-c", script], **run)
     finally:
