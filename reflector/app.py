@@ -1,5 +1,6 @@
 """The FastAPI app: core routers, each registered platform's router, error mapping."""
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -23,6 +24,8 @@ from reflector.video_platforms.errors import (
     PlatformUnavailable,
 )
 from reflector.video_platforms.registry import PLATFORMS
+from reflector.worker.celery_app import make_celery
+from reflector.worker.process import make_relay
 
 _SERVICE_STATUS: dict[type[ServiceError], int] = {NotFound: 404, Forbidden: 403, Conflict: 409}
 
@@ -33,16 +36,30 @@ def create_app(
     specs: Sequence[PlatformSpec] = PLATFORMS,
     clock: Clock = utcnow,
     http_transport: httpx.AsyncBaseTransport | None = None,
+    relay: bool = True,
 ) -> FastAPI:
-    """The app serving `specs` (the registry's platforms unless a test adds a double)."""
+    """The app serving `specs` (the registry's platforms unless a test adds a double).
+
+    With `relay`, the process publishes the jobs its requests commit, as soon as they commit.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.open(config, specs, clock=clock, http_transport=http_transport)
         app.state.runtime = runtime
+        stop = asyncio.Event()
+        relaying = None
+        if relay:
+            outbox = make_relay(
+                config, runtime.db, make_celery(config, specs), clock, runtime.jobs_committed
+            )
+            relaying = asyncio.create_task(outbox.run(stop, config.settings.OUTBOX_POLL_SECONDS))
         try:
             yield
         finally:
+            stop.set()
+            if relaying is not None:
+                await relaying
             await runtime.aclose()
 
     app = FastAPI(title="Reflector", version="0.1.0", lifespan=lifespan, max_body_size=API_MAX_BODY)

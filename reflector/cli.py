@@ -3,6 +3,10 @@
 import asyncio
 import ipaddress
 import logging
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -20,6 +24,7 @@ from reflector.errors import ServiceError
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import Capability
 from reflector.video_platforms.registry import PLATFORMS
+from reflector.worker.process import run_beat, run_worker
 
 T = TypeVar("T")
 
@@ -70,13 +75,66 @@ def serve(host: str, port: int) -> None:
             f"AUTH_BACKEND=none serves without authentication; refusing to bind {host}. "
             "Bind a loopback address or use AUTH_BACKEND=apikey."
         )
+    _logging(config)
+    migrations.upgrade(config.settings.database_url)
+    worker = _start_embedded_worker() if config.settings.embedded_worker else None
+    # uvicorn re-raises SIGTERM once it has shut down; exiting normally stops the worker too.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        uvicorn.run(
+            create_app(config), host=host, port=port, log_level=config.settings.LOG_LEVEL.lower()
+        )
+    finally:
+        if worker is not None:
+            _stop(worker)
+
+
+def _logging(config: Config) -> None:
     logging.basicConfig(
         level=config.settings.LOG_LEVEL, format="%(levelname)s %(name)s: %(message)s"
     )
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _start_embedded_worker() -> subprocess.Popen[bytes]:
+    """A worker with the scheduler, as a child in its own process group."""
+    command = [sys.executable, "-m", "reflector", "worker", "--beat"]
+    return subprocess.Popen(command, start_new_session=True)  # noqa: S603 (our own argv)
+
+
+def _stop(child: subprocess.Popen[bytes]) -> None:
+    child.terminate()  # Celery's warm shutdown: running jobs finish, the pool stops
+    try:
+        child.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+
+
+@main.command()
+@click.option("--beat", is_flag=True, help="Also run the periodic scheduler (one per deployment).")
+@click.option(
+    "--concurrency", type=click.IntRange(1, 64), help="Processes (default: WORKER_CONCURRENCY)."
+)
+def worker(beat: bool, concurrency: int | None) -> None:
+    """Run a worker: background jobs from the broker, and the outbox relay."""
+    config = _config()
+    _logging(config)
     migrations.upgrade(config.settings.database_url)
-    uvicorn.run(
-        create_app(config), host=host, port=port, log_level=config.settings.LOG_LEVEL.lower()
+    run_worker(
+        config, PLATFORMS, beat=beat, concurrency=concurrency or config.settings.WORKER_CONCURRENCY
     )
+
+
+@main.command()
+def beat() -> None:
+    """Run the periodic scheduler alone (exactly one per deployment)."""
+    config = _config()
+    _logging(config)
+    run_beat(config, PLATFORMS)
 
 
 @main.command()

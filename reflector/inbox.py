@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import assert_never
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import participants
+from reflector import lifecycle, participants
 from reflector.clock import Clock
-from reflector.db import Database, EndReason, EventStatus, Meeting, MeetingState, WebhookEvent
+from reflector.db import Database, EndReason, EventStatus, Meeting, WebhookEvent
 from reflector.db.upsert import insert
 from reflector.metrics import WEBHOOK_EVENTS
 
@@ -145,6 +145,7 @@ class Inbox:
                     for key, event in unique.items()
                     if key in stored and verdicts[key][0] == EventStatus.PROCESSED
                 ],
+                self._clock(),
             )
         receipts = []
         answered: set[tuple[str, str]] = set()
@@ -234,7 +235,9 @@ async def _insert_new(
     return {(platform, key): id_ for platform, key, id_ in result}
 
 
-async def _apply(session: AsyncSession, events: list[tuple[InboundEvent, uuid.UUID]]) -> None:
+async def _apply(
+    session: AsyncSession, events: list[tuple[InboundEvent, uuid.UUID]], now: datetime
+) -> None:
     observations = []
     for event, meeting_id in events:
         match event.action:
@@ -259,13 +262,8 @@ async def _apply(session: AsyncSession, events: list[tuple[InboundEvent, uuid.UU
                     )
                 )
             case MeetingEnded() as ended:
-                await session.execute(
-                    update(Meeting)
-                    .where(Meeting.id == meeting_id, Meeting.state == MeetingState.ACTIVE)
-                    .values(
-                        state=MeetingState.ENDED, ended_at=ended.at, end_reason=EndReason.PLATFORM
-                    )
-                )
+                meeting = await session.get_one(Meeting, meeting_id)
+                await lifecycle.end_meeting(session, meeting, EndReason.PLATFORM, ended.at, now)
             case None:
                 pass
             case _:

@@ -1,21 +1,18 @@
 """Meetings: create-or-reuse on the selected platform, join links, ending."""
 
-import logging
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reflector import lifecycle
 from reflector.auth import Caller
 from reflector.db import EndReason, Meeting, MeetingState, Room
 from reflector.errors import Conflict, Forbidden, NotFound
 from reflector.rooms import get_visible, is_owner, visible_to
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import JoinUser, MeetingData, Role
-from reflector.video_platforms.errors import PlatformError
-
-logger = logging.getLogger(__name__)
 
 
 async def active_meetings(runtime: Runtime, room: Room) -> list[Meeting]:
@@ -58,10 +55,14 @@ async def get_or_create(
         if await session.get(Room, room.id) is None:
             raise NotFound("room not found")
         raced = [] if allow_duplicated else await _active(session, room, runtime)
-        if not raced:
+        if raced:
+            await lifecycle.schedule_room_deletion(
+                session, data.platform, data.room_name, runtime.clock()
+            )
+        else:
             session.add(meeting)
     if raced:
-        await _delete_platform_room(runtime, data.platform, data.room_name)
+        runtime.jobs_committed.set()
         return room, raced[0]
     return room, meeting
 
@@ -80,14 +81,6 @@ def _meeting_from(data: MeetingData, room: Room, now: datetime, end_date: dateti
         provider_data=data.extra_data,
         created_at=now,
     )
-
-
-async def _delete_platform_room(runtime: Runtime, platform: str, room_name: str) -> None:
-    """Best effort: our record is what counts, and platforms expire their rooms themselves."""
-    try:
-        await runtime.platforms.client(platform).delete_room(room_name)
-    except PlatformError as exc:
-        logger.warning("could not delete %s room %s: %s", platform, room_name, exc)
 
 
 async def get_visible_meeting(
@@ -130,15 +123,8 @@ async def end(runtime: Runtime, caller: Caller, meeting_id: uuid.UUID) -> tuple[
         room, meeting = await get_visible_meeting(session, caller, meeting_id)
         if not is_owner(room, caller):
             raise Forbidden("only the room's owner may end its meetings")
-        await session.execute(
-            update(Meeting)
-            .where(Meeting.id == meeting.id, Meeting.state == MeetingState.ACTIVE)
-            .values(
-                state=MeetingState.ENDED,
-                ended_at=runtime.clock(),
-                end_reason=EndReason.ENDED_BY_HOST,
-            )
-        )
-        await session.refresh(meeting)
-    await _delete_platform_room(runtime, meeting.platform, meeting.platform_room_name)
+        now = runtime.clock()
+        if await lifecycle.end_meeting(session, meeting, EndReason.ENDED_BY_HOST, now, now):
+            await session.refresh(meeting)
+    runtime.jobs_committed.set()
     return room, meeting

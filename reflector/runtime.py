@@ -1,5 +1,9 @@
-"""The services one process holds for its lifetime: database, clock, platforms, inbox."""
+"""The services one process holds for its lifetime: database, clock, platforms, inbox.
 
+Setting `jobs_committed` after committing jobs wakes the outbox relay of this process.
+"""
+
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +26,7 @@ class Runtime:
     platforms: Platforms
     inbox: Inbox
     webhook_auth: WebhookAuthMonitor
+    jobs_committed: asyncio.Event
 
     @classmethod
     def open(
@@ -41,6 +46,7 @@ class Runtime:
             platforms=Platforms(specs, config, context),
             inbox=Inbox(db, clock),
             webhook_auth=WebhookAuthMonitor(),
+            jobs_committed=asyncio.Event(),
         )
 
     async def aclose(self) -> None:

@@ -7,6 +7,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SLUG_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
+_BROKER_SCHEMES = ("redis://", "rediss://", "sqlite:///", "sqla+sqlite:///")
 
 
 class Settings(BaseSettings):
@@ -25,6 +26,19 @@ class Settings(BaseSettings):
     VIDEO_PLATFORM_FALLBACK: str | None = Field(default=None, pattern=SLUG_PATTERN)
 
     MEETING_DURATION_SECONDS: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
+    MEETING_EMPTY_GRACE_SECONDS: int = Field(default=300, ge=0, le=24 * 3600)
+    MEETING_EXTENSION_SECONDS: int = Field(default=900, ge=60, le=24 * 3600)
+    LIFECYCLE_INTERVAL_SECONDS: float = Field(default=30, gt=0, le=3600)
+
+    # Celery: the embedded SQLite broker by default, Redis (`redis://…`) at scale.
+    CELERY_BROKER_URL: str | None = None
+    # Start a worker and the scheduler with `reflector serve` (default: with the embedded broker).
+    EMBEDDED_WORKER: bool | None = None
+    WORKER_CONCURRENCY: int = Field(default=2, ge=1, le=64)
+    JOB_LEASE_SECONDS: float = Field(default=60, ge=1, le=3600)
+    OUTBOX_POLL_SECONDS: float = Field(default=1.0, gt=0, le=60)
+    # A published job not started by then is published again (its message may have been lost).
+    JOB_REPUBLISH_SECONDS: float = Field(default=120, gt=0, le=24 * 3600)
 
     @field_validator("DAILY_MIGRATION_ROOM_IDS", mode="before")
     @classmethod
@@ -33,10 +47,31 @@ class Settings(BaseSettings):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("VIDEO_PLATFORM_FALLBACK", "DATABASE_URL", mode="before")
+    @field_validator("CELERY_BROKER_URL")
+    @classmethod
+    def _known_broker(cls, value: str | None) -> str | None:
+        if value and not value.startswith(_BROKER_SCHEMES):
+            raise ValueError(f"use one of {', '.join(_BROKER_SCHEMES)}")
+        return value
+
+    @field_validator("VIDEO_PLATFORM_FALLBACK", "DATABASE_URL", "CELERY_BROKER_URL", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @property
+    def broker_url(self) -> str:
+        if not self.CELERY_BROKER_URL:
+            return f"sqlite:///{(self.REFLECTOR_DATA_DIR / 'broker.sqlite3').resolve()}"
+        return self.CELERY_BROKER_URL.removeprefix("sqla+")
+
+    @property
+    def broker_is_embedded(self) -> bool:
+        return self.broker_url.startswith("sqlite:")
+
+    @property
+    def embedded_worker(self) -> bool:
+        return self.broker_is_embedded if self.EMBEDDED_WORKER is None else self.EMBEDDED_WORKER
 
     @property
     def database_url(self) -> str:

@@ -73,7 +73,7 @@ def http_transport() -> httpx.AsyncBaseTransport | None:
 async def app(
     config: Config, clock: FakeClock, http_transport: httpx.AsyncBaseTransport | None
 ) -> AsyncIterator[FastAPI]:
-    app = create_app(config, clock=clock, http_transport=http_transport)
+    app = create_app(config, clock=clock, http_transport=http_transport, relay=False)
     async with app.router.lifespan_context(app):
         await empty_tables(app.state.runtime)
         yield app

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete
 
 from reflector import auth
-from reflector.db import ApiKey, Meeting, ParticipantSession, Room, WebhookEvent
+from reflector.db import ApiKey, Job, Meeting, ParticipantSession, Room, WebhookEvent
 from reflector.runtime import Runtime
 
 MOCK_SECRET = "test-mock-webhook-secret-0123456789abcdef"
@@ -76,7 +76,7 @@ async def send_mock_event(client: Any, body: bytes, timestamp: int) -> Any:
 
 async def empty_tables(runtime: Runtime) -> None:
     async with runtime.db.write() as session:
-        for table in (WebhookEvent, ParticipantSession, Meeting, Room, ApiKey):
+        for table in (Job, WebhookEvent, ParticipantSession, Meeting, Room, ApiKey):
             await session.execute(delete(table))
 
 

@@ -52,7 +52,7 @@ async def test_two_server_processes_store_one_copy(config, clock, client, alice,
     """Two apps with their own inbox and connection pool, as two API processes would be."""
     meeting = await new_meeting(client, alice)
     body = mock_event("participant.joined", meeting["platform_room_name"], event_id="evt-both")
-    other = create_app(config, clock=clock)
+    other = create_app(config, clock=clock, relay=False)
     async with other.router.lifespan_context(other):
         transport = httpx.ASGITransport(app=other)
         async with httpx.AsyncClient(transport=transport, base_url="http://other") as second:

@@ -51,7 +51,7 @@ def config(settings: Settings, overrides: dict[str, object]) -> Config:
 
 @pytest.fixture
 async def app(config: Config, clock: FakeClock) -> AsyncIterator[FastAPI]:
-    app = create_app(config, specs=SPECS, clock=clock)
+    app = create_app(config, specs=SPECS, clock=clock, relay=False)
     async with app.router.lifespan_context(app):
         await empty_tables(app.state.runtime)
         yield app

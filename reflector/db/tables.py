@@ -74,6 +74,14 @@ class EventStatus(StrEnum):
     FAILED = "failed"
 
 
+class JobState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    DEAD = "dead"
+
+
 class Room(Base):
     __tablename__ = "rooms"
 
@@ -168,3 +176,30 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class Job(Base):
+    """A unit of background work: the outbox row, its lease and its outcome in one place.
+
+    Written in the same transaction as the change that causes it; a relay publishes it to the
+    broker after commit, and a worker runs it under a lease so it never has two live runs.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_state_not_before", "state", "not_before"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    task: Mapped[str] = mapped_column(String(128))
+    args: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    state: Mapped[str] = mapped_column(String(16), server_default=JobState.PENDING.value)
+    attempts: Mapped[int] = mapped_column(server_default="0")
+    crashes: Mapped[int] = mapped_column(server_default="0")
+    not_before: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(1000))
+    error_class: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]

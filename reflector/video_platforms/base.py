@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from reflector.clock import Clock
 from reflector.db import Database, Meeting, Room
+from reflector.jobs import JobSpec, PeriodicSpec
 from reflector.video_platforms.config import VideoPlatformConfig
 
 
@@ -135,3 +136,5 @@ class PlatformSpec:
     settings: type[VideoPlatformConfig]
     client: type[VideoPlatformClient[Any]]
     router: APIRouter
+    jobs: tuple[JobSpec, ...] = ()
+    periodic: tuple[PeriodicSpec, ...] = ()

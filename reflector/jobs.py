@@ -1,0 +1,93 @@
+"""Background jobs: what a job is, how one is enqueued, and how its errors are classified.
+
+`enqueue` writes a job row in the caller's transaction (the outbox); the relay publishes it to
+the broker after commit. A job's `run` is idempotent: it may be delivered more than once, but
+its lease lets only one run at a time, and `done` is final.
+"""
+
+import random
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector.db import Job, JobState
+
+if TYPE_CHECKING:
+    from reflector.runtime import Runtime
+
+JobArgs = dict[str, Any]
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 600.0
+
+
+class TransientJobError(Exception):
+    """Worth retrying later: timeouts, connection failures, 5xx, rate limits."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentJobError(Exception):
+    """Retrying the same job cannot help: the job fails with this reason."""
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A kind of job: its name on the broker, what it runs, and its limits."""
+
+    name: str
+    run: Callable[["Runtime", JobArgs], Awaitable[None]]
+    soft_time_limit: int = 60
+    time_limit: int = 90
+    max_attempts: int = 8
+
+
+@dataclass(frozen=True)
+class PeriodicSpec:
+    """Work the scheduler starts every `every_seconds`; it must be safe to overlap and repeat."""
+
+    name: str
+    every_seconds: float
+    run: Callable[["Runtime"], Awaitable[None]]
+    soft_time_limit: int = 60
+    time_limit: int = 90
+
+
+async def enqueue(
+    session: AsyncSession,
+    spec: JobSpec,
+    args: JobArgs,
+    now: datetime,
+    *,
+    dedupe_key: str | None = None,
+) -> uuid.UUID:
+    """Add a job to the caller's transaction; with `dedupe_key`, at most one such job exists."""
+    if dedupe_key is not None:
+        existing = await session.scalar(select(Job.id).where(Job.dedupe_key == dedupe_key))
+        if existing is not None:
+            return existing
+    job = Job(
+        task=spec.name,
+        args=args,
+        dedupe_key=dedupe_key,
+        state=JobState.PENDING,
+        attempts=0,
+        crashes=0,
+        not_before=now,
+        created_at=now,
+    )
+    session.add(job)
+    await session.flush()
+    return job.id
+
+
+def backoff(attempt: int, retry_after: float | None = None) -> timedelta:
+    """Exponential backoff with full jitter, never sooner than the server asked."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
+    return timedelta(seconds=max(random.uniform(0, ceiling), retry_after or 0.0))

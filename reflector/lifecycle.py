@@ -1,0 +1,109 @@
+"""The meeting lifecycle: when a meeting ends, and cleaning up after it.
+
+A meeting ends when its platform says so (an event), when it has been empty for
+`MEETING_EMPTY_GRACE_SECONDS` after someone joined, or at its end date, which is pushed back
+by `MEETING_EXTENSION_SECONDS` while people are still in. Ending stores the reason and
+enqueues the deletion of the platform room in the same transaction.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector import jobs
+from reflector.db import EndReason, Meeting, MeetingState, ParticipantSession
+from reflector.video_platforms.errors import RoomNotFound
+
+if TYPE_CHECKING:
+    from reflector.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+
+async def _delete_platform_room(runtime: "Runtime", args: jobs.JobArgs) -> None:
+    client = runtime.platforms.client(str(args["platform"]))
+    try:
+        await client.delete_room(str(args["room_name"]))
+    except RoomNotFound:
+        logger.info("%s room %s was already gone", args["platform"], args["room_name"])
+
+
+DELETE_PLATFORM_ROOM = jobs.JobSpec("reflector.delete_platform_room", _delete_platform_room)
+
+
+async def end_meeting(
+    session: AsyncSession,
+    meeting: Meeting,
+    reason: EndReason,
+    ended_at: datetime,
+    now: datetime,
+) -> bool:
+    """End an active meeting and schedule its platform room's deletion; False if already ended."""
+    ended = await session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id, Meeting.state == MeetingState.ACTIVE)
+        .values(state=MeetingState.ENDED, ended_at=ended_at, end_reason=reason)
+        .returning(Meeting.id)
+    )
+    if ended.first() is None:
+        return False
+    await schedule_room_deletion(session, meeting.platform, meeting.platform_room_name, now)
+    logger.info("meeting %s ended (%s)", meeting.id, reason.value)
+    return True
+
+
+async def schedule_room_deletion(
+    session: AsyncSession, platform: str, room_name: str, now: datetime
+) -> None:
+    await jobs.enqueue(
+        session,
+        DELETE_PLATFORM_ROOM,
+        {"platform": platform, "room_name": room_name},
+        now,
+        dedupe_key=f"delete-room:{platform}:{room_name}",
+    )
+
+
+async def check_meetings(runtime: "Runtime") -> None:
+    """End the meetings whose time has come; extend the occupied ones at their end date."""
+    settings = runtime.config.settings
+    now = runtime.clock()
+    grace = timedelta(seconds=settings.MEETING_EMPTY_GRACE_SECONDS)
+    extension = timedelta(seconds=settings.MEETING_EXTENSION_SECONDS)
+    async with runtime.db.write() as session:
+        for meeting, present, ever_joined, last_left in await _occupancy(session):
+            if present and meeting.end_date <= now:
+                meeting.end_date = now + extension
+                logger.info(
+                    "meeting %s is still occupied; end date moved to %s",
+                    meeting.id,
+                    meeting.end_date,
+                )
+            elif not present and ever_joined and last_left is not None and last_left + grace <= now:
+                await end_meeting(session, meeting, EndReason.EMPTY, now, now)
+            elif not present and meeting.end_date <= now:
+                await end_meeting(session, meeting, EndReason.END_DATE, now, now)
+
+
+async def _occupancy(
+    session: AsyncSession,
+) -> list[tuple[Meeting, int, int, datetime | None]]:
+    """Active meetings with: people in now, people who ever joined, when the last one left."""
+    people = ParticipantSession.is_recorder.is_(False)
+    joined = and_(people, ParticipantSession.joined_at.is_not(None))
+    present = func.count().filter(and_(joined, ParticipantSession.left_at.is_(None)))
+    query = (
+        select(
+            Meeting,
+            present,
+            func.count().filter(joined),
+            func.max(ParticipantSession.left_at).filter(people),
+        )
+        .outerjoin(ParticipantSession, ParticipantSession.meeting_id == Meeting.id)
+        .where(Meeting.state == MeetingState.ACTIVE)
+        .group_by(Meeting.id)
+    )
+    return [(m, int(p), int(e), last) for m, p, e, last in await session.execute(query)]

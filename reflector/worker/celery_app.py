@@ -1,0 +1,126 @@
+"""The Celery app: broker, delivery guarantees, and every job and periodic task, registered
+explicitly from the core's lists and each platform's `PlatformSpec`."""
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from celery import Celery
+
+from reflector import lifecycle
+from reflector.config import Config
+from reflector.jobs import JobSpec, PeriodicSpec
+from reflector.runtime import Runtime
+from reflector.video_platforms.base import PlatformSpec
+from reflector.worker.execute import run_job
+
+logger = logging.getLogger(__name__)
+QUEUE = "reflector"
+CORE_JOBS: tuple[JobSpec, ...] = (lifecycle.DELETE_PLATFORM_ROOM,)
+
+
+def core_periodic(config: Config) -> tuple[PeriodicSpec, ...]:
+    every = config.settings.LIFECYCLE_INTERVAL_SECONDS
+    return (PeriodicSpec("reflector.meeting_lifecycle", every, lifecycle.check_meetings),)
+
+
+def job_specs(specs: Sequence[PlatformSpec]) -> list[JobSpec]:
+    return [*CORE_JOBS, *(job for spec in specs for job in spec.jobs)]
+
+
+def periodic_specs(config: Config, specs: Sequence[PlatformSpec]) -> list[PeriodicSpec]:
+    return [*core_periodic(config), *(task for spec in specs for task in spec.periodic)]
+
+
+def make_celery(config: Config, specs: Sequence[PlatformSpec]) -> Celery:
+    settings = config.settings
+    jobs = job_specs(specs)
+    periodic = periodic_specs(config, specs)
+    longest = max([job.time_limit for job in jobs] + [task.time_limit for task in periodic])
+    app = Celery("reflector", broker=settings.broker_url, set_as_current=False)
+    if settings.broker_is_embedded:
+        app.conf.broker_transport = "reflector.worker.sqlite_broker:Transport"
+    app.conf.update(
+        task_default_queue=QUEUE,
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        # Delivery guarantees (reference/reliability.md J1): acknowledge after the run,
+        # requeue when the worker process is lost, hold one message per process.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        broker_transport_options=_transport_options(config, longest),
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=3,
+        worker_hijack_root_logger=False,
+        beat_schedule={
+            # A tick that was missed is replaced by the next one; never pile them up.
+            task.name: {
+                "task": task.name,
+                "schedule": task.every_seconds,
+                "options": {"expires": task.every_seconds},
+            }
+            for task in periodic
+        },
+        beat_schedule_filename=str(settings.REFLECTOR_DATA_DIR / "celerybeat-schedule"),
+    )
+    for job in jobs:
+        _register_job(app, config, specs, job)
+    for task in periodic:
+        _register_periodic(app, config, specs, task)
+    return app
+
+
+def _transport_options(config: Config, longest_task: int) -> dict[str, Any]:
+    if config.settings.broker_is_embedded:
+        return {"polling_interval": 0.1}
+    # Redis redelivers an unacknowledged message after this; it must outlast any run.
+    return {"visibility_timeout": 2 * longest_task + 60}
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def run_with_runtime(
+    config: Config, specs: Sequence[PlatformSpec], work: Callable[[Runtime], Awaitable[Any]]
+) -> Any:
+    async def main() -> Any:
+        runtime = Runtime.open(config, specs)
+        try:
+            return await work(runtime)
+        finally:
+            await runtime.aclose()
+
+    return asyncio.run(main())
+
+
+def _register_job(app: Celery, config: Config, specs: Sequence[PlatformSpec], job: JobSpec) -> None:
+    def task(job_id: str) -> None:
+        owner = worker_id()
+        run_with_runtime(config, specs, lambda rt: run_job(rt, job, uuid.UUID(job_id), owner))
+
+    app.task(
+        name=job.name,
+        soft_time_limit=job.soft_time_limit,
+        time_limit=job.time_limit,
+    )(task)
+
+
+def _register_periodic(
+    app: Celery, config: Config, specs: Sequence[PlatformSpec], periodic: PeriodicSpec
+) -> None:
+    def task() -> None:
+        run_with_runtime(config, specs, periodic.run)
+
+    app.task(
+        name=periodic.name,
+        soft_time_limit=periodic.soft_time_limit,
+        time_limit=periodic.time_limit,
+    )(task)

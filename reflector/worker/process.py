@@ -1,0 +1,90 @@
+"""Worker processes: Celery's worker (and scheduler) with an outbox relay beside it."""
+
+import asyncio
+import threading
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+
+from celery import Celery, signals
+
+from reflector.clock import Clock, utcnow
+from reflector.config import Config
+from reflector.db import Database
+from reflector.video_platforms.base import PlatformSpec
+from reflector.worker.celery_app import QUEUE, make_celery
+from reflector.worker.relay import Publish, Relay
+
+
+def publisher(app: Celery) -> Publish:
+    def publish(task: str, job_id: uuid.UUID) -> None:
+        app.send_task(task, args=[str(job_id)], task_id=str(job_id), queue=QUEUE, retry=False)
+
+    return publish
+
+
+def make_relay(
+    config: Config,
+    db: Database,
+    app: Celery,
+    clock: Clock = utcnow,
+    wake: asyncio.Event | None = None,
+) -> Relay:
+    republish = timedelta(seconds=config.settings.JOB_REPUBLISH_SECONDS)
+    return Relay(db, clock, publisher(app), republish_after=republish, wake=wake)
+
+
+class RelayThread:
+    """The relay of a worker process, on its own event loop beside Celery's consumer."""
+
+    def __init__(self, config: Config, app: Celery) -> None:
+        self._config = config
+        self._app = app
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=asyncio.run, args=(self._run(),), daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    async def _run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        db = Database(self._config.settings.database_url)
+        try:
+            relay = make_relay(self._config, db, self._app)
+            await relay.run(self._stop, self._config.settings.OUTBOX_POLL_SECONDS)
+        finally:
+            await db.dispose()
+
+
+def run_worker(
+    config: Config, specs: Sequence[PlatformSpec], *, beat: bool, concurrency: int
+) -> None:
+    app = make_celery(config, specs)
+    relay = RelayThread(config, app)
+    signals.worker_ready.connect(lambda **_: relay.start(), weak=False)
+    signals.worker_shutdown.connect(lambda **_: relay.stop(), weak=False)
+    argv = [
+        "worker",
+        f"--concurrency={concurrency}",
+        f"--loglevel={config.settings.LOG_LEVEL}",
+        f"--queues={QUEUE}",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    if beat:
+        argv.append("--beat")
+    app.worker_main(argv)
+
+
+def run_beat(config: Config, specs: Sequence[PlatformSpec]) -> None:
+    make_celery(config, specs).start(["beat", f"--loglevel={config.settings.LOG_LEVEL}"])
