@@ -1,0 +1,264 @@
+"""The worker engine with real worker processes, on the SQLite broker and on Redis.
+
+Workers run as subprocesses (`tests/worker_main.py`) with a 2-second lease, so that crash
+recovery shows within a test; every wait is bounded.
+"""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from reflector import jobs
+from reflector.clock import utcnow
+from reflector.config import Config
+from reflector.db import Job, JobState
+from reflector.runtime import Runtime
+from reflector.settings import Settings
+from reflector.video_platforms.mock import MockSettings
+from reflector.video_platforms.registry import PLATFORMS
+from tests.servers import free_port, wait_for_port
+from tests.support import MOCK_SECRET, empty_tables
+from tests.worker_jobs import BROKEN, FLAKY, POISON, RECORD
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+class RedisServer:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = [
+            "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.directory),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--maxmemory-policy",
+            "noeviction",
+            "--save",
+            "",
+        ]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@dataclass
+class Stack:
+    database_url: str
+    broker_url: str
+    directory: Path
+    redis: RedisServer | None
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def env(self) -> dict[str, str]:
+        return {
+            "PATH": os.environ["PATH"],
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": self.database_url,
+            "CELERY_BROKER_URL": self.broker_url,
+            "REFLECTOR_DATA_DIR": str(self.directory),
+            "MOCK_WEBHOOK_SECRET": MOCK_SECRET,
+            "JOB_LEASE_SECONDS": "2",
+            "OUTBOX_POLL_SECONDS": "0.2",
+            "JOB_REPUBLISH_SECONDS": "10",
+            "LIFECYCLE_INTERVAL_SECONDS": "0.5",
+            "MEETING_EMPTY_GRACE_SECONDS": "1",
+            "LOG_LEVEL": "INFO",
+        }
+
+    def config(self) -> Config:
+        settings = Settings(
+            _env_file=None,
+            **{k: v for k, v in self.env().items() if k in Settings.model_fields},
+        )
+        return Config(
+            settings=settings,
+            platforms={"mock": MockSettings(_env_file=None, webhook_secret=MOCK_SECRET)},
+        )
+
+    def start_worker(self, *extra: str) -> subprocess.Popen[bytes]:
+        log = (self.directory / f"worker-{len(self.workers)}.log").open("wb")
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "tests.worker_main", *extra],
+            cwd=self.directory,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.workers.append(worker)
+        return worker
+
+    def kill(self, worker: subprocess.Popen[bytes]) -> None:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for worker in self.workers:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(timeout=10)
+
+
+@pytest.fixture(
+    params=[("sqlite", "sqlite"), ("postgresql", "redis")],
+    ids=["sqlite-db-sqlite-broker", "postgresql-db-redis-broker"],
+)
+def stack(request, migrated_urls, redis_server, tmp_path) -> Iterator[Stack]:
+    database, broker = request.param
+    broker_url = (
+        redis_server.url if broker == "redis" else f"sqlite:///{tmp_path / 'broker.sqlite3'}"
+    )
+    stack = Stack(
+        migrated_urls[database], broker_url, tmp_path, redis_server if broker == "redis" else None
+    )
+    if stack.redis is not None and stack.redis.process is None:
+        stack.redis.start()
+    yield stack
+    stack.stop_all()
+
+
+@pytest.fixture
+async def runtime(stack: Stack) -> AsyncIterator[Runtime]:
+    runtime = Runtime.open(stack.config(), PLATFORMS, clock=utcnow)
+    await empty_tables(runtime)
+    yield runtime
+    await runtime.aclose()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float, what: str) -> None:
+    for _ in range(int(seconds / 0.2)):
+        if await check():
+            return
+        await asyncio.sleep(0.2)
+    assert await check(), f"not within {seconds} s: {what}"
+
+
+async def enqueue(runtime: Runtime, spec: jobs.JobSpec, **args: object) -> uuid.UUID:
+    async with runtime.db.write() as session:
+        return await jobs.enqueue(session, spec, dict(args), runtime.clock())
+
+
+async def job(runtime: Runtime, job_id: uuid.UUID) -> Job:
+    async with runtime.db.read() as session:
+        return await session.get_one(Job, job_id)
+
+
+def in_state(runtime: Runtime, job_id: uuid.UUID, state: JobState) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return (await job(runtime, job_id)).state == state
+
+    return check
+
+
+def lines(path: Path, prefix: str) -> list[str]:
+    return (
+        [line for line in path.read_text().splitlines() if line.startswith(prefix)]
+        if path.exists()
+        else []
+    )
+
+
+async def test_a_job_runs_after_commit_and_never_after_rollback(stack, runtime, tmp_path):
+    log = tmp_path / "runs.log"
+    stack.start_worker()
+    committed = await enqueue(runtime, RECORD, path=str(log), label="committed")
+
+    async def enqueue_then_fail() -> None:
+        async with runtime.db.write() as session:
+            args = {"path": str(log), "label": "rolled-back"}
+            await jobs.enqueue(session, RECORD, args, runtime.clock())
+            raise RuntimeError("the request failed after enqueueing")
+
+    with pytest.raises(RuntimeError):
+        await enqueue_then_fail()
+    await eventually(in_state(runtime, committed, JobState.DONE), 30, "committed job done")
+    await asyncio.sleep(1.5)
+    assert lines(log, "end") == ["end committed"]
+    async with runtime.db.read() as session:
+        assert (await session.scalars(select(Job.id))).all() == [committed]
+
+
+async def test_a_killed_worker_loses_no_job_and_runs_it_to_completion_once(
+    stack, runtime, tmp_path
+):
+    log = tmp_path / "runs.log"
+    first = stack.start_worker()
+    job_id = await enqueue(runtime, RECORD, path=str(log), label="long", sleep=4)
+    await eventually(lambda: _true(bool(lines(log, "start long"))), 30, "job started")
+    stack.kill(first)
+    stack.start_worker()
+    await eventually(in_state(runtime, job_id, JobState.DONE), 45, "job done after a new worker")
+    await asyncio.sleep(1)
+    assert lines(log, "end") == ["end long"]
+    assert len(lines(log, "start long")) == 2
+    finished = await job(runtime, job_id)
+    assert (finished.attempts, finished.crashes) == (2, 1)
+
+
+async def test_errors_are_retried_by_class(stack, runtime, tmp_path):
+    log = tmp_path / "runs.log"
+    stack.start_worker()
+    broken = await enqueue(runtime, BROKEN, path=str(log), label="broken")
+    flaky = await enqueue(runtime, FLAKY, path=str(log), label="flaky", fail_times=2)
+    await eventually(in_state(runtime, broken, JobState.FAILED), 30, "permanent error fails")
+    await eventually(in_state(runtime, flaky, JobState.DONE), 45, "transient error retried")
+    failed = await job(runtime, broken)
+    assert (failed.attempts, failed.error_class) == (1, "permanent")
+    assert "this input can never work" in (failed.error or "")
+    assert len(lines(log, "start broken")) == 1
+    assert (await job(runtime, flaky)).attempts == 3
+
+
+async def test_a_poison_job_goes_dead_while_others_complete(stack, runtime, tmp_path):
+    log = tmp_path / "runs.log"
+    stack.start_worker()
+    poison = await enqueue(runtime, POISON, path=str(log), label="poison")
+    healthy = [await enqueue(runtime, RECORD, path=str(log), label=f"ok-{i}") for i in range(3)]
+    await eventually(in_state(runtime, poison, JobState.DEAD), 60, "poison job dead")
+    for job_id in healthy:
+        await eventually(in_state(runtime, job_id, JobState.DONE), 30, "healthy job done")
+    dead = await job(runtime, poison)
+    assert dead.crashes == 3
+    assert len(lines(log, "start poison")) == 3
+
+
+async def _true(value: bool) -> bool:
+    return value

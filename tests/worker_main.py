@@ -1,0 +1,12 @@
+"""The worker the worker tests start: the registry's platforms plus the test-job platform."""
+
+import sys
+
+from reflector.config import load_config
+from reflector.video_platforms.registry import PLATFORMS
+from reflector.worker.process import run_worker
+from tests.worker_jobs import JOBS_PLATFORM
+
+if __name__ == "__main__":
+    specs = [*PLATFORMS, JOBS_PLATFORM]
+    run_worker(load_config(specs), specs, beat="--beat" in sys.argv, concurrency=1)
