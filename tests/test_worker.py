@@ -9,24 +9,35 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 
 from reflector import jobs
+from reflector.app import create_app
 from reflector.clock import utcnow
 from reflector.config import Config
 from reflector.db import Job, JobState
+from reflector.lifecycle import DELETE_PLATFORM_ROOM
 from reflector.runtime import Runtime
 from reflector.settings import Settings
 from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.registry import PLATFORMS
 from tests.servers import free_port, wait_for_port
-from tests.support import MOCK_SECRET, empty_tables
+from tests.support import (
+    MOCK_SECRET,
+    api_key_headers,
+    empty_tables,
+    mock_event,
+    new_meeting,
+    send_mock_event,
+)
 from tests.worker_jobs import BROKEN, FLAKY, POISON, RECORD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -262,3 +273,84 @@ async def test_a_poison_job_goes_dead_while_others_complete(stack, runtime, tmp_
 
 async def _true(value: bool) -> bool:
     return value
+
+
+@pytest.fixture
+def redis_stack(migrated_urls, redis_server, tmp_path) -> Iterator[Stack]:
+    if redis_server.process is None:
+        redis_server.start()
+    stack = Stack(migrated_urls["postgresql"], redis_server.url, tmp_path, redis_server)
+    yield stack
+    stack.stop_all()
+    if redis_server.process is None:
+        redis_server.start()
+
+
+@pytest.fixture
+async def api(request) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str], Runtime]]:
+    """The API in this process, with its outbox relay, on the stack's database and broker."""
+    stack: Stack = request.getfixturevalue(request.param)
+    app = create_app(stack.config())
+    async with app.router.lifespan_context(app):
+        runtime: Runtime = app.state.runtime
+        await empty_tables(runtime)
+        headers = await api_key_headers(runtime, "alice")
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+            yield client, headers, runtime
+
+
+async def deletion_job(runtime: Runtime) -> Job | None:
+    async with runtime.db.read() as session:
+        return await session.scalar(select(Job).where(Job.task == DELETE_PLATFORM_ROOM.name))
+
+
+def job_done(runtime: Runtime) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        found = await deletion_job(runtime)
+        return found is not None and found.state == JobState.DONE
+
+    return check
+
+
+@pytest.mark.parametrize("api", ["redis_stack"], indirect=True)
+async def test_webhooks_are_answered_while_redis_is_down_and_their_jobs_run_after(redis_stack, api):
+    client, alice, runtime = api
+    meeting = await new_meeting(client, alice)
+    assert redis_stack.redis is not None
+    redis_stack.redis.stop()
+
+    ended = mock_event("meeting.ended", meeting["platform_room_name"], at=utcnow())
+    response = await send_mock_event(client, ended, int(time.time()))
+    assert response.status_code == 200
+
+    async def waiting_in_the_outbox() -> bool:
+        job = await deletion_job(runtime)
+        return job is not None and (job.state, job.published_at) == (JobState.PENDING, None)
+
+    await asyncio.sleep(1)
+    await eventually(waiting_in_the_outbox, 15, "the relay gave the job back to the outbox")
+
+    redis_stack.redis.start()
+    redis_stack.start_worker()
+    await eventually(job_done(runtime), 40, "the job ran once Redis was back")
+
+
+@pytest.mark.parametrize("api", ["stack"], indirect=True)
+async def test_a_meeting_left_empty_ends_by_itself(stack, api):
+    client, alice, runtime = api
+    stack.start_worker("--beat")
+    meeting = await new_meeting(client, alice)
+    room = meeting["platform_room_name"]
+    now = utcnow()
+    await send_mock_event(client, mock_event("participant.joined", room, at=now), int(time.time()))
+    await send_mock_event(client, mock_event("participant.left", room, at=now), int(time.time()))
+
+    async def ended() -> bool:
+        detail = (await client.get(f"/v1/meetings/{meeting['id']}", headers=alice)).json()
+        return bool(detail["state"] == "ended")
+
+    await eventually(ended, 40, "the meeting ended after the grace period")
+    detail = (await client.get(f"/v1/meetings/{meeting['id']}", headers=alice)).json()
+    assert detail["end_reason"] == "empty"
+    await eventually(job_done(runtime), 30, "its platform room was deleted")
