@@ -51,11 +51,11 @@ def _max(a: datetime | None, b: datetime | None) -> datetime | None:
     return b if a is None else a if b is None else max(a, b)
 
 
-def _earliest(current: _When, new: _When) -> ColumnElement[datetime | None]:
+def earliest(current: _When, new: _When) -> ColumnElement[datetime | None]:
     return case((current.is_(None), new), (new < current, new), else_=current)
 
 
-def _latest(current: _When, new: _When) -> ColumnElement[datetime | None]:
+def latest(current: _When, new: _When) -> ColumnElement[datetime | None]:
     return case((current.is_(None), new), (new > current, new), else_=current)
 
 
@@ -92,8 +92,8 @@ async def record(session: AsyncSession, observations: Iterable[Observation]) -> 
                 ParticipantSession.platform_participant_id,
             ],
             set_={
-                "joined_at": _earliest(ParticipantSession.joined_at, new.joined_at),
-                "left_at": _latest(ParticipantSession.left_at, new.left_at),
+                "joined_at": earliest(ParticipantSession.joined_at, new.joined_at),
+                "left_at": latest(ParticipantSession.left_at, new.left_at),
                 "user_id": func.coalesce(ParticipantSession.user_id, new.user_id),
                 "display_name": func.coalesce(ParticipantSession.display_name, new.display_name),
                 "is_recorder": ParticipantSession.is_recorder | new.is_recorder,

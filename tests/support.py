@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from reflector import auth
 from reflector.db import ApiKey, Job, Meeting, ParticipantSession, Room, WebhookEvent
 from reflector.runtime import Runtime
+from reflector.video_platforms.mock.presence import MockPresence
 
 MOCK_SECRET = "test-mock-webhook-secret-0123456789abcdef"
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -76,7 +77,7 @@ async def send_mock_event(client: Any, body: bytes, timestamp: int) -> Any:
 
 async def empty_tables(runtime: Runtime) -> None:
     async with runtime.db.write() as session:
-        for table in (Job, WebhookEvent, ParticipantSession, Meeting, Room, ApiKey):
+        for table in (Job, WebhookEvent, ParticipantSession, Meeting, Room, ApiKey, MockPresence):
             await session.execute(delete(table))
 
 

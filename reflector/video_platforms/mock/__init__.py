@@ -4,8 +4,11 @@ from reflector.video_platforms.base import PlatformSpec
 from reflector.video_platforms.mock.client import MockClient
 from reflector.video_platforms.mock.events import PLATFORM as SLUG
 from reflector.video_platforms.mock.settings import MockSettings
+from reflector.video_platforms.mock.tasks import PERIODIC
 from reflector.video_platforms.mock.webhooks import SIGNATURE_HEADER, router
 
-PLATFORM = PlatformSpec(slug=SLUG, settings=MockSettings, client=MockClient, router=router)
+PLATFORM = PlatformSpec(
+    slug=SLUG, settings=MockSettings, client=MockClient, router=router, periodic=PERIODIC
+)
 
 __all__ = ["PLATFORM", "SIGNATURE_HEADER", "MockClient", "MockSettings"]

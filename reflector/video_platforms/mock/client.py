@@ -1,8 +1,4 @@
-"""The mock platform: real links, real signatures, no remote service.
-
-Its record of who is in a room is the events it has delivered to us, which makes its
-sessions API answer from the same source as a real platform's presence endpoint would.
-"""
+"""The mock platform: real links, real signatures, no remote service."""
 
 import asyncio
 import secrets
@@ -10,10 +6,7 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
-from reflector.db import EventStatus, Meeting, Room, WebhookEvent
-from reflector.inbox import ParticipantJoined, ParticipantLeft
+from reflector.db import Meeting, Room
 from reflector.video_platforms.base import (
     Capability,
     JoinUser,
@@ -23,7 +16,8 @@ from reflector.video_platforms.base import (
     VideoPlatformClient,
 )
 from reflector.video_platforms.config import active_secrets
-from reflector.video_platforms.mock.events import PLATFORM, translate
+from reflector.video_platforms.mock import presence
+from reflector.video_platforms.mock.events import PLATFORM
 from reflector.video_platforms.mock.settings import MockSettings
 from reflector.video_platforms.signatures import verify_t_v1
 
@@ -48,40 +42,8 @@ class MockClient(VideoPlatformClient[MockSettings]):
         )
 
     async def get_room_sessions(self, room_name: str) -> list[SessionData]:
-        query = (
-            select(WebhookEvent.raw_body)
-            .join(Meeting, Meeting.id == WebhookEvent.meeting_id)
-            .where(
-                Meeting.platform == PLATFORM,
-                Meeting.platform_room_name == room_name,
-                WebhookEvent.status == EventStatus.PROCESSED,
-            )
-        )
         async with self.context.db.read() as session:
-            bodies = (await session.scalars(query)).all()
-        joined: dict[str, ParticipantJoined] = {}
-        left: dict[str, datetime] = {}
-        for body in bodies:
-            match translate(body).action:
-                case ParticipantJoined() as event:
-                    earlier = joined.get(event.participant_id)
-                    if earlier is None or event.at < earlier.at:
-                        joined[event.participant_id] = event
-                case ParticipantLeft() as event:
-                    left[event.participant_id] = max(
-                        event.at, left.get(event.participant_id, event.at)
-                    )
-        return [
-            SessionData(
-                participant_id=pid,
-                user_id=event.user_id,
-                user_name=event.display_name,
-                joined_at=event.at,
-                left_at=left.get(pid),
-                is_recorder=event.is_recorder,
-            )
-            for pid, event in sorted(joined.items(), key=lambda item: item[1].at)
-        ]
+            return await presence.sessions(session, room_name)
 
     async def delete_room(self, room_name: str) -> bool:
         return True

@@ -1,0 +1,105 @@
+"""The mock platform's own record of who is in its rooms.
+
+A real platform knows its participants whether or not its webhooks reach us; the mock learns
+it from the events it delivers, and from `POST /v1/mock/presence`, which reports an event the
+platform saw but whose webhook was lost. Its sessions API answers from both.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, String, false, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from reflector.db import Base, EventStatus, Meeting, WebhookEvent
+from reflector.db.upsert import insert
+from reflector.inbox import ParticipantJoined, ParticipantLeft
+from reflector.participants import earliest, latest
+from reflector.video_platforms.base import SessionData
+from reflector.video_platforms.mock.events import PLATFORM, translate
+
+
+class MockPresence(Base):
+    __tablename__ = "mock_presence"
+
+    room_name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    participant_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    user_name: Mapped[str | None] = mapped_column(String(255))
+    is_recorder: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    joined_at: Mapped[datetime | None]
+    left_at: Mapped[datetime | None]
+
+
+async def observe(session: AsyncSession, event: ParticipantJoined | ParticipantLeft) -> None:
+    joined = event if isinstance(event, ParticipantJoined) else None
+    statement = insert(session, MockPresence)
+    new = statement.excluded
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[MockPresence.room_name, MockPresence.participant_id],
+            set_={
+                "joined_at": earliest(MockPresence.joined_at, new.joined_at),
+                "left_at": latest(MockPresence.left_at, new.left_at),
+                "user_name": func.coalesce(MockPresence.user_name, new.user_name),
+                "is_recorder": MockPresence.is_recorder | new.is_recorder,
+            },
+        ),
+        {
+            "room_name": event.room_name,
+            "participant_id": event.participant_id,
+            "user_name": joined.display_name if joined else None,
+            "is_recorder": event.is_recorder,
+            "joined_at": event.at if joined else None,
+            "left_at": None if joined else event.at,
+        },
+    )
+
+
+async def sessions(session: AsyncSession, room_name: str) -> list[SessionData]:
+    joined: dict[str, ParticipantJoined] = {}
+    left: dict[str, datetime] = {}
+
+    def merge(event: ParticipantJoined | ParticipantLeft) -> None:
+        if isinstance(event, ParticipantJoined):
+            earlier = joined.get(event.participant_id)
+            if earlier is None or event.at < earlier.at:
+                joined[event.participant_id] = event
+        else:
+            left[event.participant_id] = max(event.at, left.get(event.participant_id, event.at))
+
+    delivered = select(WebhookEvent.raw_body).join(Meeting, Meeting.id == WebhookEvent.meeting_id)
+    delivered = delivered.where(
+        Meeting.platform == PLATFORM,
+        Meeting.platform_room_name == room_name,
+        WebhookEvent.status == EventStatus.PROCESSED,
+    )
+    for body in (await session.scalars(delivered)).all():
+        action = translate(body).action
+        if isinstance(action, ParticipantJoined | ParticipantLeft):
+            merge(action)
+    reported = select(MockPresence).where(MockPresence.room_name == room_name)
+    for row in (await session.scalars(reported)).all():
+        if row.joined_at is not None:
+            merge(
+                ParticipantJoined(
+                    room_name,
+                    row.participant_id,
+                    row.joined_at,
+                    None,
+                    row.user_name,
+                    row.is_recorder,
+                )
+            )
+        if row.left_at is not None:
+            merge(ParticipantLeft(room_name, row.participant_id, row.left_at))
+    return [
+        SessionData(
+            participant_id=pid,
+            user_id=event.user_id,
+            user_name=event.display_name,
+            joined_at=event.at,
+            left_at=left.get(pid),
+            is_recorder=event.is_recorder,
+        )
+        for pid, event in sorted(joined.items(), key=lambda item: item[1].at)
+    ]
