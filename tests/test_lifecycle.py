@@ -129,3 +129,15 @@ async def test_the_platform_ending_a_meeting_is_stored_with_its_reason(
     assert (detail["state"], detail["end_reason"]) == ("ended", "platform")
     assert detail["ended_at"] == ended_at.isoformat().replace("+00:00", "Z")
     assert len(await deletion_jobs(runtime)) == 1
+
+
+async def test_metrics_show_jobs_queue_depth_and_end_reasons(client, alice, runtime, clock):
+    meeting = await new_meeting(client, alice)
+    await client.post(f"/v1/meetings/{meeting['id']}/end", headers=alice)
+    text = (await client.get("/metrics")).text
+    assert (
+        'reflector_jobs{error_class="",state="pending",task="reflector.delete_platform_room"} 1.0'
+        in text
+    )
+    assert 'reflector_job_queue_depth{task="reflector.delete_platform_room"} 1.0' in text
+    assert 'reflector_meetings_ended{platform="mock",reason="ended_by_host"} 1.0' in text

@@ -1,13 +1,17 @@
 """Liveness, metrics, and what the platforms can do."""
 
+from datetime import datetime
+
 from fastapi import APIRouter, HTTPException, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.api.deps import CallerDep, RuntimeDep
 from reflector.api.schemas import Health, PlatformHealth, PlatformOut
-from reflector.db import WebhookEvent
+from reflector.db import Job, JobState, Meeting, MeetingState, WebhookEvent
+from reflector.metrics import JOB_QUEUE_DEPTH, JOBS, MEETINGS_ENDED
 
 router = APIRouter(tags=["system"])
 
@@ -24,8 +28,37 @@ async def health(runtime: RuntimeDep, response: Response) -> Health:
 
 
 @router.get("/metrics", response_class=Response)
-async def metrics() -> Response:
+async def metrics(runtime: RuntimeDep) -> Response:
+    async with runtime.db.read() as session:
+        await _refresh_from_database(session, runtime.clock())
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+async def _refresh_from_database(session: AsyncSession, now: datetime) -> None:
+    jobs = await session.execute(
+        select(Job.task, Job.state, Job.error_class, func.count()).group_by(
+            Job.task, Job.state, Job.error_class
+        )
+    )
+    JOBS.clear()
+    for task, state, error_class, count in jobs:
+        JOBS.labels(task, state, error_class or "").set(count)
+    due = await session.execute(
+        select(Job.task, func.count())
+        .where(Job.state == JobState.PENDING, Job.not_before <= now)
+        .group_by(Job.task)
+    )
+    JOB_QUEUE_DEPTH.clear()
+    for task, count in due:
+        JOB_QUEUE_DEPTH.labels(task).set(count)
+    ended = await session.execute(
+        select(Meeting.platform, Meeting.end_reason, func.count())
+        .where(Meeting.state == MeetingState.ENDED)
+        .group_by(Meeting.platform, Meeting.end_reason)
+    )
+    MEETINGS_ENDED.clear()
+    for platform, reason, count in ended:
+        MEETINGS_ENDED.labels(platform, reason or "").set(count)
 
 
 @router.get("/v1/platforms")

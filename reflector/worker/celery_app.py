@@ -107,6 +107,7 @@ def _register_job(app: Celery, config: Config, specs: Sequence[PlatformSpec], jo
         run_with_runtime(config, specs, lambda rt: run_job(rt, job, uuid.UUID(job_id), owner))
 
     app.task(
+        shared=False,
         name=job.name,
         soft_time_limit=job.soft_time_limit,
         time_limit=job.time_limit,
@@ -120,6 +121,7 @@ def _register_periodic(
         run_with_runtime(config, specs, periodic.run)
 
     app.task(
+        shared=False,
         name=periodic.name,
         soft_time_limit=periodic.soft_time_limit,
         time_limit=periodic.time_limit,
