@@ -112,6 +112,7 @@ class Stack:
             "LIFECYCLE_INTERVAL_SECONDS": "0.5",
             "MEETING_EMPTY_GRACE_SECONDS": "1",
             "LOG_LEVEL": "INFO",
+            "WORKER_CONCURRENCY": "1",
         }
 
     def config(self) -> Config:
@@ -227,16 +228,21 @@ async def test_a_job_runs_after_commit_and_never_after_rollback(stack, runtime, 
         assert (await session.scalars(select(Job.id))).all() == [committed]
 
 
+@pytest.mark.parametrize("victim", ["whole-worker", "pool-child"])
 async def test_a_killed_worker_loses_no_job_and_runs_it_to_completion_once(
-    stack, runtime, tmp_path
+    stack, runtime, tmp_path, victim
 ):
     log = tmp_path / "runs.log"
     first = stack.start_worker()
     job_id = await enqueue(runtime, RECORD, path=str(log), label="long", sleep=4)
     await eventually(lambda: _true(bool(lines(log, "start long"))), 30, "job started")
-    stack.kill(first)
-    stack.start_worker()
-    await eventually(in_state(runtime, job_id, JobState.DONE), 45, "job done after a new worker")
+    if victim == "whole-worker":
+        stack.kill(first)
+        stack.start_worker()
+    else:
+        child = int(lines(log, "start long")[0].split()[2])
+        os.kill(child, signal.SIGKILL)
+    await eventually(in_state(runtime, job_id, JobState.DONE), 45, "job done after the kill")
     await asyncio.sleep(1)
     assert lines(log, "end") == ["end long"]
     assert len(lines(log, "start long")) == 2

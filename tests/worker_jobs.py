@@ -6,6 +6,7 @@ processes, including ones that were killed.
 
 import asyncio
 import os
+import time
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -27,7 +28,7 @@ def starts(args: JobArgs) -> int:
 
 
 async def record(runtime: Runtime, args: JobArgs) -> None:
-    note(args, f"start {args['label']} {os.getpid()}")
+    note(args, f"start {args['label']} {os.getpid()} {time.time()}")
     await asyncio.sleep(float(args.get("sleep", 0)))
     note(args, f"end {args['label']}")
 

@@ -9,4 +9,6 @@ from tests.worker_jobs import JOBS_PLATFORM
 
 if __name__ == "__main__":
     specs = [*PLATFORMS, JOBS_PLATFORM]
-    run_worker(load_config(specs), specs, beat="--beat" in sys.argv, concurrency=1)
+    config = load_config(specs)
+    beat = "--beat" in sys.argv
+    run_worker(config, specs, beat=beat, concurrency=config.settings.WORKER_CONCURRENCY)

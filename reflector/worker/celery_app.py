@@ -55,6 +55,8 @@ def make_celery(config: Config, specs: Sequence[PlatformSpec]) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         worker_cancel_long_running_tasks_on_connection_loss=True,
+        # How long a dead child's slot waits for a result; we keep none, so free it quickly.
+        worker_lost_wait=1.0,
         broker_transport_options=_transport_options(config, longest),
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=3,
@@ -70,16 +72,17 @@ def make_celery(config: Config, specs: Sequence[PlatformSpec]) -> Celery:
         },
         beat_schedule_filename=str(settings.REFLECTOR_DATA_DIR / "celerybeat-schedule"),
     )
+    process = ProcessRuntime(config, specs)
     for job in jobs:
-        _register_job(app, config, specs, job)
+        _register_job(app, process, job)
     for task in periodic:
-        _register_periodic(app, config, specs, task)
+        _register_periodic(app, process, task)
     return app
 
 
 def _transport_options(config: Config, longest_task: int) -> dict[str, Any]:
     if config.settings.broker_is_embedded:
-        return {"polling_interval": 0.1}
+        return {"polling_interval": 0.02}
     # Redis redelivers an unacknowledged message after this; it must outlast any run.
     return {"visibility_timeout": 2 * longest_task + 60}
 
@@ -88,23 +91,43 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def run_with_runtime(
-    config: Config, specs: Sequence[PlatformSpec], work: Callable[[Runtime], Awaitable[Any]]
-) -> Any:
-    async def main() -> Any:
-        runtime = Runtime.open(config, specs)
+class ProcessRuntime:
+    """One event loop and one Runtime per worker process, made on first use (after the fork).
+
+    Building them for every task would cost a new engine and new connections each time. If a
+    run breaks the loop itself (say, a time limit fires inside it), the next task starts over.
+    """
+
+    def __init__(self, config: Config, specs: Sequence[PlatformSpec]) -> None:
+        self._config = config
+        self._specs = specs
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runtime: Runtime | None = None
+
+    def run(self, work: Callable[[Runtime], Awaitable[Any]]) -> Any:
+        if self._loop is None or self._runtime is None:
+            self._loop = asyncio.new_event_loop()
+            self._runtime = Runtime.open(self._config, self._specs)
         try:
-            return await work(runtime)
-        finally:
-            await runtime.aclose()
+            return self._loop.run_until_complete(work(self._runtime))
+        except BaseException:
+            self._discard()
+            raise
 
-    return asyncio.run(main())
+    def _discard(self) -> None:
+        loop, runtime = self._loop, self._runtime
+        self._loop = self._runtime = None
+        if loop is not None and runtime is not None and not loop.is_running():
+            try:
+                loop.run_until_complete(runtime.aclose())
+            finally:
+                loop.close()
 
 
-def _register_job(app: Celery, config: Config, specs: Sequence[PlatformSpec], job: JobSpec) -> None:
+def _register_job(app: Celery, process: ProcessRuntime, job: JobSpec) -> None:
     def task(job_id: str) -> None:
         owner = worker_id()
-        run_with_runtime(config, specs, lambda rt: run_job(rt, job, uuid.UUID(job_id), owner))
+        process.run(lambda runtime: run_job(runtime, job, uuid.UUID(job_id), owner))
 
     app.task(
         shared=False,
@@ -114,11 +137,9 @@ def _register_job(app: Celery, config: Config, specs: Sequence[PlatformSpec], jo
     )(task)
 
 
-def _register_periodic(
-    app: Celery, config: Config, specs: Sequence[PlatformSpec], periodic: PeriodicSpec
-) -> None:
+def _register_periodic(app: Celery, process: ProcessRuntime, periodic: PeriodicSpec) -> None:
     def task() -> None:
-        run_with_runtime(config, specs, periodic.run)
+        process.run(periodic.run)
 
     app.task(
         shared=False,
