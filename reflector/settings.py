@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     WORKER_CONCURRENCY: int = Field(default=2, ge=1, le=64)
     JOB_LEASE_SECONDS: float = Field(default=60, ge=1, le=3600)
     OUTBOX_POLL_SECONDS: float = Field(default=1.0, gt=0, le=60)
+    WEBHOOK_EVENT_RETENTION_DAYS: int = Field(default=90, ge=7, le=3650)
+    JOB_RETENTION_DAYS: int = Field(default=7, ge=1, le=3650)
     # A published job not started by then is published again (its message may have been lost).
     JOB_REPUBLISH_SECONDS: float = Field(default=120, gt=0, le=24 * 3600)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from celery import Celery
 
-from reflector import lifecycle
+from reflector import lifecycle, retention
 from reflector.config import Config
 from reflector.jobs import JobSpec, PeriodicSpec
 from reflector.runtime import Runtime
@@ -25,7 +25,10 @@ CORE_JOBS: tuple[JobSpec, ...] = (lifecycle.DELETE_PLATFORM_ROOM,)
 
 def core_periodic(config: Config) -> tuple[PeriodicSpec, ...]:
     every = config.settings.LIFECYCLE_INTERVAL_SECONDS
-    return (PeriodicSpec("reflector.meeting_lifecycle", every, lifecycle.check_meetings),)
+    return (
+        PeriodicSpec("reflector.meeting_lifecycle", every, lifecycle.check_meetings),
+        PeriodicSpec("reflector.remove_expired", 3600, retention.remove_expired),
+    )
 
 
 def job_specs(specs: Sequence[PlatformSpec]) -> list[JobSpec]:

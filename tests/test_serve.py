@@ -1,0 +1,93 @@
+"""`reflector serve` on the embedded default: API, worker and scheduler, and nothing else."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from reflector.clock import utcnow
+from tests.servers import free_port, wait_for_port
+from tests.support import MOCK_SECRET, mock_event, mock_signature
+
+pytestmark = pytest.mark.slow
+JOB_DONE = 'reflector_jobs{error_class="",state="done",task="reflector.delete_platform_room"} 1.0'
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return (
+        Path(f"/proc/{pid}").exists()
+        and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+    )
+
+
+def until(check, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_serve_runs_the_worker_and_scheduler_and_stops_them(tmp_path):
+    port = free_port()
+    env = {
+        "PATH": os.environ["PATH"],
+        "REFLECTOR_DATA_DIR": str(tmp_path / "data"),
+        "AUTH_BACKEND": "none",
+        "MOCK_WEBHOOK_SECRET": MOCK_SECRET,
+        "MEETING_EMPTY_GRACE_SECONDS": "1",
+        "LIFECYCLE_INTERVAL_SECONDS": "0.5",
+        "LOG_LEVEL": "WARNING",
+    }
+    reflector = str(Path(sys.executable).parent / "reflector")
+    server = subprocess.Popen(
+        [reflector, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "serve.log").open("wb"),
+    )
+    try:
+        wait_for_port(port)
+        api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+        assert api.post("/v1/rooms", json={"name": "standup"}).status_code == 201
+        meeting = api.post("/v1/rooms/standup/meeting").json()
+        for kind in ["participant.joined", "participant.left"]:
+            body = mock_event(kind, meeting["platform_room_name"], at=utcnow())
+            headers = {"X-Mock-Signature": mock_signature(body, int(time.time()))}
+            assert api.post("/v1/mock/webhook", content=body, headers=headers).status_code == 200
+
+        def ended() -> bool:
+            return bool(api.get(f"/v1/meetings/{meeting['id']}").json()["state"] == "ended")
+
+        assert until(ended, 60), "the empty meeting ended by itself"
+        assert api.get(f"/v1/meetings/{meeting['id']}").json()["end_reason"] == "empty"
+        assert until(lambda: JOB_DONE in api.get("/metrics").text, 30), "its room was deleted"
+        workers = children_of(server.pid)
+        assert workers, "serve started a worker"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    assert until(lambda: not any(alive(pid) for pid in workers), 30), "the worker stopped too"
