@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from sqlalchemy import select
 
 from reflector import jobs
@@ -29,6 +30,8 @@ from reflector.runtime import Runtime
 from reflector.settings import Settings
 from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.registry import PLATFORMS
+from reflector.worker.celery_app import make_celery
+from reflector.worker.process import make_relay
 from tests.servers import free_port, wait_for_port
 from tests.support import (
     MOCK_SECRET,
@@ -360,3 +363,23 @@ async def test_a_meeting_left_empty_ends_by_itself(stack, api):
     detail = (await client.get(f"/v1/meetings/{meeting['id']}", headers=alice)).json()
     assert detail["end_reason"] == "empty"
     await eventually(job_done(runtime), 30, "its platform room was deleted")
+
+
+async def test_jobs_whose_messages_redis_lost_are_published_again(redis_stack, tmp_path):
+    log = tmp_path / "runs.log"
+    runtime = Runtime.open(redis_stack.config(), PLATFORMS, clock=utcnow)
+    try:
+        await empty_tables(runtime)
+        relay = make_relay(
+            redis_stack.config(), runtime.db, make_celery(redis_stack.config(), PLATFORMS)
+        )
+        job_id = await enqueue(runtime, RECORD, path=str(log), label="flushed")
+        assert await relay.tick() == 1
+        redis_client = redis.Redis.from_url(redis_stack.broker_url)
+        assert redis_client.llen("reflector") == 1
+        redis_client.flushall()
+        redis_stack.start_worker()
+        await eventually(in_state(runtime, job_id, JobState.DONE), 40, "republished and run")
+        assert lines(log, "end") == ["end flushed"]
+    finally:
+        await runtime.aclose()
