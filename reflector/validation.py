@@ -16,5 +16,4 @@ def _storable(value: str) -> str:
 
 
 SafeStr = Annotated[str, AfterValidator(_storable), StringConstraints(max_length=255)]
-ShortStr = Annotated[str, AfterValidator(_storable), StringConstraints(max_length=128)]
 UrlStr = Annotated[str, AfterValidator(_storable), StringConstraints(max_length=2048)]

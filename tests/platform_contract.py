@@ -123,6 +123,15 @@ class PlatformContract:
         assert await client.delete_room(data.room_name) is True
         assert await client.delete_room(data.room_name) is True
 
+    async def test_logo_upload_needs_a_real_file(self, runtime: Runtime, tmp_path) -> None:
+        client = runtime.platforms.client(self.slug)
+        if Capability.LOGO not in client.CAPABILITIES:
+            return
+        logo = tmp_path / "logo.png"
+        logo.write_bytes(b"\x89PNG\r\n\x1a\n")
+        assert await client.upload_logo("contract-room", str(logo)) is True
+        assert await client.upload_logo("contract-room", str(tmp_path / "missing.png")) is False
+
     async def test_signed_events_track_participants(self, client, alice) -> None:
         meeting = await self._meeting(client, alice)
         room = meeting["platform_room_name"]

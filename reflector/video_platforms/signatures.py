@@ -29,10 +29,6 @@ def hmac_sha256_hex(key: bytes, message: bytes) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def sign_t_v1(body: bytes, secret: bytes, timestamp: int) -> str:
-    return f"t={timestamp},v1={hmac_sha256_hex(secret, f'{timestamp}.'.encode() + body)}"
-
-
 def parse_t_v1(header: str) -> tuple[int, list[str]] | None:
     timestamp: int | None = None
     signatures: list[str] = []
