@@ -63,6 +63,8 @@ def check(config: Config) -> list[str]:
         async_url(settings.database_url)
     except ValueError as exc:
         problems.append(f"DATABASE_URL: {exc}")
+    if settings.STORAGE_BACKEND == "s3" and not settings.S3_BUCKET:
+        problems.append("S3_BUCKET: required with STORAGE_BACKEND=s3")
     chosen = {"DEFAULT_VIDEO_PLATFORM": settings.DEFAULT_VIDEO_PLATFORM}
     if settings.VIDEO_PLATFORM_FALLBACK:
         chosen["VIDEO_PLATFORM_FALLBACK"] = settings.VIDEO_PLATFORM_FALLBACK

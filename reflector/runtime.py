@@ -13,6 +13,7 @@ from reflector.clock import Clock, utcnow
 from reflector.config import Config
 from reflector.db import Database
 from reflector.inbox import Inbox
+from reflector.pipeline.storage import Storage, make_storage
 from reflector.video_platforms.base import PlatformContext, PlatformSpec
 from reflector.video_platforms.factory import Platforms
 from reflector.webhook_auth import WebhookAuthMonitor
@@ -27,6 +28,7 @@ class Runtime:
     inbox: Inbox
     webhook_auth: WebhookAuthMonitor
     jobs_committed: asyncio.Event
+    storage: Storage
 
     @classmethod
     def open(
@@ -47,6 +49,7 @@ class Runtime:
             inbox=Inbox(db, clock),
             webhook_auth=WebhookAuthMonitor(),
             jobs_committed=asyncio.Event(),
+            storage=make_storage(config.settings),
         )
 
     async def aclose(self) -> None:

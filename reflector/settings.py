@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SLUG_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     OUTBOX_POLL_SECONDS: float = Field(default=1.0, gt=0, le=60)
     WEBHOOK_EVENT_RETENTION_DAYS: int = Field(default=90, ge=7, le=3650)
     JOB_RETENTION_DAYS: int = Field(default=7, ge=1, le=3650)
+    STORAGE_BACKEND: Literal["local", "s3"] = "local"
+    S3_BUCKET: str | None = None
+    S3_ENDPOINT_URL: str | None = None
+    S3_REGION: str = "us-east-1"
+    S3_ACCESS_KEY_ID: SecretStr | None = None
+    S3_SECRET_ACCESS_KEY: SecretStr | None = None
+    RECORDING_MAX_BYTES: int = Field(default=4 * 1024**3, ge=1024, le=64 * 1024**3)
+    RECORDING_MAX_SECONDS: float = Field(default=8 * 3600, gt=0, le=48 * 3600)
+
     # A published job not started by then is published again (its message may have been lost).
     JOB_REPUBLISH_SECONDS: float = Field(default=120, gt=0, le=24 * 3600)
 
@@ -56,7 +65,14 @@ class Settings(BaseSettings):
             raise ValueError(f"use one of {', '.join(_BROKER_SCHEMES)}")
         return value
 
-    @field_validator("VIDEO_PLATFORM_FALLBACK", "DATABASE_URL", "CELERY_BROKER_URL", mode="before")
+    @field_validator(
+        "VIDEO_PLATFORM_FALLBACK",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "S3_BUCKET",
+        "S3_ENDPOINT_URL",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value

@@ -11,7 +11,10 @@ from reflector.db.tables import (
     Meeting,
     MeetingState,
     ParticipantSession,
+    Recording,
+    RecordingStatus,
     Room,
+    Transcript,
     WebhookEvent,
 )
 
@@ -26,6 +29,9 @@ __all__ = [
     "Meeting",
     "MeetingState",
     "ParticipantSession",
+    "Recording",
+    "RecordingStatus",
     "Room",
+    "Transcript",
     "WebhookEvent",
 ]

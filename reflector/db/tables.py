@@ -7,7 +7,9 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     LargeBinary,
@@ -80,6 +82,13 @@ class JobState(StrEnum):
     DONE = "done"
     FAILED = "failed"
     DEAD = "dead"
+
+
+class RecordingStatus(StrEnum):
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class Room(Base):
@@ -203,3 +212,42 @@ class Job(Base):
     error_class: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+
+
+class Recording(Base):
+    """A recording in our storage; `tracks` lists its files (one per participant, or one)."""
+
+    __tablename__ = "recordings"
+    __table_args__ = (UniqueConstraint("platform", "platform_recording_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    meeting_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(32))
+    platform_recording_id: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    tracks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    storage_key: Mapped[str] = mapped_column(String(512))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    duration: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime]
+
+
+class Transcript(Base):
+    """The transcript of one recording; reprocessing replaces it."""
+
+    __tablename__ = "transcripts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    recording_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), unique=True
+    )
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    room_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(16))
+    segments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]

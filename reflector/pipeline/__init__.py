@@ -1,0 +1,1 @@
+"""The recording pipeline: storage, media, transcription."""
