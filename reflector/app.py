@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from reflector.api import meetings, rooms, system
+from reflector.api import meetings, recordings, rooms, system
 from reflector.clock import Clock, utcnow
 from reflector.config import Config
 from reflector.errors import Conflict, Forbidden, InvalidField, NotFound, ServiceError
@@ -65,6 +65,7 @@ def create_app(
     app = FastAPI(title="Reflector", version="0.1.0", lifespan=lifespan, max_body_size=API_MAX_BODY)
     app.include_router(rooms.router)
     app.include_router(meetings.router)
+    app.include_router(recordings.router)
     for spec in specs:
         app.include_router(spec.router)
     app.include_router(system.router)

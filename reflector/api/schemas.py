@@ -178,3 +178,37 @@ class WebhookAck(BaseModel):
         if receipt.duplicate or receipt.status is None:
             return cls(status="duplicate", event_id=None)
         return cls(status=receipt.status.value, event_id=receipt.event_id)
+
+
+class RecordingOut(BaseModel):
+    id: uuid.UUID
+    meeting_id: uuid.UUID
+    platform: str
+    status: str
+    tracks: int
+    size: int
+    sha256: str
+    duration: float | None
+    error: str | None
+    transcript_id: uuid.UUID | None
+    created_at: datetime
+
+
+class SegmentOut(BaseModel):
+    start: float
+    end: float
+    speaker: str
+    text: str
+
+
+class TranscriptOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    recording_id: uuid.UUID
+    meeting_id: uuid.UUID
+    room_id: uuid.UUID
+    status: str
+    language: str
+    segments: list[SegmentOut]
+    created_at: datetime

@@ -14,13 +14,14 @@ from celery import Celery
 from reflector import lifecycle, retention
 from reflector.config import Config
 from reflector.jobs import JobSpec, PeriodicSpec
+from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import PlatformSpec
 from reflector.worker.execute import run_job
 
 logger = logging.getLogger(__name__)
 QUEUE = "reflector"
-CORE_JOBS: tuple[JobSpec, ...] = (lifecycle.DELETE_PLATFORM_ROOM,)
+CORE_JOBS: tuple[JobSpec, ...] = (lifecycle.DELETE_PLATFORM_ROOM, PROCESS_RECORDING)
 
 
 def core_periodic(config: Config) -> tuple[PeriodicSpec, ...]:

@@ -1,0 +1,169 @@
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import PlainTextResponse, Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector import meetings, recordings
+from reflector.api.deps import CallerDep, RuntimeDep
+from reflector.api.schemas import RecordingOut, TranscriptOut
+from reflector.api.uploads import FilePart
+from reflector.auth import Caller
+from reflector.db import Recording, Transcript
+from reflector.errors import Forbidden, NotFound
+from reflector.pipeline import formats
+from reflector.pipeline.storage import StorageError, TooLarge
+from reflector.rooms import is_owner
+
+router = APIRouter(tags=["recordings"])
+# The upload streams into storage under RECORDING_MAX_BYTES; the JSON body limit does not apply.
+UNLIMITED = 2**62
+
+
+@router.post(
+    "/v1/meetings/{meeting_id}/recordings",
+    status_code=status.HTTP_201_CREATED,
+    max_body_size=UNLIMITED,
+    responses={413: {"description": "Larger than RECORDING_MAX_BYTES"}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            },
+        }
+    },
+)
+async def upload_recording(
+    meeting_id: uuid.UUID, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> RecordingOut:
+    """Upload a recording (multipart, field `file`); it is stored, then transcribed by a worker."""
+    async with runtime.db.read() as session:
+        room, meeting = await meetings.get_visible_meeting(session, caller, meeting_id)
+    if not is_owner(room, caller):
+        raise Forbidden("only the room's owner may add recordings")
+    limit = runtime.config.settings.RECORDING_MAX_BYTES
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit + 64 * 1024:
+        raise HTTPException(413, f"the recording is larger than the limit of {limit} bytes")
+    part = FilePart(request, "file")
+    try:
+        recording = await recordings.store(
+            runtime,
+            meeting,
+            part.chunks(),
+            part.filename,
+            int(length) if length.isdigit() else None,
+        )
+    except TooLarge as exc:
+        raise HTTPException(413, f"the recording is {exc}") from None
+    except StorageError as exc:
+        raise HTTPException(507, f"the recording could not be stored: {exc}") from None
+    return _out(recording, None)
+
+
+@router.get("/v1/meetings/{meeting_id}/recordings")
+async def meeting_recordings(
+    meeting_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
+) -> list[RecordingOut]:
+    async with runtime.db.read() as session:
+        _, meeting = await meetings.get_visible_meeting(session, caller, meeting_id)
+        found = list(
+            (
+                await session.scalars(
+                    select(Recording)
+                    .where(Recording.meeting_id == meeting.id)
+                    .order_by(Recording.created_at)
+                )
+            ).all()
+        )
+        transcripts = await recordings.transcript_ids(session, [r.id for r in found])
+    return [_out(r, transcripts.get(r.id)) for r in found]
+
+
+@router.get("/v1/recordings/{recording_id}")
+async def get_recording(
+    recording_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
+) -> RecordingOut:
+    async with runtime.db.read() as session:
+        recording = await _visible_recording(session, caller, recording_id)
+        transcripts = await recordings.transcript_ids(session, [recording.id])
+    return _out(recording, transcripts.get(recording.id))
+
+
+@router.post("/v1/recordings/{recording_id}/process", status_code=status.HTTP_202_ACCEPTED)
+async def reprocess_recording(
+    recording_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
+) -> RecordingOut:
+    """Transcribe the recording again; the new transcript replaces the old one."""
+    async with runtime.db.write() as session:
+        recording = await _visible_recording(session, caller, recording_id, owner=True)
+        await recordings.queue_processing(session, runtime, recording.id)
+        transcripts = await recordings.transcript_ids(session, [recording.id])
+    runtime.jobs_committed.set()
+    return _out(recording, transcripts.get(recording.id))
+
+
+@router.get(
+    "/v1/transcripts/{transcript_id}",
+    response_model=TranscriptOut,
+    responses={200: {"content": {"text/vtt": {}, "application/x-subrip": {}, "text/plain": {}}}},
+)
+async def get_transcript(
+    transcript_id: uuid.UUID,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    format: Annotated[Literal["json", "vtt", "srt", "txt"], Query()] = "json",
+) -> TranscriptOut | Response:
+    async with runtime.db.read() as session:
+        transcript = await session.get(Transcript, transcript_id)
+        if transcript is None:
+            raise NotFound("transcript not found")
+        await meetings.get_visible_meeting(session, caller, transcript.meeting_id)
+    match format:
+        case "vtt":
+            return PlainTextResponse(formats.vtt(transcript.segments), media_type="text/vtt")
+        case "srt":
+            return PlainTextResponse(
+                formats.srt(transcript.segments), media_type="application/x-subrip"
+            )
+        case "txt":
+            return PlainTextResponse(formats.txt(transcript.segments))
+        case _:
+            return TranscriptOut.model_validate(transcript)
+
+
+async def _visible_recording(
+    session: AsyncSession, caller: Caller, recording_id: uuid.UUID, owner: bool = False
+) -> Recording:
+    recording = await session.get(Recording, recording_id)
+    if recording is None:
+        raise NotFound("recording not found")
+    room, _ = await meetings.get_visible_meeting(session, caller, recording.meeting_id)
+    if owner and not is_owner(room, caller):
+        raise Forbidden("only the room's owner may reprocess recordings")
+    return recording
+
+
+def _out(recording: Recording, transcript_id: uuid.UUID | None) -> RecordingOut:
+    return RecordingOut(
+        id=recording.id,
+        meeting_id=recording.meeting_id,
+        platform=recording.platform,
+        status=recording.status,
+        tracks=len(recording.tracks),
+        size=recording.size,
+        sha256=recording.sha256,
+        duration=recording.duration,
+        error=recording.error,
+        transcript_id=transcript_id,
+        created_at=recording.created_at,
+    )

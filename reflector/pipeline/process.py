@@ -1,0 +1,101 @@
+"""Processing a stored recording: probe, extract audio, transcribe each track, store the result.
+
+The work runs in a thread so that the job's lease keeps being renewed while it decodes.
+A file that is not usable media fails the recording with the reason, and is not retried.
+"""
+
+import asyncio
+import tempfile
+import uuid
+from pathlib import Path
+
+from sqlalchemy import delete, select
+
+from reflector import jobs
+from reflector.db import Meeting, Recording, RecordingStatus, Transcript
+from reflector.pipeline import media
+from reflector.pipeline.transcribe import Segment, Transcriber, make_transcriber
+from reflector.runtime import Runtime
+
+
+async def process_recording(runtime: Runtime, args: jobs.JobArgs) -> None:
+    recording_id = uuid.UUID(str(args["recording_id"]))
+    async with runtime.db.write() as session:
+        recording = await session.get_one(Recording, recording_id)
+        recording.status = RecordingStatus.PROCESSING
+        recording.error = None
+        tracks = list(recording.tracks)
+    transcriber = make_transcriber(runtime.config.settings)
+    try:
+        segments: list[Segment] = []
+        duration = 0.0
+        for index, track in enumerate(tracks):
+            speaker = str(track.get("speaker") or f"Speaker {index + 1}")
+            async with runtime.storage.local_path(str(track["key"])) as path:
+                seconds, found = await asyncio.to_thread(
+                    _transcribe_file,
+                    path,
+                    speaker,
+                    transcriber,
+                    runtime.config.settings.RECORDING_MAX_SECONDS,
+                )
+            duration = max(duration, seconds)
+            segments += found
+    except jobs.PermanentJobError as exc:
+        await _fail(runtime, recording_id, str(exc))
+        raise
+    segments.sort(key=lambda segment: (segment.start, segment.speaker))
+    await _store(runtime, recording_id, duration, segments, transcriber.language)
+
+
+def _transcribe_file(
+    path: Path, speaker: str, transcriber: Transcriber, max_seconds: float
+) -> tuple[float, list[Segment]]:
+    media.probe(path, max_seconds)
+    with tempfile.TemporaryDirectory(prefix="reflector-audio-") as scratch:
+        wav = Path(scratch) / "audio.wav"
+        seconds = media.extract_audio(path, wav)
+        return seconds, transcriber.transcribe(wav, speaker)
+
+
+async def _store(
+    runtime: Runtime,
+    recording_id: uuid.UUID,
+    duration: float,
+    segments: list[Segment],
+    language: str,
+) -> None:
+    async with runtime.db.write() as session:
+        recording = await session.get_one(Recording, recording_id)
+        room_id = await session.scalar(
+            select(Meeting.room_id).where(Meeting.id == recording.meeting_id)
+        )
+        await session.execute(delete(Transcript).where(Transcript.recording_id == recording_id))
+        session.add(
+            Transcript(
+                recording_id=recording_id,
+                meeting_id=recording.meeting_id,
+                room_id=room_id,
+                status="done",
+                language=language,
+                segments=[segment.as_json() for segment in segments],
+                created_at=runtime.clock(),
+            )
+        )
+        recording.status = RecordingStatus.DONE
+        recording.duration = duration
+
+
+async def _fail(runtime: Runtime, recording_id: uuid.UUID, reason: str) -> None:
+    async with runtime.db.write() as session:
+        recording = await session.get_one(Recording, recording_id)
+        recording.status = RecordingStatus.FAILED
+        recording.error = reason[:1000]
+
+
+PROCESS_RECORDING = jobs.JobSpec(
+    "reflector.process_recording",
+    process_recording,
+    soft_time_limit=3 * 3600,
+    time_limit=3 * 3600 + 300,
+)

@@ -1,0 +1,50 @@
+"""Real media for the pipeline tests, made with espeak-ng and ffmpeg."""
+
+import subprocess
+from pathlib import Path
+
+SENTENCE = (
+    "please send the meeting notes to the team before friday and book a room for the next review"
+)
+OTHER_SENTENCE = "the budget review moves to tuesday morning"
+
+
+def speech(path: Path, text: str = SENTENCE) -> Path:
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(path), text], check=True)
+    return path
+
+
+def video_with_speech(directory: Path, text: str = SENTENCE, name: str = "meeting.mp4") -> Path:
+    """An mp4 with a video track and the spoken sentence as its audio track."""
+    wav = speech(directory / f"{name}.wav", text)
+    target = directory / name
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=black:s=160x120:r=10",
+            "-i",
+            str(wav),
+            "-shortest",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            str(target),
+        ],
+        check=True,
+    )
+    return target
+
+
+def word_share(expected: str, transcript: str) -> float:
+    words = expected.split()
+    heard = set(transcript.lower().split())
+    return sum(word in heard for word in words) / len(words)

@@ -1,0 +1,154 @@
+"""Recordings through HTTP: streamed upload, processing, transcripts and their exports."""
+
+import hashlib
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from reflector.db import Job
+from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.worker.execute import run_job
+from tests.media import SENTENCE, video_with_speech, word_share
+from tests.support import new_meeting
+
+# pocketsphinx recognised 22-28% of this espeak-ng sentence when measured; assert just below.
+MIN_WORD_SHARE = 0.18
+
+
+@pytest.fixture(scope="module")
+def media_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="module")
+def spoken_video(media_dir) -> Path:
+    return video_with_speech(media_dir)
+
+
+async def upload(client, headers, meeting_id, name: str, content: bytes):
+    files = {"file": (name, content, "application/octet-stream")}
+    return await client.post(f"/v1/meetings/{meeting_id}/recordings", files=files, headers=headers)
+
+
+async def process_queued(runtime) -> list[str | None]:
+    async with runtime.db.read() as session:
+        queued = (
+            await session.scalars(select(Job.id).where(Job.task == PROCESS_RECORDING.name))
+        ).all()
+    return [await run_job(runtime, PROCESS_RECORDING, job_id, "test-worker") for job_id in queued]
+
+
+async def test_an_uploaded_recording_is_stored_and_transcribed(
+    client, alice, runtime, spoken_video
+):
+    meeting = await new_meeting(client, alice)
+    content = spoken_video.read_bytes()
+    created = await upload(client, alice, meeting["id"], "meeting.mp4", content)
+    assert created.status_code == 201, created.text
+    recording = created.json()
+    assert (recording["status"], recording["size"]) == ("received", len(content))
+    assert recording["sha256"] == hashlib.sha256(content).hexdigest()
+
+    assert await process_queued(runtime) == ["done"]
+    done = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()
+    assert done["status"] == "done"
+    assert 4 < done["duration"] < 10
+    transcript = (
+        await client.get(f"/v1/transcripts/{done['transcript_id']}", headers=alice)
+    ).json()
+    text = " ".join(segment["text"] for segment in transcript["segments"])
+    assert word_share(SENTENCE, text) >= MIN_WORD_SHARE, text
+    assert {segment["speaker"] for segment in transcript["segments"]} == {"Speaker 1"}
+    listed = (await client.get(f"/v1/meetings/{meeting['id']}/recordings", headers=alice)).json()
+    assert [r["id"] for r in listed] == [recording["id"]]
+
+
+async def test_transcript_exports(client, alice, runtime, spoken_video):
+    meeting = await new_meeting(client, alice)
+    recording = (
+        await upload(client, alice, meeting["id"], "m.mp4", spoken_video.read_bytes())
+    ).json()
+    await process_queued(runtime)
+    transcript_id = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()[
+        "transcript_id"
+    ]
+    base = f"/v1/transcripts/{transcript_id}"
+    vtt = await client.get(f"{base}?format=vtt", headers=alice)
+    assert vtt.headers["content-type"].startswith("text/vtt")
+    assert vtt.text.startswith("WEBVTT\n\n00:00:")
+    srt = (await client.get(f"{base}?format=srt", headers=alice)).text
+    assert srt.startswith("1\n00:00:")
+    assert " --> " in srt
+    txt = (await client.get(f"{base}?format=txt", headers=alice)).text
+    assert "Speaker 1: " in txt
+    assert (await client.get(f"{base}?format=doc", headers=alice)).status_code == 422
+
+
+async def test_reprocessing_replaces_the_transcript(client, alice, runtime, spoken_video):
+    meeting = await new_meeting(client, alice)
+    recording = (
+        await upload(client, alice, meeting["id"], "m.mp4", spoken_video.read_bytes())
+    ).json()
+    await process_queued(runtime)
+    first = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()[
+        "transcript_id"
+    ]
+    again = await client.post(f"/v1/recordings/{recording['id']}/process", headers=alice)
+    assert again.status_code == 202
+    await process_queued(runtime)
+    second = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()[
+        "transcript_id"
+    ]
+    assert second != first
+    assert (await client.get(f"/v1/transcripts/{first}", headers=alice)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("noise.mp4", os.urandom(50_000), "not readable media"),
+        (
+            "playlist.mp4",
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nfile:///etc/passwd\n",
+            "not readable media",
+        ),
+    ],
+)
+async def test_files_that_are_not_media_fail_with_the_reason_and_no_retry(
+    client, alice, runtime, name, content, reason
+):
+    meeting = await new_meeting(client, alice)
+    recording = (await upload(client, alice, meeting["id"], name, content)).json()
+    assert await process_queued(runtime) == ["failed"]
+    failed = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()
+    assert failed["status"] == "failed"
+    assert reason in failed["error"]
+
+
+async def test_a_truncated_file_fails(client, alice, runtime, spoken_video):
+    meeting = await new_meeting(client, alice)
+    content = spoken_video.read_bytes()
+    recording = (
+        await upload(client, alice, meeting["id"], "cut.mp4", content[: len(content) // 2])
+    ).json()
+    assert await process_queued(runtime) == ["failed"]
+    failed = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()
+    assert failed["status"] == "failed"
+
+
+async def test_upload_needs_the_file_field_and_the_owner(client, alice, bob):
+    meeting = await new_meeting(client, alice, is_shared=True)
+    url = f"/v1/meetings/{meeting['id']}/recordings"
+    missing = await client.post(url, files={"other": ("a.mp4", b"abc")}, headers=alice)
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["loc"] == ["body", "file"]
+    not_multipart = await client.post(url, content=b"abc", headers=alice)
+    assert not_multipart.status_code == 415
+    assert (await upload(client, bob, meeting["id"], "a.mp4", b"abc")).status_code == 403
+    unknown = f"/v1/meetings/{uuid.uuid4()}/recordings"
+    assert (
+        await client.post(unknown, files={"file": ("a", b"a")}, headers=alice)
+    ).status_code == 404
