@@ -1,8 +1,10 @@
 """Recordings: storing one and queueing its processing, whatever brought it in."""
 
+import hashlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import PurePosixPath
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,29 +20,46 @@ from reflector.runtime import Runtime
 async def store(
     runtime: Runtime,
     meeting: Meeting,
-    chunks: AsyncIterator[bytes],
-    filename: str | None,
+    files: AsyncIterable[tuple[str | None, AsyncIterator[bytes]]],
     expected_bytes: int | None = None,
 ) -> Recording:
-    """Stream one file into storage as a new recording of `meeting`, and queue its processing."""
+    """Stream files into storage as the tracks of a new recording, and queue its processing.
+
+    One file is one track; with several, each is one participant, named by its file name.
+    """
     recording_id = uuid.uuid4()
-    extension = PurePosixPath(filename or "").suffix.lstrip(".")
-    key = recording_key(recording_id, 0, extension)
-    stored = await runtime.storage.put(
-        key, chunks, runtime.config.settings.RECORDING_MAX_BYTES, expected_bytes
-    )
-    if stored.size == 0:
-        await runtime.storage.delete(key)
+    limit = runtime.config.settings.RECORDING_MAX_BYTES
+    tracks: list[dict[str, Any]] = []
+    try:
+        async for filename, chunks in files:
+            name = PurePosixPath(filename or "")
+            key = recording_key(recording_id, len(tracks), name.suffix.lstrip("."))
+            used = sum(int(track["size"]) for track in tracks)
+            stored = await runtime.storage.put(key, chunks, limit - used, expected_bytes)
+            tracks.append(
+                {"key": key, "size": stored.size, "sha256": stored.sha256, "name": name.stem[:64]}
+            )
+            if stored.size == 0:
+                raise InvalidField(("body", "file"), "every file must be non-empty")
+    except BaseException:
+        for track in tracks:
+            await runtime.storage.delete(str(track["key"]))
+        raise
+    if not tracks:
         raise InvalidField(("body", "file"), "a non-empty file is required")
+    for index, track in enumerate(tracks):
+        track["speaker"] = (
+            (track.pop("name") or f"Speaker {index + 1}") if len(tracks) > 1 else None
+        )
     recording = Recording(
         id=recording_id,
         meeting_id=meeting.id,
         platform=meeting.platform,
         status=RecordingStatus.RECEIVED,
-        tracks=[{"key": key, "size": stored.size, "sha256": stored.sha256, "speaker": None}],
-        storage_key=key,
-        size=stored.size,
-        sha256=stored.sha256,
+        tracks=tracks,
+        storage_key=str(tracks[0]["key"]),
+        size=sum(int(track["size"]) for track in tracks),
+        sha256=_combined_sha256([str(track["sha256"]) for track in tracks]),
         created_at=runtime.clock(),
     )
     async with runtime.db.write() as session:
@@ -49,6 +68,13 @@ async def store(
         await queue_processing(session, runtime, recording.id)
     runtime.jobs_committed.set()
     return recording
+
+
+def _combined_sha256(track_digests: list[str]) -> str:
+    """A single track's SHA-256; for several, the SHA-256 of their digests, one per line."""
+    if len(track_digests) == 1:
+        return track_digests[0]
+    return hashlib.sha256("\n".join(track_digests).encode()).hexdigest()
 
 
 async def queue_processing(

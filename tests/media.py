@@ -48,3 +48,23 @@ def word_share(expected: str, transcript: str) -> float:
     words = expected.split()
     heard = set(transcript.lower().split())
     return sum(word in heard for word in words) / len(words)
+
+
+def delayed(source: Path, seconds: float, target: Path) -> Path:
+    """The same audio after `seconds` of silence, as a participant who speaks later."""
+    millis = int(seconds * 1000)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-y",
+            "-loglevel",
+            "error",
+            "-i",
+            str(source),
+            "-af",
+            f"adelay={millis}",
+            str(target),
+        ],
+        check=True,
+    )
+    return target

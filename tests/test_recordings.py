@@ -11,7 +11,7 @@ from sqlalchemy import select
 from reflector.db import Job
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.worker.execute import run_job
-from tests.media import SENTENCE, video_with_speech, word_share
+from tests.media import OTHER_SENTENCE, SENTENCE, delayed, speech, video_with_speech, word_share
 from tests.support import new_meeting
 
 # pocketsphinx recognised 22-28% of this espeak-ng sentence when measured; assert just below.
@@ -152,3 +152,32 @@ async def test_upload_needs_the_file_field_and_the_owner(client, alice, bob):
     assert (
         await client.post(unknown, files={"file": ("a", b"a")}, headers=alice)
     ).status_code == 404
+
+
+async def test_one_track_per_participant_gives_one_speaker_each(client, alice, runtime, media_dir):
+    first = speech(media_dir / "alice-raw.wav", SENTENCE)
+    second = delayed(speech(media_dir / "bob-raw.wav", OTHER_SENTENCE), 8, media_dir / "bob.wav")
+    meeting = await new_meeting(client, alice)
+    files = [
+        ("file", ("alice.wav", first.read_bytes(), "audio/wav")),
+        ("file", ("bob.wav", second.read_bytes(), "audio/wav")),
+    ]
+    created = await client.post(
+        f"/v1/meetings/{meeting['id']}/recordings", files=files, headers=alice
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["tracks"] == 2
+    assert await process_queued(runtime) == ["done"]
+    transcript_id = (
+        await client.get(f"/v1/recordings/{created.json()['id']}", headers=alice)
+    ).json()["transcript_id"]
+    segments = (await client.get(f"/v1/transcripts/{transcript_id}", headers=alice)).json()[
+        "segments"
+    ]
+    assert {segment["speaker"] for segment in segments} == {"alice", "bob"}
+    assert [segment["start"] for segment in segments] == sorted(
+        segment["start"] for segment in segments
+    )
+    assert segments[0]["speaker"] == "alice"
+    assert segments[-1]["speaker"] == "bob"
+    assert min(s["start"] for s in segments if s["speaker"] == "bob") >= 7.5

@@ -32,6 +32,7 @@ from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.celery_app import make_celery
 from reflector.worker.process import make_relay
+from tests.media import SENTENCE, video_with_speech, word_share
 from tests.servers import free_port, wait_for_port
 from tests.support import (
     MOCK_SECRET,
@@ -383,3 +384,29 @@ async def test_jobs_whose_messages_redis_lost_are_published_again(redis_stack, t
         assert lines(log, "end") == ["end flushed"]
     finally:
         await runtime.aclose()
+
+
+@pytest.mark.parametrize("api", ["stack"], indirect=True)
+async def test_an_uploaded_recording_is_transcribed_by_a_worker(stack, api, tmp_path):
+    client, alice, _ = api
+    stack.start_worker()
+    meeting = await new_meeting(client, alice)
+    video = video_with_speech(tmp_path)
+    files = {"file": ("meeting.mp4", video.read_bytes(), "video/mp4")}
+    created = await client.post(
+        f"/v1/meetings/{meeting['id']}/recordings", files=files, headers=alice
+    )
+    assert created.status_code == 201, created.text
+
+    async def transcribed() -> bool:
+        recording = (
+            await client.get(f"/v1/recordings/{created.json()['id']}", headers=alice)
+        ).json()
+        return bool(recording["status"] == "done")
+
+    await eventually(transcribed, 60, "the worker transcribed the upload")
+    recording = (await client.get(f"/v1/recordings/{created.json()['id']}", headers=alice)).json()
+    text = (
+        await client.get(f"/v1/transcripts/{recording['transcript_id']}?format=txt", headers=alice)
+    ).text
+    assert word_share(SENTENCE, text) >= 0.18, text

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector import meetings, recordings
 from reflector.api.deps import CallerDep, RuntimeDep
 from reflector.api.schemas import RecordingOut, TranscriptOut
-from reflector.api.uploads import FilePart
+from reflector.api.uploads import MultipartFiles
 from reflector.auth import Caller
 from reflector.db import Recording, Transcript
 from reflector.errors import Forbidden, NotFound
@@ -35,7 +35,12 @@ UNLIMITED = 2**62
                     "schema": {
                         "type": "object",
                         "required": ["file"],
-                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "properties": {
+                            "file": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                            }
+                        },
                     }
                 }
             },
@@ -45,7 +50,11 @@ UNLIMITED = 2**62
 async def upload_recording(
     meeting_id: uuid.UUID, request: Request, runtime: RuntimeDep, caller: CallerDep
 ) -> RecordingOut:
-    """Upload a recording (multipart, field `file`); it is stored, then transcribed by a worker."""
+    """Upload a recording (multipart, field `file`); it is stored, then transcribed by a worker.
+
+    Several `file` parts make a recording with one track per participant, each named by its
+    file name (`alice.webm` speaks as "alice").
+    """
     async with runtime.db.read() as session:
         room, meeting = await meetings.get_visible_meeting(session, caller, meeting_id)
     if not is_owner(room, caller):
@@ -54,14 +63,10 @@ async def upload_recording(
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit + 64 * 1024:
         raise HTTPException(413, f"the recording is larger than the limit of {limit} bytes")
-    part = FilePart(request, "file")
+    files = MultipartFiles(request, "file")
     try:
         recording = await recordings.store(
-            runtime,
-            meeting,
-            part.chunks(),
-            part.filename,
-            int(length) if length.isdigit() else None,
+            runtime, meeting, files, int(length) if length.isdigit() else None
         )
     except TooLarge as exc:
         raise HTTPException(413, f"the recording is {exc}") from None

@@ -1,86 +1,95 @@
-"""Streaming a multipart upload's file straight into storage, never whole into memory.
+"""Streaming a multipart upload's files straight into storage, never whole into memory.
 
 Starlette's form parser spools a whole upload to disk before the route runs; here the
-request body is fed to python-multipart as it arrives and the chosen field's bytes are
+request body is fed to python-multipart as it arrives, and each file of the chosen field is
 handed on chunk by chunk, so size caps apply while the upload is still streaming.
 """
 
 from collections import deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 
-@dataclass
-class _Part:
-    headers: dict[bytes, bytes] = field(default_factory=dict)
-    name: str | None = None
-    filename: str | None = None
+@dataclass(frozen=True)
+class _Begin:
+    filename: str | None
 
 
-class FilePart:
-    """The file of one multipart field, read as an async stream of chunks."""
+_END = object()
+
+
+class MultipartFiles:
+    """The files sent in one multipart field, in order: `async for name, chunks in files`."""
 
     def __init__(self, request: Request, field_name: str) -> None:
         content_type, options = parse_options_header(request.headers.get("content-type", ""))
         boundary = options.get(b"boundary")
         if content_type != b"multipart/form-data" or not boundary:
-            raise HTTPException(415, "send the recording as multipart/form-data")
-        self._request = request
-        self._field = field_name
-        self._ready: deque[bytes] = deque()
-        self._part = _Part()
-        self._header_field = b""
-        self._header_value = b""
-        self.filename: str | None = None
-        self.found = False
-        self._in_field = False
+            raise HTTPException(415, "send recordings as multipart/form-data")
+        self._body = request.stream()
+        self._field = field_name.encode()
+        self._events: deque[object] = deque()
+        self._headers: dict[bytes, bytes] = {}
+        self._header = [b"", b""]
+        self._wanted = False
         self._parser = MultipartParser(
             boundary,
             {
                 "on_part_begin": self._begin,
-                "on_header_field": self._on_header_field,
-                "on_header_value": self._on_header_value,
+                "on_header_field": lambda d, s, e: self._add_header(0, d[s:e]),
+                "on_header_value": lambda d, s, e: self._add_header(1, d[s:e]),
                 "on_header_end": self._header_end,
                 "on_headers_finished": self._headers_finished,
                 "on_part_data": self._data,
+                "on_part_end": self._part_end,
             },
         )
 
-    async def chunks(self) -> AsyncIterator[bytes]:
-        async for body in self._request.stream():
+    async def __aiter__(self) -> AsyncIterator[tuple[str | None, AsyncIterator[bytes]]]:
+        while (event := await self._next()) is not None:
+            if isinstance(event, _Begin):
+                yield event.filename, self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        while (event := await self._next()) is not None and event is not _END:
+            if isinstance(event, bytes):
+                yield event
+
+    async def _next(self) -> object | None:
+        while not self._events:
+            try:
+                body = await anext(self._body)
+            except StopAsyncIteration:
+                self._parser.finalize()
+                return self._events.popleft() if self._events else None
             self._parser.write(body)
-            while self._ready:
-                yield self._ready.popleft()
-        self._parser.finalize()
-        while self._ready:
-            yield self._ready.popleft()
+        return self._events.popleft()
 
     def _begin(self) -> None:
-        self._part = _Part()
-        self._in_field = False
+        self._headers = {}
+        self._wanted = False
 
-    def _on_header_field(self, data: bytes, start: int, end: int) -> None:
-        self._header_field += data[start:end]
-
-    def _on_header_value(self, data: bytes, start: int, end: int) -> None:
-        self._header_value += data[start:end]
+    def _add_header(self, index: int, data: bytes) -> None:
+        self._header[index] += data
 
     def _header_end(self) -> None:
-        self._part.headers[self._header_field.lower()] = self._header_value
-        self._header_field = self._header_value = b""
+        self._headers[self._header[0].lower()] = self._header[1]
+        self._header = [b"", b""]
 
     def _headers_finished(self) -> None:
-        _, options = parse_options_header(self._part.headers.get(b"content-disposition", b""))
-        self._part.name = options.get(b"name", b"").decode("utf-8", "replace")
-        filename = options.get(b"filename")
-        self._part.filename = filename.decode("utf-8", "replace") if filename is not None else None
-        if self._part.name == self._field and not self.found:
-            self.found = self._in_field = True
-            self.filename = self._part.filename
+        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
+        self._wanted = options.get(b"name") == self._field
+        if self._wanted:
+            filename = options.get(b"filename")
+            self._events.append(_Begin(filename.decode("utf-8", "replace") if filename else None))
 
     def _data(self, data: bytes, start: int, end: int) -> None:
-        if self._in_field:
-            self._ready.append(bytes(data[start:end]))
+        if self._wanted:
+            self._events.append(bytes(data[start:end]))
+
+    def _part_end(self) -> None:
+        if self._wanted:
+            self._events.append(_END)

@@ -1,0 +1,73 @@
+"""The pipeline with S3 storage: a local moto server stands in for the bucket."""
+
+import hashlib
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+from pydantic import SecretStr
+
+from tests.media import SENTENCE, video_with_speech, word_share
+from tests.servers import free_port
+from tests.support import new_meeting
+from tests.test_recordings import process_queued
+
+BUCKET = "reflector-recordings"
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="t",
+        aws_secret_access_key="t",
+    )
+    client.create_bucket(Bucket=BUCKET)
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture
+def settings(settings, s3_endpoint):
+    return settings.model_copy(
+        update={
+            "STORAGE_BACKEND": "s3",
+            "S3_BUCKET": BUCKET,
+            "S3_ENDPOINT_URL": s3_endpoint,
+            "S3_ACCESS_KEY_ID": SecretStr("t"),
+            "S3_SECRET_ACCESS_KEY": SecretStr("t"),
+        }
+    )
+
+
+async def test_a_recording_in_s3_is_transcribed(client, alice, runtime, tmp_path, s3_endpoint):
+    video = video_with_speech(tmp_path)
+    meeting = await new_meeting(client, alice)
+    files = {"file": ("meeting.mp4", video.read_bytes(), "video/mp4")}
+    created = (
+        await client.post(f"/v1/meetings/{meeting['id']}/recordings", files=files, headers=alice)
+    ).json()
+    bucket = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="t",
+        aws_secret_access_key="t",
+    )
+    key = f"recordings/{created['id']}/track-0.mp4"
+    stored = bucket.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    assert hashlib.sha256(stored).hexdigest() == created["sha256"]
+
+    assert await process_queued(runtime) == ["done"]
+    recording = (await client.get(f"/v1/recordings/{created['id']}", headers=alice)).json()
+    text = (
+        await client.get(f"/v1/transcripts/{recording['transcript_id']}?format=txt", headers=alice)
+    ).text
+    assert word_share(SENTENCE, text) >= 0.18, text
