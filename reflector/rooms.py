@@ -1,7 +1,5 @@
 """Rooms: who may see and change them, and which platform they sit on."""
 
-import base64
-import secrets
 import uuid
 from typing import Any
 
@@ -12,12 +10,9 @@ from reflector.api.schemas import RoomCreate, RoomUpdate
 from reflector.auth import Caller
 from reflector.db import Meeting, MeetingState, Room
 from reflector.errors import Conflict, Forbidden, InvalidField, NotFound
+from reflector.room_webhooks import new_secret
 from reflector.runtime import Runtime
 from reflector.video_platforms.errors import PlatformNotConfigured
-
-
-def new_webhook_secret() -> str:
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def visible_to(caller: Caller) -> ColumnElement[bool]:
@@ -69,7 +64,7 @@ def _checked_platform(runtime: Runtime, requested: str | None) -> str:
 async def create(runtime: Runtime, caller: Caller, data: RoomCreate) -> Room:
     fields = data.model_dump(exclude={"platform"})
     if data.webhook_url and not data.webhook_secret:
-        fields["webhook_secret"] = new_webhook_secret()
+        fields["webhook_secret"] = new_secret()
     room = Room(
         **fields,
         owner=caller.user_id,
@@ -99,7 +94,7 @@ async def update(runtime: Runtime, caller: Caller, room_id: uuid.UUID, data: Roo
         for field, value in changes.items():
             setattr(room, field, value)
         if room.webhook_url and not room.webhook_secret:
-            room.webhook_secret = new_webhook_secret()
+            room.webhook_secret = new_secret()
     return room
 
 

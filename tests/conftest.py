@@ -17,6 +17,7 @@ from reflector.db.migrate import upgrade
 from reflector.runtime import Runtime
 from reflector.settings import Settings
 from reflector.video_platforms.mock import MockSettings
+from tests.media import video_with_speech
 from tests.servers import temporary_postgres_database
 from tests.support import MOCK_SECRET, FakeClock, api_key_headers, empty_tables
 
@@ -100,3 +101,14 @@ async def alice(runtime: Runtime) -> dict[str, str]:
 @pytest.fixture
 async def bob(runtime: Runtime) -> dict[str, str]:
     return await api_key_headers(runtime, "bob")
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def spoken_video(media_dir: Path) -> Path:
+    """An mp4 with a video track and a spoken sentence (tests.media.SENTENCE)."""
+    return video_with_speech(media_dir)

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from reflector import auth
-from reflector.db import ApiKey, Job, Meeting, ParticipantSession, Room, WebhookEvent
+from reflector.db import ApiKey, Job, JobState, Meeting, ParticipantSession, Room, WebhookEvent
+from reflector.jobs import JobSpec
 from reflector.runtime import Runtime
 from reflector.video_platforms.mock.presence import MockPresence
+from reflector.worker.execute import run_job
 
 MOCK_SECRET = "test-mock-webhook-secret-0123456789abcdef"
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -84,3 +86,11 @@ async def empty_tables(runtime: Runtime) -> None:
 async def api_key_headers(runtime: Runtime, user: str) -> dict[str, str]:
     key = await auth.create_api_key(runtime.db, runtime.clock, name=user, user_id=user)
     return {"Authorization": f"Bearer {key}"}
+
+
+async def run_queued(runtime: Runtime, spec: JobSpec) -> list[str | None]:
+    """Run, here and now, every pending job of one kind, as a worker would."""
+    async with runtime.db.read() as session:
+        query = select(Job.id).where(Job.task == spec.name, Job.state == JobState.PENDING)
+        queued = (await session.scalars(query.order_by(Job.created_at))).all()
+    return [await run_job(runtime, spec, job_id, "test-worker") for job_id in queued]

@@ -3,29 +3,15 @@
 import hashlib
 import os
 import uuid
-from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from reflector.db import Job
 from reflector.pipeline.process import PROCESS_RECORDING
-from reflector.worker.execute import run_job
-from tests.media import OTHER_SENTENCE, SENTENCE, delayed, speech, video_with_speech, word_share
-from tests.support import new_meeting
+from tests.media import OTHER_SENTENCE, SENTENCE, delayed, speech, word_share
+from tests.support import new_meeting, run_queued
 
 # pocketsphinx recognised 22-28% of this espeak-ng sentence when measured; assert just below.
 MIN_WORD_SHARE = 0.18
-
-
-@pytest.fixture(scope="module")
-def media_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("media")
-
-
-@pytest.fixture(scope="module")
-def spoken_video(media_dir) -> Path:
-    return video_with_speech(media_dir)
 
 
 async def upload(client, headers, meeting_id, name: str, content: bytes):
@@ -34,11 +20,7 @@ async def upload(client, headers, meeting_id, name: str, content: bytes):
 
 
 async def process_queued(runtime) -> list[str | None]:
-    async with runtime.db.read() as session:
-        queued = (
-            await session.scalars(select(Job.id).where(Job.task == PROCESS_RECORDING.name))
-        ).all()
-    return [await run_job(runtime, PROCESS_RECORDING, job_id, "test-worker") for job_id in queued]
+    return await run_queued(runtime, PROCESS_RECORDING)
 
 
 async def test_an_uploaded_recording_is_stored_and_transcribed(

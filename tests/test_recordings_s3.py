@@ -8,7 +8,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 from pydantic import SecretStr
 
-from tests.media import SENTENCE, video_with_speech, word_share
+from tests.media import SENTENCE, word_share
 from tests.servers import free_port
 from tests.support import new_meeting
 from tests.test_recordings import process_queued
@@ -47,8 +47,8 @@ def settings(settings, s3_endpoint):
     )
 
 
-async def test_a_recording_in_s3_is_transcribed(client, alice, runtime, tmp_path, s3_endpoint):
-    video = video_with_speech(tmp_path)
+async def test_a_recording_in_s3_is_transcribed(client, alice, runtime, spoken_video, s3_endpoint):
+    video = spoken_video
     meeting = await new_meeting(client, alice)
     files = {"file": ("meeting.mp4", video.read_bytes(), "video/mp4")}
     created = (

@@ -1,9 +1,9 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 
-from reflector import meetings, rooms
+from reflector import meetings, room_webhooks, rooms
 from reflector.api.deps import CallerDep, RuntimeDep
 from reflector.api.render import meeting_out, room_out
 from reflector.api.schemas import (
@@ -14,6 +14,8 @@ from reflector.api.schemas import (
     RoomName,
     RoomOut,
     RoomUpdate,
+    WebhookDeliveryOut,
+    WebhookTestOut,
 )
 
 router = APIRouter(prefix="/v1/rooms", tags=["rooms"])
@@ -83,3 +85,37 @@ async def active_meetings(
     found = await meetings.active_meetings(runtime, room)
     async with runtime.db.read() as session:
         return [await meeting_out(session, room, m, caller) for m in found]
+
+
+@router.post("/{room_id}/webhook/test", status_code=status.HTTP_202_ACCEPTED)
+async def test_webhook(
+    room_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
+) -> WebhookTestOut:
+    """Queue a signed `webhook.test` event to the room's webhook URL; see the deliveries."""
+    async with runtime.db.write() as session:
+        room = await rooms.get_owned(session, caller, room_id)
+        message_id = await room_webhooks.enqueue_event(
+            session,
+            runtime,
+            room,
+            "webhook.test",
+            {"room_id": str(room.id), "room_name": room.name},
+        )
+    if message_id is None:
+        raise HTTPException(409, "the room has no webhook_url")
+    runtime.jobs_committed.set()
+    return WebhookTestOut(message_id=message_id)
+
+
+@router.get("/{room_id}/webhook/deliveries")
+async def webhook_deliveries(
+    room_id: uuid.UUID,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[WebhookDeliveryOut]:
+    """The latest delivery attempts to the room's webhook, newest first."""
+    async with runtime.db.read() as session:
+        room = await rooms.get_owned(session, caller, room_id)
+        found = await room_webhooks.deliveries(session, room.id, limit)
+    return [WebhookDeliveryOut.model_validate(delivery) for delivery in found]

@@ -212,3 +212,19 @@ class TranscriptOut(BaseModel):
     language: str
     segments: list[SegmentOut]
     created_at: datetime
+
+
+class WebhookTestOut(BaseModel):
+    message_id: str
+
+
+class WebhookDeliveryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    message_id: str
+    event_type: str
+    attempt: int
+    url: str
+    status_code: int | None
+    error: str | None
+    created_at: datetime

@@ -15,6 +15,7 @@ from reflector.db.tables import (
     RecordingStatus,
     Room,
     Transcript,
+    WebhookDelivery,
     WebhookEvent,
 )
 
@@ -33,5 +34,6 @@ __all__ = [
     "RecordingStatus",
     "Room",
     "Transcript",
+    "WebhookDelivery",
     "WebhookEvent",
 ]

@@ -9,10 +9,10 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
-from reflector import jobs
-from reflector.db import Meeting, Recording, RecordingStatus, Transcript
+from reflector import jobs, room_webhooks
+from reflector.db import Meeting, Recording, RecordingStatus, Room, Transcript
 from reflector.pipeline import media
 from reflector.pipeline.transcribe import Segment, Transcriber, make_transcriber
 from reflector.runtime import Runtime
@@ -67,23 +67,31 @@ async def _store(
 ) -> None:
     async with runtime.db.write() as session:
         recording = await session.get_one(Recording, recording_id)
-        room_id = await session.scalar(
-            select(Meeting.room_id).where(Meeting.id == recording.meeting_id)
-        )
+        room_id = (await session.get_one(Meeting, recording.meeting_id)).room_id
         await session.execute(delete(Transcript).where(Transcript.recording_id == recording_id))
-        session.add(
-            Transcript(
-                recording_id=recording_id,
-                meeting_id=recording.meeting_id,
-                room_id=room_id,
-                status="done",
-                language=language,
-                segments=[segment.as_json() for segment in segments],
-                created_at=runtime.clock(),
-            )
+        transcript = Transcript(
+            recording_id=recording_id,
+            meeting_id=recording.meeting_id,
+            room_id=room_id,
+            status="done",
+            language=language,
+            segments=[segment.as_json() for segment in segments],
+            created_at=runtime.clock(),
         )
+        session.add(transcript)
         recording.status = RecordingStatus.DONE
         recording.duration = duration
+        await session.flush()
+        room = await session.get_one(Room, room_id)
+        data = {
+            "transcript_id": str(transcript.id),
+            "recording_id": str(recording_id),
+            "meeting_id": str(recording.meeting_id),
+            "room_id": str(room.id),
+            "room_name": room.name,
+        }
+        await room_webhooks.enqueue_event(session, runtime, room, "transcript.completed", data)
+    runtime.jobs_committed.set()
 
 
 async def _fail(runtime: Runtime, recording_id: uuid.UUID, reason: str) -> None:

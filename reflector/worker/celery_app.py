@@ -11,7 +11,7 @@ from typing import Any
 
 from celery import Celery
 
-from reflector import lifecycle, retention
+from reflector import lifecycle, retention, room_webhooks
 from reflector.config import Config
 from reflector.jobs import JobSpec, PeriodicSpec
 from reflector.pipeline.process import PROCESS_RECORDING
@@ -21,7 +21,11 @@ from reflector.worker.execute import run_job
 
 logger = logging.getLogger(__name__)
 QUEUE = "reflector"
-CORE_JOBS: tuple[JobSpec, ...] = (lifecycle.DELETE_PLATFORM_ROOM, PROCESS_RECORDING)
+CORE_JOBS: tuple[JobSpec, ...] = (
+    lifecycle.DELETE_PLATFORM_ROOM,
+    PROCESS_RECORDING,
+    room_webhooks.DELIVER,
+)
 
 
 def core_periodic(config: Config) -> tuple[PeriodicSpec, ...]:

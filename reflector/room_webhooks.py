@@ -1,0 +1,122 @@
+"""Events out to a room's `webhook_url`, signed as Standard Webhooks specifies.
+
+Each event gets a `webhook-id` that stays the same on every retry, a `webhook-timestamp` of
+the attempt, and `webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`
+keyed with the room's `whsec_` secret. Deliveries are jobs: retried with backoff on failure,
+each attempt logged; a 410 from the receiver stops them.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector import jobs
+from reflector.db import Room, WebhookDelivery
+from reflector.runtime import Runtime
+
+KEY_PREFIX = "whsec_"
+TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: "whsec_" and base64 of 32 random bytes."""
+    return KEY_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    key = base64.b64decode(secret.removeprefix(KEY_PREFIX))
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+async def enqueue_event(
+    session: AsyncSession, runtime: Runtime, room: Room, event_type: str, data: dict[str, Any]
+) -> str | None:
+    """Queue an event for the room's webhook in the caller's transaction; None without a URL."""
+    if not room.webhook_url:
+        return None
+    message_id = f"msg_{uuid.uuid4().hex}"
+    payload = {"type": event_type, "timestamp": runtime.clock().isoformat(), "data": data}
+    args = {
+        "room_id": str(room.id),
+        "message_id": message_id,
+        "type": event_type,
+        "payload": payload,
+    }
+    await jobs.enqueue(session, DELIVER, args, runtime.clock())
+    return message_id
+
+
+async def deliver(runtime: Runtime, args: jobs.JobArgs) -> None:
+    async with runtime.db.read() as session:
+        room = await session.get(Room, uuid.UUID(str(args["room_id"])))
+    if room is None or not room.webhook_url or not room.webhook_secret:
+        return
+    message_id = str(args["message_id"])
+    body = json.dumps(args["payload"], separators=(",", ":")).encode()
+    timestamp = int(runtime.clock().timestamp())
+    headers = {
+        "content-type": "application/json",
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature(room.webhook_secret, message_id, timestamp, body),
+    }
+    status: int | None = None
+    error: str | None = None
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client:
+            response = await client.post(room.webhook_url, content=body, headers=headers)
+        status = response.status_code
+    except httpx.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+    await _log(runtime, room, args, status, error)
+    if status is not None and 200 <= status < 300:
+        return
+    if status == 410:
+        raise jobs.PermanentJobError("the receiver answered 410 Gone: delivery stopped")
+    raise jobs.TransientJobError(error or f"the receiver answered {status}")
+
+
+async def _log(
+    runtime: Runtime, room: Room, args: jobs.JobArgs, status: int | None, error: str | None
+) -> None:
+    message_id = str(args["message_id"])
+    async with runtime.db.write() as session:
+        earlier = await session.scalar(
+            select(func.count()).where(WebhookDelivery.message_id == message_id)
+        )
+        session.add(
+            WebhookDelivery(
+                room_id=room.id,
+                message_id=message_id,
+                event_type=str(args["type"]),
+                attempt=(earlier or 0) + 1,
+                url=room.webhook_url or "",
+                status_code=status,
+                error=error,
+                created_at=runtime.clock(),
+            )
+        )
+
+
+async def deliveries(
+    session: AsyncSession, room_id: uuid.UUID, limit: int
+) -> list[WebhookDelivery]:
+    query = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.room_id == room_id)
+        .order_by(WebhookDelivery.created_at.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+DELIVER = jobs.JobSpec("reflector.deliver_room_webhook", deliver, soft_time_limit=30, time_limit=45)
