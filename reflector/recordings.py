@@ -1,4 +1,9 @@
-"""Recordings: storing one and queueing its processing, whatever brought it in."""
+"""Recordings: storing one and queueing its processing, whatever brought it in.
+
+An upload streams in through `store`; a platform that offers a download link calls
+`enqueue_fetch` from its tasks, and the fetch job brings the file in under the safe-fetch
+policy with the hosts that platform allows.
+"""
 
 import hashlib
 import uuid
@@ -6,12 +11,14 @@ from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import PurePosixPath
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs
 from reflector.db import Meeting, Recording, RecordingStatus, Transcript
 from reflector.errors import InvalidField
+from reflector.pipeline.fetch import FetchPolicy, FetchRefused, fetch
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.pipeline.storage import recording_key
 from reflector.runtime import Runtime
@@ -75,6 +82,73 @@ def _combined_sha256(track_digests: list[str]) -> str:
     if len(track_digests) == 1:
         return track_digests[0]
     return hashlib.sha256("\n".join(track_digests).encode()).hexdigest()
+
+
+async def enqueue_fetch(
+    session: AsyncSession,
+    runtime: Runtime,
+    meeting: Meeting,
+    url: str,
+    platform_recording_id: str,
+) -> uuid.UUID:
+    """Queue fetching a platform's recording of `meeting` from `url` (once per recording id)."""
+    args = {
+        "meeting_id": str(meeting.id),
+        "url": url,
+        "platform_recording_id": platform_recording_id,
+    }
+    return await jobs.enqueue(
+        session,
+        FETCH_RECORDING,
+        args,
+        runtime.clock(),
+        dedupe_key=f"fetch-recording:{meeting.platform}:{platform_recording_id}",
+    )
+
+
+async def _fetch_recording(runtime: Runtime, args: jobs.JobArgs) -> None:
+    platform_recording_id = str(args["platform_recording_id"])
+    async with runtime.db.read() as session:
+        meeting = await session.get_one(Meeting, uuid.UUID(str(args["meeting_id"])))
+        known = await session.scalar(
+            select(Recording.id).where(
+                Recording.platform == meeting.platform,
+                Recording.platform_recording_id == platform_recording_id,
+            )
+        )
+    if known is not None:
+        return
+    settings = runtime.config.settings
+    hosts = runtime.platforms.settings(meeting.platform).recording_hosts()
+    if not hosts:
+        raise FetchRefused(f"platform {meeting.platform!r} allows no recording hosts")
+    policy = FetchPolicy(hosts, settings.RECORDING_MAX_BYTES, settings.FETCH_ALLOW_LOOPBACK_HTTP)
+    recording_id = uuid.uuid4()
+    url = str(args["url"])
+    key = recording_key(recording_id, 0, PurePosixPath(httpx.URL(url).path).suffix.lstrip("."))
+    stored = await fetch(url, policy, runtime.storage, key)
+    track = {"key": key, "size": stored.size, "sha256": stored.sha256, "speaker": None}
+    async with runtime.db.write() as session:
+        session.add(
+            Recording(
+                id=recording_id,
+                meeting_id=meeting.id,
+                platform=meeting.platform,
+                platform_recording_id=platform_recording_id,
+                status=RecordingStatus.RECEIVED,
+                tracks=[track],
+                storage_key=key,
+                size=stored.size,
+                sha256=stored.sha256,
+                created_at=runtime.clock(),
+            )
+        )
+        await session.flush()
+        await queue_processing(session, runtime, recording_id)
+    runtime.jobs_committed.set()
+
+
+FETCH_RECORDING = jobs.JobSpec("reflector.fetch_recording", _fetch_recording, 600, 660)
 
 
 async def queue_processing(

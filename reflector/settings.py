@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     RECORDING_MAX_BYTES: int = Field(default=4 * 1024**3, ge=1024, le=64 * 1024**3)
     RECORDING_MAX_SECONDS: float = Field(default=8 * 3600, gt=0, le=48 * 3600)
     TRANSCRIPTION_BACKEND: Literal["pocketsphinx"] = "pocketsphinx"
+    # Test-only: lets the fetcher read http:// from servers on loopback addresses, nothing else.
+    FETCH_ALLOW_LOOPBACK_HTTP: bool = False
 
     # A published job not started by then is published again (its message may have been lost).
     JOB_REPUBLISH_SECONDS: float = Field(default=120, gt=0, le=24 * 3600)

@@ -14,6 +14,9 @@ from reflector.video_platforms.mock import MockClient, MockSettings
 class EchoSettings(MockSettings):
     model_config = SettingsConfigDict(env_prefix="ECHO_", frozen=True)
 
+    def recording_hosts(self) -> tuple[str, ...]:
+        return ("127.0.0.1", "10.0.0.1")
+
 
 class EchoClient(MockClient):
     """A working platform other than the mock, to move rooms onto."""

@@ -25,6 +25,10 @@ class VideoPlatformConfig(BaseSettings):
         """Environment variables that must be set before this platform is configured."""
         return [self.env_name(name) for name in self.REQUIRED if getattr(self, name) is None]
 
+    def recording_hosts(self) -> tuple[str, ...]:
+        """Hosts recordings may be fetched from (".example.com" allows its subdomains)."""
+        return ()
+
     def describe(self) -> dict[str, str]:
         """Every setting by its environment name, secrets masked."""
         shown: dict[str, str] = {}

@@ -15,6 +15,7 @@ from reflector import lifecycle, retention, room_webhooks
 from reflector.config import Config
 from reflector.jobs import JobSpec, PeriodicSpec
 from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.recordings import FETCH_RECORDING
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import PlatformSpec
 from reflector.worker.execute import run_job
@@ -25,6 +26,7 @@ CORE_JOBS: tuple[JobSpec, ...] = (
     lifecycle.DELETE_PLATFORM_ROOM,
     PROCESS_RECORDING,
     room_webhooks.DELIVER,
+    FETCH_RECORDING,
 )
 
 

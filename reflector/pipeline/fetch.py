@@ -1,0 +1,125 @@
+"""Fetching a recording from a URL a platform gave us, without letting the URL aim anywhere.
+
+Only https; the host must be on the platform's allow-list; every address it resolves to must
+be public; the connection goes to the address that was checked (TLS still checks the name);
+redirects are followed by hand and each hop is checked again; timeouts are short and the size
+cap holds while streaming (reference/reliability.md B5-B6). `allow_loopback_http` exists for
+tests, whose fake servers listen on 127.0.0.1, and allows nothing else.
+"""
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import httpx
+
+from reflector.jobs import PermanentJobError, TransientJobError
+from reflector.pipeline.storage import Storage, Stored
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+MAX_REDIRECTS = 3
+
+
+class FetchRefused(PermanentJobError):
+    """The URL, an address it resolves to, or the answer breaks the fetch policy."""
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    allowed_hosts: tuple[str, ...]
+    max_bytes: int
+    allow_loopback_http: bool = False
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+
+    def allows_host(self, host: str) -> bool:
+        host = host.lower().rstrip(".")
+        for allowed in self.allowed_hosts:
+            allowed = allowed.lower().rstrip(".")
+            if host == allowed.lstrip(".") or (allowed.startswith(".") and host.endswith(allowed)):
+                return True
+        return False
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+async def fetch(
+    url: str,
+    policy: FetchPolicy,
+    storage: Storage,
+    key: str,
+    *,
+    resolver: Resolver = system_resolver,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Stored:
+    timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
+    async with httpx.AsyncClient(
+        timeout=timeout, transport=transport, follow_redirects=False
+    ) as client:
+        for _ in range(MAX_REDIRECTS + 1):
+            target, host, address = await _checked(url, policy, resolver)
+            request = client.build_request(
+                "GET",
+                target.copy_with(host=address),
+                headers={"Host": target.netloc.decode()},
+                extensions={"sni_hostname": host},
+            )
+            response = await client.send(request, stream=True)
+            try:
+                if response.is_redirect:
+                    url = urljoin(str(target), response.headers.get("location", ""))
+                    continue
+                _check_status(response.status_code)
+                length = response.headers.get("content-length", "")
+                expected = int(length) if length.isdigit() else None
+                return await storage.put(key, response.aiter_bytes(), policy.max_bytes, expected)
+            finally:
+                await response.aclose()
+    raise FetchRefused(f"more than {MAX_REDIRECTS} redirects")
+
+
+async def _checked(url: str, policy: FetchPolicy, resolver: Resolver) -> tuple[httpx.URL, str, str]:
+    try:
+        target = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise FetchRefused(f"not a URL: {exc}") from None
+    host = target.host
+    if not host or not policy.allows_host(host):
+        raise FetchRefused(f"host {host!r} is not on the allow-list")
+    port = target.port or (443 if target.scheme == "https" else 80)
+    try:
+        addresses = [ipaddress.ip_address(a) for a in await resolver(host, port)]
+    except OSError as exc:
+        raise TransientJobError(f"could not resolve {host!r}: {exc}") from exc
+    if not addresses:
+        raise FetchRefused(f"{host!r} resolves to no address")
+    loopback_test = policy.allow_loopback_http and all(_unmapped(a).is_loopback for a in addresses)
+    if target.scheme != "https" and not (target.scheme == "http" and loopback_test):
+        raise FetchRefused(f"only https is allowed, not {target.scheme!r}")
+    if not loopback_test:
+        for address in addresses:
+            if not _unmapped(address).is_global:
+                raise FetchRefused(f"{host!r} resolves to a non-public address ({address})")
+    return target, host, str(addresses[0])
+
+
+def _unmapped(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _check_status(status: int) -> None:
+    if status == 200:
+        return
+    if status in (408, 429) or status >= 500:
+        raise TransientJobError(f"the recording server answered {status}")
+    raise FetchRefused(f"the recording server answered {status}")

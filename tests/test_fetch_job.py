@@ -1,0 +1,92 @@
+"""The fetch job: a platform's recording link brought into storage once, under its policy."""
+
+import threading
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from reflector.app import create_app
+from reflector.config import Config
+from reflector.db import Job, Meeting, Recording
+from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.recordings import FETCH_RECORDING, enqueue_fetch
+from reflector.video_platforms.mock import PLATFORM as MOCK
+from reflector.video_platforms.mock import MockSettings
+from tests.doubles import ECHO, EchoSettings
+from tests.support import MOCK_SECRET, api_key_headers, empty_tables, run_queued
+
+
+@pytest.fixture
+def config(settings) -> Config:
+    return Config(
+        settings=settings.model_copy(update={"FETCH_ALLOW_LOOPBACK_HTTP": True}),
+        platforms={
+            "mock": MockSettings(_env_file=None, webhook_secret=MOCK_SECRET),
+            "echo": EchoSettings(_env_file=None),
+        },
+    )
+
+
+@pytest.fixture
+async def app(config, clock) -> AsyncIterator[FastAPI]:
+    app = create_app(config, specs=(MOCK, ECHO), clock=clock, relay=False)
+    async with app.router.lifespan_context(app):
+        await empty_tables(app.state.runtime)
+        yield app
+
+
+@pytest.fixture(scope="module")
+def file_server(spoken_video) -> Iterator[str]:
+    handler = partial(SimpleHTTPRequestHandler, directory=str(spoken_video.parent))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/{spoken_video.name}"
+    httpd.shutdown()
+
+
+async def echo_meeting(client, runtime) -> Meeting:
+    headers = await api_key_headers(runtime, "alice")
+    await client.post("/v1/rooms", json={"name": "fetched", "platform": "echo"}, headers=headers)
+    meeting_id = (await client.post("/v1/rooms/fetched/meeting", headers=headers)).json()["id"]
+    async with runtime.db.read() as session:
+        return await session.get_one(Meeting, uuid.UUID(meeting_id))
+
+
+async def queue(runtime, meeting: Meeting, url: str, recording_id: str) -> None:
+    async with runtime.db.write() as session:
+        await enqueue_fetch(session, runtime, meeting, url, recording_id)
+
+
+async def test_a_platform_recording_is_fetched_once_and_processed(client, runtime, file_server):
+    meeting = await echo_meeting(client, runtime)
+    await queue(runtime, meeting, file_server, "rec-1")
+    await queue(runtime, meeting, file_server, "rec-1")
+    assert await run_queued(runtime, FETCH_RECORDING) == ["done"]
+    async with runtime.db.read() as session:
+        [recording] = (await session.scalars(select(Recording))).all()
+    assert (recording.platform, recording.platform_recording_id) == ("echo", "rec-1")
+    assert await run_queued(runtime, PROCESS_RECORDING) == ["done"]
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://downloads.example.com/rec.mp4", "not on the allow-list"),
+        ("https://10.0.0.1/rec.mp4", "non-public address"),
+    ],
+)
+async def test_refused_links_fail_with_the_reason_stored(client, runtime, url, reason):
+    meeting = await echo_meeting(client, runtime)
+    await queue(runtime, meeting, url, "rec-2")
+    assert await run_queued(runtime, FETCH_RECORDING) == ["failed"]
+    async with runtime.db.read() as session:
+        job = (await session.scalars(select(Job).where(Job.task == FETCH_RECORDING.name))).one()
+        assert (await session.scalars(select(Recording))).all() == []
+    assert reason in (job.error or "")
+    assert job.error_class == "permanent"
