@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from reflector.db.urls import async_url
+from reflector.pipeline.transcribe import transcription_problems
 from reflector.settings import Settings
 from reflector.video_platforms.base import PlatformSpec
 from reflector.video_platforms.config import VideoPlatformConfig
@@ -65,6 +66,7 @@ def check(config: Config) -> list[str]:
         problems.append(f"DATABASE_URL: {exc}")
     if settings.STORAGE_BACKEND == "s3" and not settings.S3_BUCKET:
         problems.append("S3_BUCKET: required with STORAGE_BACKEND=s3")
+    problems += transcription_problems(settings)
     chosen = {"DEFAULT_VIDEO_PLATFORM": settings.DEFAULT_VIDEO_PLATFORM}
     if settings.VIDEO_PLATFORM_FALLBACK:
         chosen["VIDEO_PLATFORM_FALLBACK"] = settings.VIDEO_PLATFORM_FALLBACK

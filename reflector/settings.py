@@ -47,7 +47,11 @@ class Settings(BaseSettings):
     S3_SECRET_ACCESS_KEY: SecretStr | None = None
     RECORDING_MAX_BYTES: int = Field(default=4 * 1024**3, ge=1024, le=64 * 1024**3)
     RECORDING_MAX_SECONDS: float = Field(default=8 * 3600, gt=0, le=48 * 3600)
-    TRANSCRIPTION_BACKEND: Literal["pocketsphinx"] = "pocketsphinx"
+    TRANSCRIPTION_BACKEND: Literal["pocketsphinx", "whisper", "openai"] = "pocketsphinx"
+    # whisper: a faster-whisper model name or a local path; openai: the model to ask for.
+    TRANSCRIPTION_MODEL: str | None = None
+    TRANSCRIPTION_API_URL: str | None = None
+    TRANSCRIPTION_API_KEY: SecretStr | None = None
     # Test-only: lets the fetcher read http:// from servers on loopback addresses, nothing else.
     FETCH_ALLOW_LOOPBACK_HTTP: bool = False
 
@@ -74,6 +78,8 @@ class Settings(BaseSettings):
         "CELERY_BROKER_URL",
         "S3_BUCKET",
         "S3_ENDPOINT_URL",
+        "TRANSCRIPTION_MODEL",
+        "TRANSCRIPTION_API_URL",
         mode="before",
     )
     @classmethod

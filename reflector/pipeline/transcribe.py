@@ -1,13 +1,16 @@
 """Transcription backends: each turns 16 kHz mono WAV into timed segments for one speaker."""
 
+import importlib.util
 import re
 import wave
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import httpx
 from pocketsphinx import Decoder
 
+from reflector.jobs import PermanentJobError, TransientJobError
 from reflector.settings import Settings
 
 FRAMES_PER_SECOND = 100
@@ -69,10 +72,111 @@ class PocketSphinx:
         return _segments(words, speaker)
 
 
+class FasterWhisper:
+    """faster-whisper on the CPU (the optional `whisper` extra); the model is never fetched by
+    tests: `TRANSCRIPTION_MODEL` names a downloaded model or a local directory."""
+
+    language = "auto"
+
+    def __init__(self, model: str) -> None:
+        # Imported here: faster-whisper is an optional extra, needed only when chosen.
+        from faster_whisper import WhisperModel
+
+        self._model = WhisperModel(model, device="cpu", compute_type="int8")
+
+    def transcribe(self, wav: Path, speaker: str) -> list[Segment]:
+        found, _info = self._model.transcribe(str(wav))
+        return [
+            Segment(round(s.start, 2), round(s.end, 2), speaker, s.text.strip())
+            for s in found
+            if s.text.strip()
+        ]
+
+
+class OpenAICompatible:
+    """Any server offering OpenAI's `POST /v1/audio/transcriptions` (verbose_json segments)."""
+
+    language = "auto"
+
+    def __init__(self, base_url: str, model: str, api_key: str | None) -> None:
+        self._url = base_url.rstrip("/") + "/v1/audio/transcriptions"
+        self._model = model
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+
+    def transcribe(self, wav: Path, speaker: str) -> list[Segment]:
+        data = {"model": self._model, "response_format": "verbose_json"}
+        try:
+            with wav.open("rb") as audio:
+                response = httpx.post(
+                    self._url,
+                    data=data,
+                    files={"file": ("audio.wav", audio, "audio/wav")},
+                    headers=self._headers,
+                    timeout=httpx.Timeout(600.0, connect=10.0),
+                )
+        except httpx.HTTPError as exc:
+            raise TransientJobError(f"transcription service unreachable: {exc}") from exc
+        if response.status_code in (408, 429) or response.status_code >= 500:
+            raise TransientJobError(f"transcription service answered {response.status_code}")
+        if response.status_code != 200:
+            raise PermanentJobError(
+                f"transcription service refused the audio ({response.status_code}): "
+                f"{response.text[:200]}"
+            )
+        body = response.json()
+        segments = body.get("segments") or [
+            {"start": 0.0, "end": 0.0, "text": body.get("text", "")}
+        ]
+        return [
+            Segment(
+                round(float(s["start"]), 2),
+                round(float(s["end"]), 2),
+                speaker,
+                str(s["text"]).strip(),
+            )
+            for s in segments
+            if str(s.get("text", "")).strip()
+        ]
+
+
+def transcription_problems(settings: Settings) -> list[str]:
+    """What stops the chosen backend from working, each naming the setting to fix."""
+    match settings.TRANSCRIPTION_BACKEND:
+        case "pocketsphinx":
+            return []
+        case "whisper":
+            problems = (
+                []
+                if settings.TRANSCRIPTION_MODEL
+                else ["TRANSCRIPTION_MODEL: required for whisper"]
+            )
+            if importlib.util.find_spec("faster_whisper") is None:
+                problems.append(
+                    "TRANSCRIPTION_BACKEND: whisper needs the faster-whisper package "
+                    "(pip install 'reflector[whisper]')"
+                )
+            return problems
+        case "openai":
+            return [
+                f"{name}: required for openai"
+                for name in ("TRANSCRIPTION_API_URL", "TRANSCRIPTION_MODEL")
+                if not getattr(settings, name)
+            ]
+
+
 def make_transcriber(settings: Settings) -> Transcriber:
     match settings.TRANSCRIPTION_BACKEND:
         case "pocketsphinx":
             return PocketSphinx()
+        case "whisper":
+            return FasterWhisper(settings.TRANSCRIPTION_MODEL or "")
+        case "openai":
+            key = settings.TRANSCRIPTION_API_KEY
+            return OpenAICompatible(
+                settings.TRANSCRIPTION_API_URL or "",
+                settings.TRANSCRIPTION_MODEL or "",
+                key.get_secret_value() if key else None,
+            )
 
 
 def _is_word(token: str) -> bool:

@@ -1,0 +1,142 @@
+"""The OpenAI-compatible backend against a local fake, and the backends' configuration."""
+
+import email
+import email.policy
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from pydantic import SecretStr
+
+from reflector.config import ConfigError, load_config
+from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.settings import Settings
+from reflector.video_platforms.registry import PLATFORMS
+from tests.support import new_meeting, run_queued
+
+SEGMENTS = [
+    {"id": 0, "start": 0.0, "end": 2.5, "text": " Please send the meeting notes."},
+    {"id": 1, "start": 2.5, "end": 4.8, "text": " Book a room for the next review."},
+]
+
+
+@dataclass
+class FakeService:
+    statuses: list[int] = field(default_factory=lambda: [200])
+    requests: list[dict[str, object]] = field(default_factory=list)
+    url: str = ""
+
+
+@pytest.fixture
+def service() -> Iterator[FakeService]:
+    state = FakeService()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["content-length"]))
+            head = f"Content-Type: {self.headers['content-type']}\r\n\r\n".encode()
+            message = email.message_from_bytes(head + body, policy=email.policy.HTTP)
+            fields = {
+                part.get_param("name", header="content-disposition"): part.get_payload(decode=True)
+                for part in message.iter_parts()
+            }
+            state.requests.append(
+                {
+                    "path": self.path,
+                    "authorization": self.headers.get("authorization"),
+                    "model": fields["model"].decode(),
+                    "response_format": fields["response_format"].decode(),
+                    "audio": fields["file"][:4],
+                }
+            )
+            status = state.statuses.pop(0) if len(state.statuses) > 1 else state.statuses[0]
+            body = json.dumps(
+                {"text": "x", "segments": SEGMENTS} if status == 200 else {"error": "no"}
+            )
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield state
+    httpd.shutdown()
+
+
+@pytest.fixture
+def settings(settings, service):
+    return settings.model_copy(
+        update={
+            "TRANSCRIPTION_BACKEND": "openai",
+            "TRANSCRIPTION_API_URL": service.url,
+            "TRANSCRIPTION_MODEL": "whisper-1",
+            "TRANSCRIPTION_API_KEY": SecretStr("sk-test"),
+        }
+    )
+
+
+async def upload(client, headers, video) -> dict:
+    meeting = await new_meeting(client, headers)
+    files = {"file": ("m.mp4", video.read_bytes(), "video/mp4")}
+    return (
+        await client.post(f"/v1/meetings/{meeting['id']}/recordings", files=files, headers=headers)
+    ).json()
+
+
+async def test_the_openai_compatible_backend_is_asked_as_the_api_specifies(
+    client, alice, runtime, service, spoken_video
+):
+    recording = await upload(client, alice, spoken_video)
+    assert await run_queued(runtime, PROCESS_RECORDING) == ["done"]
+    [request] = service.requests
+    assert request == {
+        "path": "/v1/audio/transcriptions",
+        "authorization": "Bearer sk-test",
+        "model": "whisper-1",
+        "response_format": "verbose_json",
+        "audio": b"RIFF",
+    }
+    done = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()
+    transcript = (
+        await client.get(f"/v1/transcripts/{done['transcript_id']}", headers=alice)
+    ).json()
+    assert [(s["start"], s["end"], s["text"]) for s in transcript["segments"]] == [
+        (0.0, 2.5, "Please send the meeting notes."),
+        (2.5, 4.8, "Book a room for the next review."),
+    ]
+
+
+async def test_service_errors_are_retried_or_fail_by_class(
+    client, alice, runtime, service, spoken_video, clock
+):
+    service.statuses = [503, 400]
+    recording = await upload(client, alice, spoken_video)
+    assert await run_queued(runtime, PROCESS_RECORDING) == ["pending"]
+    clock.advance(5)
+    assert await run_queued(runtime, PROCESS_RECORDING) == ["failed"]
+    failed = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()
+    assert failed["status"] == "failed"
+    assert "refused the audio (400)" in failed["error"]
+
+
+@pytest.mark.parametrize(
+    ("backend", "named"),
+    [
+        ("openai", "TRANSCRIPTION_API_URL"),
+        ("whisper", "TRANSCRIPTION_MODEL"),
+        ("whisper", "faster-whisper"),
+    ],
+)
+def test_a_backend_missing_what_it_needs_stops_start_up(tmp_path, backend, named):
+    settings = Settings(_env_file=None, REFLECTOR_DATA_DIR=tmp_path, TRANSCRIPTION_BACKEND=backend)
+    with pytest.raises(ConfigError, match=named):
+        load_config(PLATFORMS, settings=settings)
