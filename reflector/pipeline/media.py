@@ -46,28 +46,78 @@ def probe(path: Path, max_seconds: float) -> MediaInfo:
 
 
 def extract_audio(path: Path, target: Path) -> float:
-    """Decode the first audio track to 16 kHz mono 16-bit WAV at `target`; returns seconds."""
-    resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
-    samples = 0
+    """Decode the first audio track to 16 kHz mono 16-bit WAV at `target`; returns seconds.
 
-    def write(frames: list[av.AudioFrame], out: wave.Wave_write) -> int:
-        for resampled in frames:
-            out.writeframes(bytes(resampled.planes[0])[: resampled.samples * 2])
-        return sum(resampled.samples for resampled in frames)
-
+    Decoded frames are gathered into about a second of audio per resampler call: PyAV's
+    resampler costs as much per call as FFmpeg spends decoding a frame.
+    """
     try:
         with av.open(str(path), options=_OPTIONS) as container, wave.open(str(target), "wb") as out:
             out.setnchannels(1)
             out.setsampwidth(2)
             out.setframerate(SAMPLE_RATE)
+            batch = _Batch(out)
             for frame in container.decode(container.streams.audio[0]):
-                samples += write(resampler.resample(frame), out)
-            samples += write(resampler.resample(None), out)
+                batch.add(frame)
+            batch.finish()
     except av.error.FFmpegError as exc:
         raise NotMedia(f"the audio could not be decoded (truncated or corrupt): {exc}") from exc
-    if samples == 0:
+    if batch.written == 0:
         raise NotMedia("the audio track is empty")
-    return samples / SAMPLE_RATE
+    return batch.written / SAMPLE_RATE
+
+
+class _Batch:
+    def __init__(self, out: wave.Wave_write) -> None:
+        self._out = out
+        self._resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+        self._first: av.AudioFrame | None = None
+        self._planes: list[bytearray] = []
+        self._samples = 0
+        self.written = 0
+
+    def add(self, frame: av.AudioFrame) -> None:
+        first = self._first
+        if first is not None and (
+            frame.format.name != first.format.name
+            or frame.layout.name != first.layout.name
+            or frame.sample_rate != first.sample_rate
+        ):
+            self._flush()
+            first = None
+        if first is None:
+            self._first = first = frame
+            self._planes = [bytearray() for _ in frame.planes]
+        channels = 1 if frame.format.is_planar else len(frame.layout.channels)
+        size = frame.samples * frame.format.bytes * channels
+        for gathered, plane in zip(self._planes, frame.planes, strict=True):
+            gathered += memoryview(plane)[:size]
+        self._samples += frame.samples
+        if self._samples >= first.sample_rate:
+            self._flush()
+
+    def finish(self) -> None:
+        self._flush()
+        self._write(self._resampler.resample(None))
+
+    def _flush(self) -> None:
+        first = self._first
+        if first is None or self._samples == 0:
+            return
+        batch = av.AudioFrame(
+            format=first.format.name, layout=first.layout.name, samples=self._samples
+        )
+        batch.sample_rate = first.sample_rate
+        for plane, gathered in zip(batch.planes, self._planes, strict=True):
+            plane.update(bytes(gathered))
+        self._write(self._resampler.resample(batch))
+        self._planes = [bytearray() for _ in self._planes]
+        self._samples = 0
+
+    def _write(self, frames: list[av.AudioFrame]) -> None:
+        for frame in frames:
+            self._out.writeframes(memoryview(frame.planes[0])[: frame.samples * 2])
+            self.written += frame.samples
 
 
 def _duration(container: av.container.InputContainer) -> float:

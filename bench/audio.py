@@ -1,0 +1,98 @@
+"""Audio extraction speed against the ffmpeg command line, and the default transcriber's RTF.
+
+Makes a one-hour recording (AAC in MP4) once, then times our extraction to 16 kHz mono WAV
+(PyAV, `reflector.pipeline.media.extract_audio`) against `ffmpeg` doing the same conversion,
+and times pocketsphinx on a minute of espeak-ng speech.
+
+    .venv/bin/python bench/audio.py [--minutes 60]
+"""
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT)]
+
+from reflector.pipeline.media import extract_audio  # noqa: E402
+from reflector.pipeline.transcribe import PocketSphinx  # noqa: E402
+from tests.media import SENTENCE, speech  # noqa: E402
+
+
+def timed(action: object) -> float:
+    began = time.perf_counter()
+    action()  # type: ignore[operator]
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=60)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        recording = work / "hour.mp4"
+        seconds = int(args.minutes * 60)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-y",
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+                "-ac",
+                "2",
+                "-c:a",
+                "aac",
+                "-b:a",
+                "96k",
+                str(recording),
+            ],
+            check=True,
+        )
+        ffmpeg = timed(
+            lambda: subprocess.run(
+                [
+                    "ffmpeg",
+                    "-y",
+                    "-loglevel",
+                    "error",
+                    "-threads",
+                    "1",
+                    "-i",
+                    str(recording),
+                    "-vn",
+                    "-ac",
+                    "1",
+                    "-ar",
+                    "16000",
+                    "-c:a",
+                    "pcm_s16le",
+                    str(work / "ffmpeg.wav"),
+                ],
+                check=True,
+            )
+        )
+        ours = timed(lambda: extract_audio(recording, work / "ours.wav"))
+        print(f"extract {args.minutes:.0f} min of AAC to 16 kHz mono WAV")
+        print(f"  ffmpeg CLI   {ffmpeg:7.2f} s")
+        print(f"  reflector    {ours:7.2f} s   speed vs ffmpeg {ffmpeg / ours:.2f}")
+
+        wav = speech(work / "speech.wav", " ".join([SENTENCE] * 12))
+        audio = work / "speech16k.wav"
+        duration = extract_audio(wav, audio)
+        spent = timed(lambda: PocketSphinx().transcribe(audio, "Speaker 1"))
+        rtf = spent / duration
+        print(
+            f"pocketsphinx on {duration:.0f} s of speech: {spent:.1f} s, real-time factor {rtf:.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
