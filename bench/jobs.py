@@ -85,7 +85,7 @@ def measure(database_url: str, broker_url: str, directory: Path, args: argparse.
 async def drive(config: Config, log: Path, args: argparse.Namespace) -> str:
     runtime = Runtime.open(config, PLATFORMS, clock=utcnow)
     celery = make_celery(config, PLATFORMS)
-    relay = make_relay(config, runtime.db, celery, utcnow, runtime.jobs_committed)
+    relay = make_relay(config, PLATFORMS, runtime.db, celery, utcnow, runtime.jobs_committed)
     stop = asyncio.Event()
     relaying = asyncio.create_task(relay.run(stop, 5))
 

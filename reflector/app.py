@@ -50,9 +50,8 @@ def create_app(
         stop = asyncio.Event()
         relaying = None
         if relay:
-            outbox = make_relay(
-                config, runtime.db, make_celery(config, specs), clock, runtime.jobs_committed
-            )
+            celery = make_celery(config, specs)
+            outbox = make_relay(config, specs, runtime.db, celery, clock, runtime.jobs_committed)
             relaying = asyncio.create_task(outbox.run(stop, config.settings.OUTBOX_POLL_SECONDS))
         try:
             yield

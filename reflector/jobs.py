@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from reflector.runtime import Runtime
 
 JobArgs = dict[str, Any]
+GiveUp = Callable[[AsyncSession, JobArgs, str], Awaitable[None]]
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 600.0
 
@@ -46,6 +47,8 @@ class JobSpec:
     soft_time_limit: int = 60
     time_limit: int = 90
     max_attempts: int = 8
+    # Called in the transaction that ends the job as failed or dead, with the reason.
+    on_give_up: "GiveUp | None" = None
 
 
 @dataclass(frozen=True)

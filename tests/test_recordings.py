@@ -3,10 +3,16 @@
 import hashlib
 import os
 import uuid
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from reflector.db import Job, JobState
 from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.video_platforms.registry import PLATFORMS
+from reflector.worker.celery_app import make_celery
+from reflector.worker.process import make_relay
 from tests.media import OTHER_SENTENCE, SENTENCE, delayed, speech, word_share
 from tests.support import new_meeting, run_queued
 
@@ -163,3 +169,21 @@ async def test_one_track_per_participant_gives_one_speaker_each(client, alice, r
     assert segments[0]["speaker"] == "alice"
     assert segments[-1]["speaker"] == "bob"
     assert min(s["start"] for s in segments if s["speaker"] == "bob") >= 7.5
+
+
+async def test_a_recording_whose_job_keeps_killing_workers_fails(
+    client, alice, runtime, config, spoken_video
+):
+    meeting = await new_meeting(client, alice)
+    recording = (
+        await upload(client, alice, meeting["id"], "m.mp4", spoken_video.read_bytes())
+    ).json()
+    async with runtime.db.write() as session:
+        job = (await session.scalars(select(Job).where(Job.task == PROCESS_RECORDING.name))).one()
+        job.state, job.crashes = JobState.RUNNING, 2
+        job.lease_owner, job.lease_until = "a-dead-worker", runtime.clock() - timedelta(seconds=1)
+    relay = make_relay(config, PLATFORMS, runtime.db, make_celery(config, PLATFORMS), runtime.clock)
+    assert await relay.sweep() == 1
+    failed = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()
+    assert failed["status"] == "failed"
+    assert "stopped its worker 3 times" in failed["error"]

@@ -140,3 +140,18 @@ def test_a_backend_missing_what_it_needs_stops_start_up(tmp_path, backend, named
     settings = Settings(_env_file=None, REFLECTOR_DATA_DIR=tmp_path, TRANSCRIPTION_BACKEND=backend)
     with pytest.raises(ConfigError, match=named):
         load_config(PLATFORMS, settings=settings)
+
+
+async def test_a_recording_fails_with_the_reason_when_its_job_gives_up(
+    client, alice, runtime, service, spoken_video, clock
+):
+    service.statuses = [503]
+    recording = await upload(client, alice, spoken_video)
+    outcomes = []
+    for _ in range(PROCESS_RECORDING.max_attempts):
+        outcomes += await run_queued(runtime, PROCESS_RECORDING)
+        clock.advance(700)
+    assert outcomes == ["pending"] * (PROCESS_RECORDING.max_attempts - 1) + ["failed"]
+    failed = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()
+    assert failed["status"] == "failed"
+    assert "answered 503" in failed["error"]

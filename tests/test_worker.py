@@ -371,9 +371,8 @@ async def test_jobs_whose_messages_redis_lost_are_published_again(redis_stack, t
     runtime = Runtime.open(redis_stack.config(), PLATFORMS, clock=utcnow)
     try:
         await empty_tables(runtime)
-        relay = make_relay(
-            redis_stack.config(), runtime.db, make_celery(redis_stack.config(), PLATFORMS)
-        )
+        config = redis_stack.config()
+        relay = make_relay(config, PLATFORMS, runtime.db, make_celery(config, PLATFORMS))
         job_id = await enqueue(runtime, RECORD, path=str(log), label="flushed")
         assert await relay.tick() == 1
         redis_client = redis.Redis.from_url(redis_stack.broker_url)

@@ -1,7 +1,8 @@
 """Processing a stored recording: probe, extract audio, transcribe each track, store the result.
 
 The work runs in a thread so that the job's lease keeps being renewed while it decodes.
-A file that is not usable media fails the recording with the reason, and is not retried.
+When the job gives up (not usable media, errors until the last attempt, or a worker killed
+three times), the recording fails with the reason.
 """
 
 import asyncio
@@ -10,6 +11,7 @@ import uuid
 from pathlib import Path
 
 from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs, room_webhooks
 from reflector.db import Meeting, Recording, RecordingStatus, Room, Transcript
@@ -26,24 +28,20 @@ async def process_recording(runtime: Runtime, args: jobs.JobArgs) -> None:
         recording.error = None
         tracks = list(recording.tracks)
     transcriber = make_transcriber(runtime.config.settings)
-    try:
-        segments: list[Segment] = []
-        duration = 0.0
-        for index, track in enumerate(tracks):
-            speaker = str(track.get("speaker") or f"Speaker {index + 1}")
-            async with runtime.storage.local_path(str(track["key"])) as path:
-                seconds, found = await asyncio.to_thread(
-                    _transcribe_file,
-                    path,
-                    speaker,
-                    transcriber,
-                    runtime.config.settings.RECORDING_MAX_SECONDS,
-                )
-            duration = max(duration, seconds)
-            segments += found
-    except jobs.PermanentJobError as exc:
-        await _fail(runtime, recording_id, str(exc))
-        raise
+    segments: list[Segment] = []
+    duration = 0.0
+    for index, track in enumerate(tracks):
+        speaker = str(track.get("speaker") or f"Speaker {index + 1}")
+        async with runtime.storage.local_path(str(track["key"])) as path:
+            seconds, found = await asyncio.to_thread(
+                _transcribe_file,
+                path,
+                speaker,
+                transcriber,
+                runtime.config.settings.RECORDING_MAX_SECONDS,
+            )
+        duration = max(duration, seconds)
+        segments += found
     segments.sort(key=lambda segment: (segment.start, segment.speaker))
     await _store(runtime, recording_id, duration, segments, transcriber.language)
 
@@ -94,11 +92,10 @@ async def _store(
     runtime.jobs_committed.set()
 
 
-async def _fail(runtime: Runtime, recording_id: uuid.UUID, reason: str) -> None:
-    async with runtime.db.write() as session:
-        recording = await session.get_one(Recording, recording_id)
-        recording.status = RecordingStatus.FAILED
-        recording.error = reason[:1000]
+async def _give_up(session: AsyncSession, args: jobs.JobArgs, reason: str) -> None:
+    recording = await session.get_one(Recording, uuid.UUID(str(args["recording_id"])))
+    recording.status = RecordingStatus.FAILED
+    recording.error = reason[:1000]
 
 
 PROCESS_RECORDING = jobs.JobSpec(
@@ -106,4 +103,5 @@ PROCESS_RECORDING = jobs.JobSpec(
     process_recording,
     soft_time_limit=3 * 3600,
     time_limit=3 * 3600 + 300,
+    on_give_up=_give_up,
 )

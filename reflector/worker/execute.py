@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from reflector.db import Job, JobState
-from reflector.jobs import JobSpec, PermanentJobError, TransientJobError, backoff
+from reflector.jobs import GiveUp, JobSpec, PermanentJobError, TransientJobError, backoff
 from reflector.runtime import Runtime
 from reflector.video_platforms.errors import PlatformError, PlatformUnavailable
 
@@ -90,7 +90,13 @@ async def _fail(
         return JobState.PENDING
     logger.warning("job %s (%s) failed (%s): %s", job_id, spec.name, error_class, reason)
     await _finish(
-        runtime, job_id, owner, state=JobState.FAILED, error=reason, error_class=error_class
+        runtime,
+        job_id,
+        owner,
+        give_up=spec.on_give_up,
+        state=JobState.FAILED,
+        error=reason,
+        error_class=error_class,
     )
     return JobState.FAILED
 
@@ -137,12 +143,22 @@ async def _keep_lease(
             return
 
 
-async def _finish(runtime: Runtime, job_id: uuid.UUID, owner: str, **values: Any) -> None:
+async def _finish(
+    runtime: Runtime,
+    job_id: uuid.UUID,
+    owner: str,
+    give_up: GiveUp | None = None,
+    **values: Any,
+) -> None:
     if values["state"] in (JobState.DONE, JobState.FAILED):
         values["finished_at"] = runtime.clock()
     async with runtime.db.write() as session:
-        await session.execute(
+        ended = await session.execute(
             update(Job)
             .where(Job.id == job_id, Job.lease_owner == owner, Job.state == JobState.RUNNING)
             .values(lease_owner=None, lease_until=None, **values)
+            .returning(Job.args)
         )
+        row = ended.first()
+        if give_up is not None and row is not None:
+            await give_up(session, dict(row[0]), str(values.get("error") or ""))

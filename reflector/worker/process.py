@@ -12,7 +12,7 @@ from reflector.clock import Clock, utcnow
 from reflector.config import Config
 from reflector.db import Database
 from reflector.video_platforms.base import PlatformSpec
-from reflector.worker.celery_app import QUEUE, make_celery
+from reflector.worker.celery_app import QUEUE, job_specs, make_celery
 from reflector.worker.relay import Publish, Relay
 
 
@@ -25,20 +25,23 @@ def publisher(app: Celery) -> Publish:
 
 def make_relay(
     config: Config,
+    specs: Sequence[PlatformSpec],
     db: Database,
     app: Celery,
     clock: Clock = utcnow,
     wake: asyncio.Event | None = None,
 ) -> Relay:
     republish = timedelta(seconds=config.settings.JOB_REPUBLISH_SECONDS)
-    return Relay(db, clock, publisher(app), republish_after=republish, wake=wake)
+    give_up = {job.name: job.on_give_up for job in job_specs(specs) if job.on_give_up}
+    return Relay(db, clock, publisher(app), republish_after=republish, wake=wake, give_up=give_up)
 
 
 class RelayThread:
     """The relay of a worker process, on its own event loop beside Celery's consumer."""
 
-    def __init__(self, config: Config, app: Celery) -> None:
+    def __init__(self, config: Config, specs: Sequence[PlatformSpec], app: Celery) -> None:
         self._config = config
+        self._specs = specs
         self._app = app
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -59,7 +62,7 @@ class RelayThread:
         self._stop = asyncio.Event()
         db = Database(self._config.settings.database_url)
         try:
-            relay = make_relay(self._config, db, self._app)
+            relay = make_relay(self._config, self._specs, db, self._app)
             await relay.run(self._stop, self._config.settings.OUTBOX_POLL_SECONDS)
         finally:
             await db.dispose()
@@ -69,7 +72,7 @@ def run_worker(
     config: Config, specs: Sequence[PlatformSpec], *, beat: bool, concurrency: int
 ) -> None:
     app = make_celery(config, specs)
-    relay = RelayThread(config, app)
+    relay = RelayThread(config, specs, app)
     signals.worker_ready.connect(lambda **_: relay.start(), weak=False)
     signals.worker_shutdown.connect(lambda **_: relay.stop(), weak=False)
     argv = [

@@ -9,13 +9,14 @@ worker died is found by its expired lease, and after three such deaths it is dea
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 from sqlalchemy import and_, case, or_, select, update
 
 from reflector.clock import Clock
 from reflector.db import Database, Job, JobState
+from reflector.jobs import GiveUp
 
 logger = logging.getLogger(__name__)
 MAX_CRASHES = 3
@@ -33,8 +34,10 @@ class Relay:
         *,
         republish_after: timedelta,
         wake: asyncio.Event | None = None,
+        give_up: Mapping[str, GiveUp] | None = None,
     ) -> None:
         self._db = db
+        self._give_up = give_up or {}
         self._clock = clock
         self._publish = publish
         self._republish_after = republish_after
@@ -89,11 +92,13 @@ class Relay:
                     error="the worker running the job stopped (lease expired)",
                     error_class="crash",
                 )
-                .returning(Job.id, Job.task, Job.state)
+                .returning(Job.id, Job.task, Job.state, Job.args)
             )
             swept = result.all()
-        for job_id, task, state in swept:
-            logger.warning("job %s (%s) lost its worker; now %s", job_id, task, state)
+            for job_id, task, state, args in swept:
+                logger.warning("job %s (%s) lost its worker; now %s", job_id, task, state)
+                if state == JobState.DEAD and (hook := self._give_up.get(task)) is not None:
+                    await hook(session, dict(args), "the job stopped its worker 3 times")
         return len(swept)
 
     async def _claim_due(self) -> list[tuple[str, uuid.UUID]]:
