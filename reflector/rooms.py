@@ -14,6 +14,9 @@ from reflector.room_webhooks import new_secret
 from reflector.runtime import Runtime
 from reflector.video_platforms.errors import PlatformNotConfigured
 
+# Fields a PATCH may set to null; the others may be left out, but not emptied.
+NULLABLE = frozenset({"webhook_url", "webhook_secret"})
+
 
 def visible_to(caller: Caller) -> ColumnElement[bool]:
     return or_(Room.owner == caller.user_id, Room.is_shared.is_(True))
@@ -80,9 +83,10 @@ async def create(runtime: Runtime, caller: Caller, data: RoomCreate) -> Room:
 
 async def update(runtime: Runtime, caller: Caller, room_id: uuid.UUID, data: RoomUpdate) -> Room:
     changes = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        if value is None and field not in NULLABLE:
+            raise InvalidField(("body", field), f"{field} cannot be null")
     if "platform" in changes:
-        if changes["platform"] is None:
-            raise InvalidField(("body", "platform"), "platform cannot be null")
         changes["platform"] = _checked_platform(runtime, changes["platform"])
     async with runtime.db.write() as session:
         room = await get_owned(session, caller, room_id)

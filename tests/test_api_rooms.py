@@ -160,8 +160,10 @@ async def test_owner_updates_a_room(client, alice):
     bad = await client.patch(url, json={"platform": "zoom"}, headers=alice)
     assert bad.status_code == 422
     assert error_locations(bad) == [["body", "platform"]]
-    null = await client.patch(url, json={"platform": None}, headers=alice)
-    assert null.status_code == 422
+    for field in ["platform", "name", "is_locked", "room_mode", "recording_type", "is_shared"]:
+        null = await client.patch(url, json={field: None}, headers=alice)
+        assert null.status_code == 422, field
+        assert error_locations(null) == [["body", field]]
     renamed = await client.patch(url, json={"name": "daily-sync"}, headers=alice)
     assert renamed.json()["name"] == "daily-sync"
 

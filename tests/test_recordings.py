@@ -135,6 +135,11 @@ async def test_upload_needs_the_file_field_and_the_owner(client, alice, bob):
     assert missing.json()["detail"][0]["loc"] == ["body", "file"]
     not_multipart = await client.post(url, content=b"abc", headers=alice)
     assert not_multipart.status_code == 415
+    broken = "--b\r\n\xf3\xa9\xa5\xa9--b--\r\n".encode("latin-1")
+    headers = {**alice, "Content-Type": "multipart/form-data; boundary=b"}
+    malformed = await client.post(url, content=broken, headers=headers)
+    assert malformed.status_code == 400
+    assert "malformed multipart" in malformed.json()["detail"]
     assert (await upload(client, bob, meeting["id"], "a.mp4", b"abc")).status_code == 403
     unknown = f"/v1/meetings/{uuid.uuid4()}/recordings"
     assert (

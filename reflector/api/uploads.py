@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 
@@ -63,10 +64,19 @@ class MultipartFiles:
             try:
                 body = await anext(self._body)
             except StopAsyncIteration:
-                self._parser.finalize()
+                self._feed(None)
                 return self._events.popleft() if self._events else None
-            self._parser.write(body)
+            self._feed(body)
         return self._events.popleft()
+
+    def _feed(self, body: bytes | None) -> None:
+        try:
+            if body is None:
+                self._parser.finalize()
+            else:
+                self._parser.write(body)
+        except MultipartParseError as exc:
+            raise HTTPException(400, f"malformed multipart body: {exc}") from None
 
     def _begin(self) -> None:
         self._headers = {}

@@ -1,0 +1,66 @@
+"""Schemathesis over every operation of the real server: no input may cause a server error.
+
+Runs on SQLite and PostgreSQL (PostgreSQL refuses NUL and lone surrogates that SQLite
+stores). The seed is fixed so a failure reproduces; reference/reliability.md B3-B4.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.servers import free_port, wait_for_port
+from tests.support import MOCK_SECRET
+
+pytestmark = pytest.mark.slow
+SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+
+
+def test_no_input_causes_a_server_error(database_url, tmp_path):
+    port = free_port()
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": database_url,
+        "REFLECTOR_DATA_DIR": str(tmp_path / "data"),
+        "AUTH_BACKEND": "none",
+        "EMBEDDED_WORKER": "false",
+        "MOCK_WEBHOOK_SECRET": MOCK_SECRET,
+        "LOG_LEVEL": "WARNING",
+    }
+    log = tmp_path / "serve.log"
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "reflector"), "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
+    try:
+        wait_for_port(port)
+        run = subprocess.run(
+            [
+                str(SCHEMATHESIS),
+                "run",
+                f"http://127.0.0.1:{port}/openapi.json",
+                "--checks",
+                "not_a_server_error",
+                "--max-examples",
+                "25",
+                "--workers",
+                "2",
+                "--seed",
+                "20261125",
+                "--no-color",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=tmp_path,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert run.returncode == 0, run.stdout[-4000:]
+    assert "Traceback" not in log.read_text()
