@@ -4,6 +4,7 @@ import asyncio
 import itertools
 import json
 from datetime import timedelta
+from random import Random
 
 import pytest
 from sqlalchemy import func, select
@@ -294,3 +295,35 @@ async def test_repeated_authentication_failures_raise_an_alert(client, caplog):
     assert len(alerts) == 1
     assert alerts[0].getMessage().startswith("WEBHOOK_AUTH_FAILING platform=mock")
     assert MOCK_SECRET not in caplog.text
+
+
+def hostile_bodies() -> list[bytes]:
+    """Authentic (signed) bodies that try every way of breaking a parser or a database."""
+    random = Random(20261125)
+    strings = ["", "\x00", "\ud800", "a" * 300, "ż" * 100, "../../etc", "<script>", "\U0001f600"]
+    values: list[object] = [None, True, 0, -1, 2**70, 1.5, [], {}, *strings]
+    bodies = []
+    for _ in range(60):
+        data = {
+            k: random.choice(values)
+            for k in random.sample(["room_name", "participant_id", "user_name", "is_recorder"], 3)
+        }
+        event = {
+            "id": random.choice([*strings, "evt-" + str(random.random())]),
+            "type": random.choice(
+                ["participant.joined", "participant.left", "meeting.ended", "x", *strings]
+            ),
+            "created_at": random.choice(["2026-11-25T12:00:00Z", "2026-13-45", "", "1e30"]),
+            "data": random.choice([data, None, [], "data"]),
+        }
+        bodies.append(
+            json.dumps(event, ensure_ascii=random.random() < 0.5).encode("utf-8", "surrogatepass")
+        )
+    bodies += [b"", b"null", b"[]", b"{}", b'{"id": NaN}', b'{"id": 1e999}', b"\xc3\x28", b"{" * 40]
+    return bodies
+
+
+async def test_no_authentic_body_causes_a_server_error(client, meeting):
+    for body in hostile_bodies():
+        response = await send_mock_event(client, body, NOW)
+        assert response.status_code in (200, 413), (body[:120], response.text)
