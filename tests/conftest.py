@@ -18,7 +18,7 @@ from reflector.runtime import Runtime
 from reflector.settings import Settings
 from reflector.video_platforms.mock import MockSettings
 from tests.media import video_with_speech
-from tests.servers import temporary_postgres_database
+from tests.servers import moto_s3, temporary_postgres_database
 from tests.support import MOCK_SECRET, FakeClock, api_key_headers, empty_tables
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -112,3 +112,9 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def spoken_video(media_dir: Path) -> Path:
     """An mp4 with a video track and a spoken sentence (tests.media.SENTENCE)."""
     return video_with_speech(media_dir)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    with moto_s3() as endpoint:
+        yield endpoint

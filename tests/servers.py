@@ -7,8 +7,11 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import asyncpg
+import boto3
+from moto.server import ThreadedMotoServer
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -49,3 +52,26 @@ def wait_for_port(port: int, seconds: float = 30.0) -> None:
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
+
+
+def s3_client(endpoint: str) -> Any:
+    """A boto3 client for the local moto S3 server."""
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
+@contextmanager
+def moto_s3() -> Iterator[str]:
+    """An S3-compatible server on 127.0.0.1 (moto's server mode); yields its endpoint."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()

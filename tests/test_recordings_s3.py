@@ -1,15 +1,12 @@
 """The pipeline with S3 storage: a local moto server stands in for the bucket."""
 
 import hashlib
-from collections.abc import Iterator
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 from pydantic import SecretStr
 
 from tests.media import SENTENCE, word_share
-from tests.servers import free_port
+from tests.servers import s3_client
 from tests.support import new_meeting
 from tests.test_recordings import process_queued
 
@@ -17,29 +14,17 @@ BUCKET = "reflector-recordings"
 
 
 @pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="t",
-        aws_secret_access_key="t",
-    )
-    client.create_bucket(Bucket=BUCKET)
-    yield endpoint
-    server.stop()
+def bucket(s3_endpoint) -> str:
+    s3_client(s3_endpoint).create_bucket(Bucket=BUCKET)
+    return BUCKET
 
 
 @pytest.fixture
-def settings(settings, s3_endpoint):
+def settings(settings, s3_endpoint, bucket):
     return settings.model_copy(
         update={
             "STORAGE_BACKEND": "s3",
-            "S3_BUCKET": BUCKET,
+            "S3_BUCKET": bucket,
             "S3_ENDPOINT_URL": s3_endpoint,
             "S3_ACCESS_KEY_ID": SecretStr("t"),
             "S3_SECRET_ACCESS_KEY": SecretStr("t"),
@@ -48,19 +33,12 @@ def settings(settings, s3_endpoint):
 
 
 async def test_a_recording_in_s3_is_transcribed(client, alice, runtime, spoken_video, s3_endpoint):
-    video = spoken_video
     meeting = await new_meeting(client, alice)
-    files = {"file": ("meeting.mp4", video.read_bytes(), "video/mp4")}
+    files = {"file": ("meeting.mp4", spoken_video.read_bytes(), "video/mp4")}
     created = (
         await client.post(f"/v1/meetings/{meeting['id']}/recordings", files=files, headers=alice)
     ).json()
-    bucket = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="t",
-        aws_secret_access_key="t",
-    )
+    bucket = s3_client(s3_endpoint)
     key = f"recordings/{created['id']}/track-0.mp4"
     stored = bucket.get_object(Bucket=BUCKET, Key=key)["Body"].read()
     assert hashlib.sha256(stored).hexdigest() == created["sha256"]
