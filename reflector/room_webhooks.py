@@ -3,7 +3,9 @@
 Each event gets a `webhook-id` that stays the same on every retry, a `webhook-timestamp` of
 the attempt, and `webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`
 keyed with the room's `whsec_` secret. Deliveries are jobs: retried with backoff on failure,
-each attempt logged; a 410 from the receiver stops them.
+each attempt logged; a 410 from the receiver stops them. Like recording downloads, they only
+go to public addresses (unless `WEBHOOK_ALLOW_PRIVATE_TARGETS`), connecting to the address
+that was checked.
 """
 
 import base64
@@ -20,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs
 from reflector.db import Room, WebhookDelivery
+from reflector.pipeline.fetch import ANY_HOST, FetchPolicy, FetchRefused, checked_target
 from reflector.runtime import Runtime
 
 KEY_PREFIX = "whsec_"
@@ -69,12 +72,24 @@ async def deliver(runtime: Runtime, args: jobs.JobArgs) -> None:
         "webhook-timestamp": str(timestamp),
         "webhook-signature": signature(room.webhook_secret, message_id, timestamp, body),
     }
+    policy = FetchPolicy(
+        (ANY_HOST,),
+        max_bytes=0,
+        schemes=("https", "http"),
+        allow_private=runtime.config.settings.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    )
     status: int | None = None
     error: str | None = None
     try:
+        target = await checked_target(room.webhook_url, policy)
         async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client:
-            response = await client.post(room.webhook_url, content=body, headers=headers)
+            response = await client.send(
+                target.request(client, "POST", content=body, headers=headers)
+            )
         status = response.status_code
+    except (FetchRefused, jobs.TransientJobError) as exc:
+        await _log(runtime, room, args, None, str(exc)[:500])
+        raise
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
     await _log(runtime, room, args, status, error)

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     TRANSCRIPTION_API_KEY: SecretStr | None = None
     # Test-only: lets the fetcher read http:// from servers on loopback addresses, nothing else.
     FETCH_ALLOW_LOOPBACK_HTTP: bool = False
+    # Room webhooks may go to private or loopback addresses (internal receivers).
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: bool = False
 
     # A published job not started by then is published again (its message may have been lost).
     JOB_REPUBLISH_SECONDS: float = Field(default=120, gt=0, le=24 * 3600)

@@ -15,6 +15,12 @@ from tests.test_recordings import process_queued
 
 
 @pytest.fixture
+def settings(settings):
+    """The receivers here listen on 127.0.0.1."""
+    return settings.model_copy(update={"WEBHOOK_ALLOW_PRIVATE_TARGETS": True})
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     """Real time at the start: the `standardwebhooks` verifier checks against the wall clock."""
     return FakeClock(now=utcnow())

@@ -12,6 +12,7 @@ import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -27,6 +28,9 @@ class FetchRefused(PermanentJobError):
     """The URL, an address it resolves to, or the answer breaks the fetch policy."""
 
 
+ANY_HOST = "*"
+
+
 @dataclass(frozen=True)
 class FetchPolicy:
     allowed_hosts: tuple[str, ...]
@@ -34,9 +38,13 @@ class FetchPolicy:
     allow_loopback_http: bool = False
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
+    schemes: tuple[str, ...] = ("https",)
+    allow_private: bool = False
 
     def allows_host(self, host: str) -> bool:
         host = host.lower().rstrip(".")
+        if ANY_HOST in self.allowed_hosts:
+            return True
         for allowed in self.allowed_hosts:
             allowed = allowed.lower().rstrip(".")
             if host == allowed.lstrip(".") or (allowed.startswith(".") and host.endswith(allowed)):
@@ -63,17 +71,11 @@ async def fetch(
         timeout=timeout, transport=transport, follow_redirects=False
     ) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            target, host, address = await _checked(url, policy, resolver)
-            request = client.build_request(
-                "GET",
-                target.copy_with(host=address),
-                headers={"Host": target.netloc.decode()},
-                extensions={"sni_hostname": host},
-            )
-            response = await client.send(request, stream=True)
+            target = await checked_target(url, policy, resolver)
+            response = await client.send(target.request(client, "GET"), stream=True)
             try:
                 if response.is_redirect:
-                    url = urljoin(str(target), response.headers.get("location", ""))
+                    url = urljoin(str(target.url), response.headers.get("location", ""))
                     continue
                 _check_status(response.status_code)
                 length = response.headers.get("content-length", "")
@@ -84,7 +86,29 @@ async def fetch(
     raise FetchRefused(f"more than {MAX_REDIRECTS} redirects")
 
 
-async def _checked(url: str, policy: FetchPolicy, resolver: Resolver) -> tuple[httpx.URL, str, str]:
+@dataclass(frozen=True)
+class Target:
+    """A URL whose host passed the policy, and the checked address to connect to."""
+
+    url: httpx.URL
+    host: str
+    address: str
+
+    def request(self, client: httpx.AsyncClient, method: str, **kwargs: Any) -> httpx.Request:
+        """A request to the checked address; Host and TLS (SNI, certificate) use the name."""
+        headers = {**kwargs.pop("headers", {}), "Host": self.url.netloc.decode()}
+        return client.build_request(
+            method,
+            self.url.copy_with(host=self.address),
+            headers=headers,
+            extensions={"sni_hostname": self.host},
+            **kwargs,
+        )
+
+
+async def checked_target(
+    url: str, policy: FetchPolicy, resolver: Resolver = system_resolver
+) -> Target:
     try:
         target = httpx.URL(url)
     except (httpx.InvalidURL, TypeError) as exc:
@@ -100,13 +124,14 @@ async def _checked(url: str, policy: FetchPolicy, resolver: Resolver) -> tuple[h
     if not addresses:
         raise FetchRefused(f"{host!r} resolves to no address")
     loopback_test = policy.allow_loopback_http and all(_unmapped(a).is_loopback for a in addresses)
-    if target.scheme != "https" and not (target.scheme == "http" and loopback_test):
-        raise FetchRefused(f"only https is allowed, not {target.scheme!r}")
-    if not loopback_test:
+    if target.scheme not in policy.schemes and not (target.scheme == "http" and loopback_test):
+        allowed = " or ".join(policy.schemes)
+        raise FetchRefused(f"only {allowed} is allowed, not {target.scheme!r}")
+    if not (loopback_test or policy.allow_private):
         for address in addresses:
             if not _unmapped(address).is_global:
                 raise FetchRefused(f"{host!r} resolves to a non-public address ({address})")
-    return target, host, str(addresses[0])
+    return Target(target, host, str(addresses[0]))
 
 
 def _unmapped(
