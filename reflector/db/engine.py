@@ -7,6 +7,7 @@ migrations) wait on `busy_timeout`.
 """
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any
@@ -19,6 +20,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from reflector.db.urls import async_url, sqlite_path
 
 _WRITE = "reflector_write"
+# aiosqlite logs every statement with its parameters (secrets included) at DEBUG.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
