@@ -85,7 +85,7 @@ def measure(database_url: str, broker_url: str, directory: Path, args: argparse.
 async def drive(config: Config, log: Path, args: argparse.Namespace) -> str:
     runtime = Runtime.open(config, PLATFORMS, clock=utcnow)
     celery = make_celery(config, PLATFORMS)
-    relay = make_relay(config, PLATFORMS, runtime.db, celery, utcnow, runtime.jobs_committed)
+    relay = make_relay(config, PLATFORMS, runtime.db, celery, utcnow)
     stop = asyncio.Event()
     relaying = asyncio.create_task(relay.run(stop, 5))
 
@@ -94,7 +94,6 @@ async def drive(config: Config, log: Path, args: argparse.Namespace) -> str:
             for label in labels:
                 await jobs.enqueue(session, RECORD, {"path": str(log), "label": label}, utcnow())
         committed = time.time()
-        runtime.jobs_committed.set()
         async with asyncio.timeout(300):
             while True:
                 started = await asyncio.to_thread(started_after, log, set(labels), committed)

@@ -51,7 +51,7 @@ def create_app(
         relaying = None
         if relay:
             celery = make_celery(config, specs)
-            outbox = make_relay(config, specs, runtime.db, celery, clock, runtime.jobs_committed)
+            outbox = make_relay(config, specs, runtime.db, celery, clock)
             relaying = asyncio.create_task(outbox.run(stop, config.settings.OUTBOX_POLL_SECONDS))
         try:
             yield

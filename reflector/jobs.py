@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.db import Job, JobState
+from reflector.db.engine import note_jobs_enqueued
 
 if TYPE_CHECKING:
     from reflector.runtime import Runtime
@@ -87,6 +88,7 @@ async def enqueue(
     )
     session.add(job)
     await session.flush()
+    note_jobs_enqueued(session)
     return job.id
 
 

@@ -62,7 +62,6 @@ async def get_or_create(
         else:
             session.add(meeting)
     if raced:
-        runtime.jobs_committed.set()
         return room, raced[0]
     return room, meeting
 
@@ -126,5 +125,4 @@ async def end(runtime: Runtime, caller: Caller, meeting_id: uuid.UUID) -> tuple[
         now = runtime.clock()
         if await lifecycle.end_meeting(session, meeting, EndReason.ENDED_BY_HOST, now, now):
             await session.refresh(meeting)
-    runtime.jobs_committed.set()
     return room, meeting

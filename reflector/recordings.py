@@ -73,7 +73,6 @@ async def store(
         session.add(recording)
         await session.flush()
         await queue_processing(session, runtime, recording.id)
-    runtime.jobs_committed.set()
     return recording
 
 
@@ -145,7 +144,6 @@ async def _fetch_recording(runtime: Runtime, args: jobs.JobArgs) -> None:
         )
         await session.flush()
         await queue_processing(session, runtime, recording_id)
-    runtime.jobs_committed.set()
 
 
 FETCH_RECORDING = jobs.JobSpec("reflector.fetch_recording", _fetch_recording, 600, 660)

@@ -1,9 +1,5 @@
-"""The services one process holds for its lifetime: database, clock, platforms, inbox.
+"""The services one process holds for its lifetime: database, clock, platforms, inbox."""
 
-Setting `jobs_committed` after committing jobs wakes the outbox relay of this process.
-"""
-
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,7 +23,6 @@ class Runtime:
     platforms: Platforms
     inbox: Inbox
     webhook_auth: WebhookAuthMonitor
-    jobs_committed: asyncio.Event
     storage: Storage
 
     @classmethod
@@ -48,7 +43,6 @@ class Runtime:
             platforms=Platforms(specs, config, context),
             inbox=Inbox(db, clock),
             webhook_auth=WebhookAuthMonitor(),
-            jobs_committed=asyncio.Event(),
             storage=make_storage(config.settings),
         )
 

@@ -2,6 +2,8 @@
 
 import asyncio
 
+import pytest
+
 from reflector import jobs
 from reflector.db import Job, JobState
 from reflector.worker.execute import run_job
@@ -32,3 +34,20 @@ async def test_concurrent_deliveries_run_a_job_once(runtime):
     async with runtime.db.read() as session:
         done = await session.get_one(Job, job_id)
     assert (done.state, done.attempts, done.lease_owner) == (JobState.DONE, 1, None)
+
+
+async def test_committing_a_job_wakes_the_relay_and_a_rollback_does_not(runtime):
+    wake = runtime.db.jobs_committed
+    wake.clear()
+
+    async def enqueue_then_fail() -> None:
+        async with runtime.db.write() as session:
+            await jobs.enqueue(session, SLOW, {}, runtime.clock())
+            raise RuntimeError("the request failed")
+
+    with pytest.raises(RuntimeError):
+        await enqueue_then_fail()
+    assert not wake.is_set()
+    async with runtime.db.write() as session:
+        await jobs.enqueue(session, SLOW, {}, runtime.clock())
+    assert wake.is_set()

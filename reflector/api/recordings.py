@@ -113,7 +113,6 @@ async def reprocess_recording(
         recording = await _visible_recording(session, caller, recording_id, owner=True)
         await recordings.queue_processing(session, runtime, recording.id)
         transcripts = await recordings.transcript_ids(session, [recording.id])
-    runtime.jobs_committed.set()
     return _out(recording, transcripts.get(recording.id))
 
 

@@ -103,7 +103,6 @@ async def test_webhook(
         )
     if message_id is None:
         raise HTTPException(409, "the room has no webhook_url")
-    runtime.jobs_committed.set()
     return WebhookTestOut(message_id=message_id)
 
 

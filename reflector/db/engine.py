@@ -20,6 +20,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from reflector.db.urls import async_url, sqlite_path
 
 _WRITE = "reflector_write"
+_JOBS_ENQUEUED = "reflector_jobs_enqueued"
 # aiosqlite logs every statement with its parameters (secrets included) at DEBUG.
 logging.getLogger("aiosqlite").setLevel(logging.INFO)
 SQLITE_PRAGMAS = (
@@ -43,6 +44,8 @@ class Database:
             self._write_lock = asyncio.Lock()
             event.listen(self.engine.sync_engine, "connect", _sqlite_connect)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
+        # Set when a transaction that enqueued jobs commits: wakes this process's outbox relay.
+        self.jobs_committed = asyncio.Event()
         self._read = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write = async_sessionmaker(
             self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False
@@ -55,12 +58,11 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        async with (
-            self._write_lock or nullcontext(),
-            self._write() as session,
-            session.begin(),
-        ):
-            yield session
+        async with self._write_lock or nullcontext(), self._write() as session:
+            async with session.begin():
+                yield session
+            if session.info.pop(_JOBS_ENQUEUED, False):
+                self.jobs_committed.set()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -78,3 +80,8 @@ def _sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
 def _sqlite_begin(connection: Connection) -> None:
     immediate = connection.get_execution_options().get(_WRITE, False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def note_jobs_enqueued(session: AsyncSession) -> None:
+    """Mark the transaction as carrying jobs, so that its commit wakes the relay."""
+    session.info[_JOBS_ENQUEUED] = True

@@ -89,7 +89,6 @@ async def _store(
             "room_name": room.name,
         }
         await room_webhooks.enqueue_event(session, runtime, room, "transcript.completed", data)
-    runtime.jobs_committed.set()
 
 
 async def _give_up(session: AsyncSession, args: jobs.JobArgs, reason: str) -> None:

@@ -29,11 +29,10 @@ def make_relay(
     db: Database,
     app: Celery,
     clock: Clock = utcnow,
-    wake: asyncio.Event | None = None,
 ) -> Relay:
     republish = timedelta(seconds=config.settings.JOB_REPUBLISH_SECONDS)
     give_up = {job.name: job.on_give_up for job in job_specs(specs) if job.on_give_up}
-    return Relay(db, clock, publisher(app), republish_after=republish, wake=wake, give_up=give_up)
+    return Relay(db, clock, publisher(app), republish_after=republish, give_up=give_up)
 
 
 class RelayThread:

@@ -33,7 +33,6 @@ class Relay:
         publish: Publish,
         *,
         republish_after: timedelta,
-        wake: asyncio.Event | None = None,
         give_up: Mapping[str, GiveUp] | None = None,
     ) -> None:
         self._db = db
@@ -41,7 +40,7 @@ class Relay:
         self._clock = clock
         self._publish = publish
         self._republish_after = republish_after
-        self._wake = wake or asyncio.Event()
+        self._wake = db.jobs_committed
 
     async def run(self, stop: asyncio.Event, poll_seconds: float) -> None:
         while not stop.is_set():
