@@ -55,13 +55,24 @@ async def store(
     if not tracks:
         raise InvalidField(("body", "file"), "a non-empty file is required")
     for index, track in enumerate(tracks):
-        track["speaker"] = (
-            (track.pop("name") or f"Speaker {index + 1}") if len(tracks) > 1 else None
-        )
+        name = track.pop("name")
+        track["speaker"] = (name or f"Speaker {index + 1}") if len(tracks) > 1 else None
+    return await _save(runtime, recording_id, meeting, tracks)
+
+
+async def _save(
+    runtime: Runtime,
+    recording_id: uuid.UUID,
+    meeting: Meeting,
+    tracks: list[dict[str, Any]],
+    platform_recording_id: str | None = None,
+) -> Recording:
+    """Record stored tracks as a recording of `meeting`, and queue its processing."""
     recording = Recording(
         id=recording_id,
         meeting_id=meeting.id,
         platform=meeting.platform,
+        platform_recording_id=platform_recording_id,
         status=RecordingStatus.RECEIVED,
         tracks=tracks,
         storage_key=str(tracks[0]["key"]),
@@ -127,23 +138,7 @@ async def _fetch_recording(runtime: Runtime, args: jobs.JobArgs) -> None:
     key = recording_key(recording_id, 0, PurePosixPath(httpx.URL(url).path).suffix.lstrip("."))
     stored = await fetch(url, policy, runtime.storage, key)
     track = {"key": key, "size": stored.size, "sha256": stored.sha256, "speaker": None}
-    async with runtime.db.write() as session:
-        session.add(
-            Recording(
-                id=recording_id,
-                meeting_id=meeting.id,
-                platform=meeting.platform,
-                platform_recording_id=platform_recording_id,
-                status=RecordingStatus.RECEIVED,
-                tracks=[track],
-                storage_key=key,
-                size=stored.size,
-                sha256=stored.sha256,
-                created_at=runtime.clock(),
-            )
-        )
-        await session.flush()
-        await queue_processing(session, runtime, recording_id)
+    await _save(runtime, recording_id, meeting, [track], platform_recording_id)
 
 
 FETCH_RECORDING = jobs.JobSpec("reflector.fetch_recording", _fetch_recording, 600, 660)
