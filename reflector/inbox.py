@@ -241,26 +241,8 @@ async def _apply(
     observations = []
     for event, meeting_id in events:
         match event.action:
-            case ParticipantJoined() as joined:
-                observations.append(
-                    participants.Observation(
-                        meeting_id,
-                        joined.participant_id,
-                        joined_at=joined.at,
-                        user_id=joined.user_id,
-                        display_name=joined.display_name,
-                        is_recorder=joined.is_recorder,
-                    )
-                )
-            case ParticipantLeft() as left:
-                observations.append(
-                    participants.Observation(
-                        meeting_id,
-                        left.participant_id,
-                        left_at=left.at,
-                        is_recorder=left.is_recorder,
-                    )
-                )
+            case ParticipantJoined() | ParticipantLeft() as seen:
+                observations.append(observation(meeting_id, seen))
             case MeetingEnded() as ended:
                 meeting = await session.get_one(Meeting, meeting_id)
                 await lifecycle.end_meeting(session, meeting, EndReason.PLATFORM, ended.at, now)
@@ -269,3 +251,21 @@ async def _apply(
             case _:
                 assert_never(event.action)
     await participants.record(session, observations)
+
+
+def observation(
+    meeting_id: uuid.UUID, event: ParticipantJoined | ParticipantLeft
+) -> participants.Observation:
+    """What a joined or left event says about the participant's session."""
+    if isinstance(event, ParticipantJoined):
+        return participants.Observation(
+            meeting_id,
+            event.participant_id,
+            joined_at=event.at,
+            user_id=event.user_id,
+            display_name=event.display_name,
+            is_recorder=event.is_recorder,
+        )
+    return participants.Observation(
+        meeting_id, event.participant_id, left_at=event.at, is_recorder=event.is_recorder
+    )

@@ -27,6 +27,19 @@ class Observation:
     display_name: str | None = None
     is_recorder: bool = False
 
+    @classmethod
+    def of(cls, row: ParticipantSession) -> "Observation":
+        """What we hold for a participant now, as one observation."""
+        return cls(
+            row.meeting_id,
+            row.platform_participant_id,
+            joined_at=row.joined_at,
+            left_at=row.left_at,
+            user_id=row.user_id,
+            display_name=row.display_name,
+            is_recorder=row.is_recorder,
+        )
+
     @property
     def key(self) -> tuple[uuid.UUID, str]:
         return self.meeting_id, self.participant_id
@@ -59,15 +72,21 @@ def latest(current: _When, new: _When) -> ColumnElement[datetime | None]:
     return case((current.is_(None), new), (new > current, new), else_=current)
 
 
+def merge(observations: Iterable[Observation]) -> list[Observation]:
+    """One observation per participant connection, merged as the database merges them."""
+    merged: dict[tuple[uuid.UUID, str], Observation] = {}
+    for seen in observations:
+        earlier = merged.get(seen.key)
+        merged[seen.key] = earlier.merged(seen) if earlier else seen
+    return list(merged.values())
+
+
 async def record(session: AsyncSession, observations: Iterable[Observation]) -> None:
     """Merge observations into participant sessions.
 
     Commutative and idempotent, so duplicates and any arrival order give the same rows.
     """
-    merged: dict[tuple[uuid.UUID, str], Observation] = {}
-    for seen in observations:
-        earlier = merged.get(seen.key)
-        merged[seen.key] = earlier.merged(seen) if earlier else seen
+    merged = merge(observations)
     if not merged:
         return
     statement = insert(session, ParticipantSession)
@@ -83,7 +102,7 @@ async def record(session: AsyncSession, observations: Iterable[Observation]) -> 
             "left_at": seen.left_at,
             "is_recorder": seen.is_recorder,
         }
-        for seen in merged.values()
+        for seen in merged
     ]
     await session.execute(
         statement.on_conflict_do_update(

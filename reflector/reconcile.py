@@ -80,6 +80,5 @@ async def _apply(
 def _changes(row: ParticipantSession | None, seen: Observation) -> bool:
     if row is None:
         return True
-    if seen.joined_at is not None and (row.joined_at is None or seen.joined_at < row.joined_at):
-        return True
-    return seen.left_at is not None and (row.left_at is None or seen.left_at > row.left_at)
+    current = Observation.of(row)
+    return current.merged(seen) != current

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from reflector.db import Base, EventStatus, Meeting, WebhookEvent
 from reflector.db.upsert import insert
-from reflector.inbox import ParticipantJoined, ParticipantLeft
-from reflector.participants import earliest, latest
+from reflector.inbox import ParticipantJoined, ParticipantLeft, observation
+from reflector.participants import Observation, earliest, latest, merge
 from reflector.video_platforms.base import SessionData
 from reflector.video_platforms.mock.events import PLATFORM, translate
 
@@ -56,50 +56,44 @@ async def observe(session: AsyncSession, event: ParticipantJoined | ParticipantL
 
 
 async def sessions(session: AsyncSession, room_name: str) -> list[SessionData]:
-    joined: dict[str, ParticipantJoined] = {}
-    left: dict[str, datetime] = {}
-
-    def merge(event: ParticipantJoined | ParticipantLeft) -> None:
-        if isinstance(event, ParticipantJoined):
-            earlier = joined.get(event.participant_id)
-            if earlier is None or event.at < earlier.at:
-                joined[event.participant_id] = event
-        else:
-            left[event.participant_id] = max(event.at, left.get(event.participant_id, event.at))
-
-    delivered = select(WebhookEvent.raw_body).join(Meeting, Meeting.id == WebhookEvent.meeting_id)
-    delivered = delivered.where(
-        Meeting.platform == PLATFORM,
-        Meeting.platform_room_name == room_name,
-        WebhookEvent.status == EventStatus.PROCESSED,
+    """The room's sessions: what its delivered events and reported presence say, merged."""
+    meeting_id = await session.scalar(
+        select(Meeting.id)
+        .where(Meeting.platform == PLATFORM, Meeting.platform_room_name == room_name)
+        .order_by(Meeting.created_at.desc())
+        .limit(1)
     )
-    for body in (await session.scalars(delivered)).all():
-        action = translate(body).action
-        if isinstance(action, ParticipantJoined | ParticipantLeft):
-            merge(action)
+    if meeting_id is None:
+        return []
+    delivered = select(WebhookEvent.raw_body).where(
+        WebhookEvent.meeting_id == meeting_id, WebhookEvent.status == EventStatus.PROCESSED
+    )
+    seen = [
+        observation(meeting_id, action)
+        for body in (await session.scalars(delivered)).all()
+        if isinstance(action := translate(body).action, ParticipantJoined | ParticipantLeft)
+    ]
     reported = select(MockPresence).where(MockPresence.room_name == room_name)
-    for row in (await session.scalars(reported)).all():
-        if row.joined_at is not None:
-            merge(
-                ParticipantJoined(
-                    room_name,
-                    row.participant_id,
-                    row.joined_at,
-                    None,
-                    row.user_name,
-                    row.is_recorder,
-                )
-            )
-        if row.left_at is not None:
-            merge(ParticipantLeft(room_name, row.participant_id, row.left_at))
+    seen += [
+        Observation(
+            meeting_id,
+            row.participant_id,
+            joined_at=row.joined_at,
+            left_at=row.left_at,
+            display_name=row.user_name,
+            is_recorder=row.is_recorder,
+        )
+        for row in (await session.scalars(reported)).all()
+    ]
+    merged = [found for found in merge(seen) if found.joined_at is not None]
     return [
         SessionData(
-            participant_id=pid,
-            user_id=event.user_id,
-            user_name=event.display_name,
-            joined_at=event.at,
-            left_at=left.get(pid),
-            is_recorder=event.is_recorder,
+            participant_id=found.participant_id,
+            user_id=found.user_id,
+            user_name=found.display_name,
+            joined_at=found.joined_at,
+            left_at=found.left_at,
+            is_recorder=found.is_recorder,
         )
-        for pid, event in sorted(joined.items(), key=lambda item: item[1].at)
+        for found in sorted(merged, key=lambda found: (found.joined_at, found.participant_id))
     ]
