@@ -22,7 +22,6 @@ from reflector.db import Room
 from reflector.db import migrate as migrations
 from reflector.errors import ServiceError
 from reflector.runtime import Runtime
-from reflector.video_platforms.base import Capability
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.process import run_beat, run_worker
 
@@ -160,7 +159,7 @@ def platforms() -> None:
         marker = " (default)" if spec.slug == default else ""
         state = "configured" if not missing else "not configured: set " + ", ".join(missing)
         click.echo(f"{spec.slug}{marker}: {state}")
-        capabilities = ", ".join(sorted(Capability(c).value for c in spec.client.CAPABILITIES))
+        capabilities = ", ".join(sorted(spec.client.capabilities_with(settings)))
         click.echo(f"  capabilities: {capabilities or '-'}")
         for name, value in settings.describe().items():
             click.echo(f"  {name}={value}")

@@ -87,6 +87,8 @@ def check(config: Config) -> list[str]:
 def _describe(exc: ValidationError, env_name: Any) -> list[str]:
     described = []
     for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else "?"
-        described.append(f"{env_name(field)}: {error['msg']}")
+        if error["loc"]:
+            described.append(f"{env_name(str(error['loc'][0]))}: {error['msg']}")
+        else:  # a check across fields, whose message names the variables itself
+            described.append(str(error["msg"]).removeprefix("Value error, "))
     return described

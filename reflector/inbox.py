@@ -9,6 +9,7 @@ is committed, so acknowledging fast never means acknowledging before the event i
 """
 
 import asyncio
+import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
@@ -53,21 +54,61 @@ class MeetingEnded:
     at: datetime
 
 
-Action = ParticipantJoined | ParticipantLeft | MeetingEnded
+@dataclass(frozen=True)
+class RoomActive:
+    """The platform reports the room open: the event belongs to the meeting, nothing changes."""
+
+    room_name: str
+    at: datetime
+
+
+Action = ParticipantJoined | ParticipantLeft | MeetingEnded | RoomActive
 
 
 @dataclass(frozen=True)
 class InboundEvent:
-    """One authentic event. `action` is None when it cannot be applied; `problem` says why."""
+    """One authentic event, with what it says about one platform room.
+
+    `actions` is empty when the event cannot be applied; `problem` says why.
+    """
 
     platform: str
     key: str
     type: str
     raw_body: bytes
     metric_type: str
-    action: Action | None = None
+    actions: tuple[Action, ...] = ()
     problem: str | None = None
     status_without_action: EventStatus = EventStatus.PARKED
+
+    def __post_init__(self) -> None:
+        if len({action.room_name for action in self.actions}) > 1:
+            raise ValueError("an event's actions must all name the same room")
+
+    @classmethod
+    def unusable(
+        cls,
+        platform: str,
+        body: bytes,
+        type_: str,
+        metric_type: str,
+        problem: str,
+        key: str | None = None,
+    ) -> "InboundEvent":
+        """An authentic body we cannot read: kept as `failed`, by default keyed by its digest."""
+        return cls(
+            platform=platform,
+            key=key or "sha256:" + hashlib.sha256(body).hexdigest(),
+            type=type_,
+            raw_body=body,
+            metric_type=metric_type,
+            problem=problem,
+            status_without_action=EventStatus.FAILED,
+        )
+
+    @property
+    def room_name(self) -> str | None:
+        return self.actions[0].room_name if self.actions else None
 
 
 @dataclass(frozen=True)
@@ -185,10 +226,10 @@ class Inbox:
 def _verdict(
     event: InboundEvent, meetings: dict[tuple[str, str] | None, uuid.UUID]
 ) -> tuple[EventStatus, str | None]:
-    if event.action is None:
+    if not event.actions:
         return event.status_without_action, event.problem
     if _room_of(event) not in meetings:
-        return EventStatus.PARKED, f"no meeting for room {event.action.room_name!r}"
+        return EventStatus.PARKED, f"no meeting for room {event.room_name!r}"
     return EventStatus.PROCESSED, None
 
 
@@ -202,7 +243,7 @@ def _settle(future: "asyncio.Future[Receipt]", outcome: Receipt | BaseException)
 
 
 def _room_of(event: InboundEvent) -> tuple[str, str] | None:
-    return (event.platform, event.action.room_name) if event.action else None
+    return (event.platform, event.room_name) if event.room_name is not None else None
 
 
 async def _meetings_for(
@@ -240,16 +281,17 @@ async def _apply(
 ) -> None:
     observations = []
     for event, meeting_id in events:
-        match event.action:
-            case ParticipantJoined() | ParticipantLeft() as seen:
-                observations.append(observation(meeting_id, seen))
-            case MeetingEnded() as ended:
-                meeting = await session.get_one(Meeting, meeting_id)
-                await lifecycle.end_meeting(session, meeting, EndReason.PLATFORM, ended.at, now)
-            case None:
-                pass
-            case _:
-                assert_never(event.action)
+        for action in event.actions:
+            match action:
+                case ParticipantJoined() | ParticipantLeft() as seen:
+                    observations.append(observation(meeting_id, seen))
+                case MeetingEnded() as ended:
+                    meeting = await session.get_one(Meeting, meeting_id)
+                    await lifecycle.end_meeting(session, meeting, EndReason.PLATFORM, ended.at, now)
+                case RoomActive():
+                    pass
+                case _:
+                    assert_never(action)
     await participants.record(session, observations)
 
 

@@ -57,15 +57,16 @@ async def store(
     for index, track in enumerate(tracks):
         name = track.pop("name")
         track["speaker"] = (name or f"Speaker {index + 1}") if len(tracks) > 1 else None
-    return await _save(runtime, recording_id, meeting, tracks)
+    return await save(runtime, recording_id, meeting, tracks)
 
 
-async def _save(
+async def save(
     runtime: Runtime,
     recording_id: uuid.UUID,
     meeting: Meeting,
     tracks: list[dict[str, Any]],
     platform_recording_id: str | None = None,
+    provider_data: dict[str, Any] | None = None,
 ) -> Recording:
     """Record stored tracks as a recording of `meeting`, and queue its processing."""
     recording = Recording(
@@ -78,6 +79,7 @@ async def _save(
         storage_key=str(tracks[0]["key"]),
         size=sum(int(track["size"]) for track in tracks),
         sha256=_combined_sha256([str(track["sha256"]) for track in tracks]),
+        provider_data=provider_data or {},
         created_at=runtime.clock(),
     )
     async with runtime.db.write() as session:
@@ -120,12 +122,7 @@ async def _fetch_recording(runtime: Runtime, args: jobs.JobArgs) -> None:
     platform_recording_id = str(args["platform_recording_id"])
     async with runtime.db.read() as session:
         meeting = await session.get_one(Meeting, uuid.UUID(str(args["meeting_id"])))
-        known = await session.scalar(
-            select(Recording.id).where(
-                Recording.platform == meeting.platform,
-                Recording.platform_recording_id == platform_recording_id,
-            )
-        )
+        known = await by_platform_id(session, meeting.platform, platform_recording_id)
     if known is not None:
         return
     settings = runtime.config.settings
@@ -138,10 +135,22 @@ async def _fetch_recording(runtime: Runtime, args: jobs.JobArgs) -> None:
     key = recording_key(recording_id, 0, PurePosixPath(httpx.URL(url).path).suffix.lstrip("."))
     stored = await fetch(url, policy, runtime.storage, key)
     track = {"key": key, "size": stored.size, "sha256": stored.sha256, "speaker": None}
-    await _save(runtime, recording_id, meeting, [track], platform_recording_id)
+    await save(runtime, recording_id, meeting, [track], platform_recording_id)
 
 
 FETCH_RECORDING = jobs.JobSpec("reflector.fetch_recording", _fetch_recording, 600, 660)
+
+
+async def by_platform_id(
+    session: AsyncSession, platform: str, platform_recording_id: str
+) -> Recording | None:
+    """The recording a platform knows by this id, if it is already ours."""
+    return await session.scalar(
+        select(Recording).where(
+            Recording.platform == platform,
+            Recording.platform_recording_id == platform_recording_id,
+        )
+    )
 
 
 async def queue_processing(

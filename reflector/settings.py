@@ -18,7 +18,8 @@ class Settings(BaseSettings):
     AUTH_BACKEND: Literal["apikey", "none"] = "apikey"
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    DEFAULT_VIDEO_PLATFORM: str = Field(default="mock", pattern=SLUG_PATTERN)
+    # Jitsi works with no configuration: the public meet.jit.si, links without tokens.
+    DEFAULT_VIDEO_PLATFORM: str = Field(default="jitsi", pattern=SLUG_PATTERN)
     # The seed's migration flags: rooms listed here get new meetings on the target platform.
     DAILY_MIGRATION_ENABLED: bool = False
     DAILY_MIGRATION_ROOM_IDS: Annotated[frozenset[str], NoDecode] = frozenset()

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StringConstraints, ValidationError
 
 
 def _storable(value: str) -> str:
@@ -17,3 +17,10 @@ def _storable(value: str) -> str:
 
 SafeStr = Annotated[str, AfterValidator(_storable), StringConstraints(max_length=255)]
 UrlStr = Annotated[str, AfterValidator(_storable), StringConstraints(max_length=2048)]
+
+
+def first_error(exc: ValidationError) -> str:
+    """The first problem of a failed validation, as `where: what`, without the input."""
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"]) or "body"
+    return f"{where}: {error['msg']}"

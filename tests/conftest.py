@@ -16,6 +16,7 @@ from reflector.config import Config
 from reflector.db.migrate import upgrade
 from reflector.runtime import Runtime
 from reflector.settings import Settings
+from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.mock import MockSettings
 from tests.media import video_with_speech
 from tests.servers import moto_s3, temporary_postgres_database
@@ -51,7 +52,12 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, DATABASE_URL=database_url, REFLECTOR_DATA_DIR=tmp_path)
+    return Settings(
+        _env_file=None,
+        DATABASE_URL=database_url,
+        REFLECTOR_DATA_DIR=tmp_path,
+        DEFAULT_VIDEO_PLATFORM="mock",
+    )
 
 
 @pytest.fixture
@@ -61,7 +67,10 @@ def mock_settings() -> MockSettings:
 
 @pytest.fixture
 def config(settings: Settings, mock_settings: MockSettings) -> Config:
-    return Config(settings=settings, platforms={"mock": mock_settings})
+    return Config(
+        settings=settings,
+        platforms={"mock": mock_settings, "jitsi": JitsiSettings(_env_file=None)},
+    )
 
 
 @pytest.fixture

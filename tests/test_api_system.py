@@ -11,11 +11,17 @@ async def test_platforms_lists_capabilities(client, alice):
     response = await client.get("/v1/platforms", headers=alice)
     assert response.json() == [
         {
+            "slug": "jitsi",
+            "configured": True,
+            "missing": [],
+            "capabilities": ["sessions_api"],
+        },
+        {
             "slug": "mock",
             "configured": True,
             "missing": [],
             "capabilities": ["logo", "sessions_api"],
-        }
+        },
     ]
 
 

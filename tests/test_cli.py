@@ -47,7 +47,7 @@ def test_rooms_can_be_scripted(run):
     assert created.exit_code == 0, created.output
     room_id = created.output.strip()
     assert str(uuid.UUID(room_id)) == room_id
-    assert f"{room_id}  {name}  platform=mock  owner=alice" in run("rooms", "list").output
+    assert f"{room_id}  {name}  platform=jitsi  owner=alice" in run("rooms", "list").output
     duplicate = run("rooms", "create", name, "--owner", "bob")
     assert duplicate.exit_code == 1
     assert "already exists" in duplicate.output

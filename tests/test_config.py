@@ -37,7 +37,8 @@ def problems(monkeypatch, **env: str) -> list[str]:
 
 def test_no_configuration_at_all_is_valid(tmp_path):
     config = load_config(PLATFORMS)
-    assert config.settings.DEFAULT_VIDEO_PLATFORM == "mock"
+    assert config.settings.DEFAULT_VIDEO_PLATFORM == "jitsi"
+    assert config.platforms["jitsi"].missing() == []
     assert config.settings.database_url == f"sqlite:///{tmp_path / 'data' / 'reflector.sqlite3'}"
 
 
@@ -47,6 +48,10 @@ def test_no_configuration_at_all_is_valid(tmp_path):
         ({"MOCK_WEBHOOK_SECRET": "short"}, "MOCK_WEBHOOK_SECRET"),
         ({"MOCK_BASE_URL": "not a url"}, "MOCK_BASE_URL"),
         ({"MOCK_PLATFORM_ENABLED": "maybe"}, "MOCK_PLATFORM_ENABLED"),
+        ({"JITSI_WEBHOOK_SECRET": "short"}, "JITSI_WEBHOOK_SECRET"),
+        ({"JITSI_JWT_ALGORITHM": "none"}, "JITSI_JWT_ALGORITHM"),
+        ({"JITSI_JWT_ALGORITHM": "RS256"}, "JITSI_JWT_PRIVATE_KEY"),
+        ({"JITSI_API_URL": "not a url"}, "JITSI_API_URL"),
         ({"AUTH_BACKEND": "password"}, "AUTH_BACKEND"),
         ({"DEFAULT_VIDEO_PLATFORM": "zoom"}, "DEFAULT_VIDEO_PLATFORM"),
         ({"DEFAULT_VIDEO_PLATFORM": "Not A Slug"}, "DEFAULT_VIDEO_PLATFORM"),
@@ -63,7 +68,7 @@ def test_invalid_settings_are_named(monkeypatch, env, named):
 
 
 def test_an_unconfigured_default_platform_says_what_is_missing(monkeypatch):
-    found = problems(monkeypatch, MOCK_PLATFORM_ENABLED="false")
+    found = problems(monkeypatch, MOCK_PLATFORM_ENABLED="false", DEFAULT_VIDEO_PLATFORM="mock")
     assert found == [
         "DEFAULT_VIDEO_PLATFORM: platform 'mock' is not configured; set MOCK_PLATFORM_ENABLED=true"
     ]
@@ -83,9 +88,12 @@ def test_migration_room_ids_are_a_comma_separated_list(monkeypatch):
 
 def test_platforms_command_shows_state_with_secrets_masked(monkeypatch):
     monkeypatch.setenv("MOCK_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("JITSI_JWT_SECRET", SECRET)
     result = CliRunner().invoke(main, ["platforms"])
     assert result.exit_code == 0, result.output
-    assert "mock (default): configured" in result.output
+    assert "jitsi (default): configured" in result.output
+    assert "mock: configured" in result.output
+    assert "JITSI_JWT_SECRET=**********" in result.output
     assert "MOCK_WEBHOOK_SECRET=**********" in result.output
     assert SECRET not in result.output
 

@@ -19,7 +19,7 @@ def joined(key: str, room: str = "nowhere") -> InboundEvent:
         type="participant.joined",
         raw_body=b"{}",
         metric_type="participant.joined",
-        action=ParticipantJoined(room_name=room, participant_id=key, at=START),
+        actions=(ParticipantJoined(room_name=room, participant_id=key, at=START),),
     )
 
 

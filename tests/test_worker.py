@@ -110,6 +110,7 @@ class Stack:
             "CELERY_BROKER_URL": self.broker_url,
             "REFLECTOR_DATA_DIR": str(self.directory),
             "MOCK_WEBHOOK_SECRET": MOCK_SECRET,
+            "DEFAULT_VIDEO_PLATFORM": "mock",
             "JOB_LEASE_SECONDS": "2",
             "OUTBOX_POLL_SECONDS": "0.2",
             "JOB_REPUBLISH_SECONDS": "10",

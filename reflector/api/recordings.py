@@ -1,20 +1,20 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import meetings, recordings
 from reflector.api.deps import CallerDep, RuntimeDep
+from reflector.api.render import recording_out
 from reflector.api.schemas import RecordingOut, TranscriptOut
-from reflector.api.uploads import MultipartFiles
+from reflector.api.uploads import MultipartParts, check_length, files_of, storage_errors
 from reflector.auth import Caller
 from reflector.db import Recording, Transcript
 from reflector.errors import Forbidden, NotFound
 from reflector.pipeline import formats
-from reflector.pipeline.storage import StorageError, TooLarge
 from reflector.rooms import is_owner
 
 router = APIRouter(tags=["recordings"])
@@ -60,19 +60,11 @@ async def upload_recording(
     if not is_owner(room, caller):
         raise Forbidden("only the room's owner may add recordings")
     limit = runtime.config.settings.RECORDING_MAX_BYTES
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit + 64 * 1024:
-        raise HTTPException(413, f"the recording is larger than the limit of {limit} bytes")
-    files = MultipartFiles(request, "file")
-    try:
-        recording = await recordings.store(
-            runtime, meeting, files, int(length) if length.isdigit() else None
-        )
-    except TooLarge as exc:
-        raise HTTPException(413, f"the recording is {exc}") from None
-    except StorageError as exc:
-        raise HTTPException(507, f"the recording could not be stored: {exc}") from None
-    return _out(recording, None)
+    length = check_length(request.headers.get("content-length", ""), limit)
+    parts = MultipartParts(request.headers.get("content-type", ""), request.stream())
+    with storage_errors():
+        recording = await recordings.store(runtime, meeting, files_of(parts, "file"), length)
+    return recording_out(recording, None)
 
 
 @router.get("/v1/meetings/{meeting_id}/recordings")
@@ -91,7 +83,7 @@ async def meeting_recordings(
             ).all()
         )
         transcripts = await recordings.transcript_ids(session, [r.id for r in found])
-    return [_out(r, transcripts.get(r.id)) for r in found]
+    return [recording_out(r, transcripts.get(r.id)) for r in found]
 
 
 @router.get("/v1/recordings/{recording_id}")
@@ -101,7 +93,7 @@ async def get_recording(
     async with runtime.db.read() as session:
         recording = await _visible_recording(session, caller, recording_id)
         transcripts = await recordings.transcript_ids(session, [recording.id])
-    return _out(recording, transcripts.get(recording.id))
+    return recording_out(recording, transcripts.get(recording.id))
 
 
 @router.post("/v1/recordings/{recording_id}/process", status_code=status.HTTP_202_ACCEPTED)
@@ -113,7 +105,7 @@ async def reprocess_recording(
         recording = await _visible_recording(session, caller, recording_id, owner=True)
         await recordings.queue_processing(session, runtime, recording.id)
         transcripts = await recordings.transcript_ids(session, [recording.id])
-    return _out(recording, transcripts.get(recording.id))
+    return recording_out(recording, transcripts.get(recording.id))
 
 
 @router.get(
@@ -155,19 +147,3 @@ async def _visible_recording(
     if owner and not is_owner(room, caller):
         raise Forbidden("only the room's owner may reprocess recordings")
     return recording
-
-
-def _out(recording: Recording, transcript_id: uuid.UUID | None) -> RecordingOut:
-    return RecordingOut(
-        id=recording.id,
-        meeting_id=recording.meeting_id,
-        platform=recording.platform,
-        status=recording.status,
-        tracks=len(recording.tracks),
-        size=recording.size,
-        sha256=recording.sha256,
-        duration=recording.duration,
-        error=recording.error,
-        transcript_id=transcript_id,
-        created_at=recording.created_at,
-    )

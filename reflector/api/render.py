@@ -1,13 +1,20 @@
 """Rows to response bodies, hiding what only a room's owner may see."""
 
+import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import participants
-from reflector.api.schemas import MeetingDetail, MeetingOut, ParticipantOut, RoomOut
+from reflector.api.schemas import (
+    MeetingDetail,
+    MeetingOut,
+    ParticipantOut,
+    RecordingOut,
+    RoomOut,
+)
 from reflector.auth import Caller
-from reflector.db import Meeting, Room
+from reflector.db import Meeting, Recording, Room
 from reflector.rooms import is_owner
 
 
@@ -50,3 +57,21 @@ def _meeting_fields(room: Room, meeting: Meeting, caller: Caller) -> dict[str, A
         "end_reason": meeting.end_reason,
         "created_at": meeting.created_at,
     }
+
+
+def recording_out(recording: Recording, transcript_id: uuid.UUID | None) -> RecordingOut:
+    return RecordingOut(
+        id=recording.id,
+        meeting_id=recording.meeting_id,
+        platform=recording.platform,
+        platform_recording_id=recording.platform_recording_id,
+        status=recording.status,
+        tracks=len(recording.tracks),
+        size=recording.size,
+        sha256=recording.sha256,
+        duration=recording.duration,
+        error=recording.error,
+        provider_data=recording.provider_data,
+        transcript_id=transcript_id,
+        created_at=recording.created_at,
+    )

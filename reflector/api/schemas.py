@@ -3,7 +3,7 @@
 import re
 import uuid
 from datetime import datetime
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field
 
@@ -184,12 +184,16 @@ class RecordingOut(BaseModel):
     id: uuid.UUID
     meeting_id: uuid.UUID
     platform: str
+    platform_recording_id: str | None
     status: str
     tracks: int
     size: int
     sha256: str
     duration: float | None
     error: str | None
+    provider_data: dict[str, Any] = Field(
+        description="What the platform says about the recording, e.g. its room instance"
+    )
     transcript_id: uuid.UUID | None
     created_at: datetime
 

@@ -72,7 +72,9 @@ async def platforms(runtime: RuntimeDep, caller: CallerDep) -> list[PlatformOut]
                 slug=slug,
                 configured=not missing,
                 missing=missing,
-                capabilities=sorted(spec.client.CAPABILITIES),
+                capabilities=sorted(
+                    spec.client.capabilities_with(runtime.platforms.settings(slug))
+                ),
             )
         )
     return out

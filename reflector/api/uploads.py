@@ -1,41 +1,46 @@
-"""Streaming a multipart upload's files straight into storage, never whole into memory.
+"""Streaming a multipart upload's parts straight to where they go, never whole into memory.
 
 Starlette's form parser spools a whole upload to disk before the route runs; here the
-request body is fed to python-multipart as it arrives, and each file of the chosen field is
-handed on chunk by chunk, so size caps apply while the upload is still streaming.
+request body is fed to python-multipart as it arrives, and each part is handed on chunk by
+chunk, so size caps apply while the upload is still streaming.
 """
 
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+
+from reflector.pipeline.storage import StorageError, TooLarge
 
 
 @dataclass(frozen=True)
 class _Begin:
+    name: str
     filename: str | None
 
 
 _END = object()
 
 
-class MultipartFiles:
-    """The files sent in one multipart field, in order: `async for name, chunks in files`."""
+class MultipartParts:
+    """The parts of a multipart body, in order: `async for name, filename, chunks in parts`.
 
-    def __init__(self, request: Request, field_name: str) -> None:
-        content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    A part whose chunks are not read is skipped.
+    """
+
+    def __init__(self, content_type: str, body: AsyncIterator[bytes]) -> None:
+        media_type, options = parse_options_header(content_type)
         boundary = options.get(b"boundary")
-        if content_type != b"multipart/form-data" or not boundary:
+        if media_type != b"multipart/form-data" or not boundary:
             raise HTTPException(415, "send recordings as multipart/form-data")
-        self._body = request.stream()
-        self._field = field_name.encode()
+        self._body = body
         self._events: deque[object] = deque()
         self._headers: dict[bytes, bytes] = {}
         self._header = [b"", b""]
-        self._wanted = False
         self._parser = MultipartParser(
             boundary,
             {
@@ -49,10 +54,10 @@ class MultipartFiles:
             },
         )
 
-    async def __aiter__(self) -> AsyncIterator[tuple[str | None, AsyncIterator[bytes]]]:
+    async def __aiter__(self) -> AsyncIterator[tuple[str, str | None, AsyncIterator[bytes]]]:
         while (event := await self._next()) is not None:
             if isinstance(event, _Begin):
-                yield event.filename, self._chunks()
+                yield event.name, event.filename, self._chunks()
 
     async def _chunks(self) -> AsyncIterator[bytes]:
         while (event := await self._next()) is not None and event is not _END:
@@ -80,7 +85,6 @@ class MultipartFiles:
 
     def _begin(self) -> None:
         self._headers = {}
-        self._wanted = False
 
     def _add_header(self, index: int, data: bytes) -> None:
         self._header[index] += data
@@ -91,15 +95,51 @@ class MultipartFiles:
 
     def _headers_finished(self) -> None:
         _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
-        self._wanted = options.get(b"name") == self._field
-        if self._wanted:
-            filename = options.get(b"filename")
-            self._events.append(_Begin(filename.decode("utf-8", "replace") if filename else None))
+        name = options.get(b"name", b"").decode("utf-8", "replace")
+        filename = options.get(b"filename")
+        self._events.append(_Begin(name, filename.decode("utf-8", "replace") if filename else None))
 
     def _data(self, data: bytes, start: int, end: int) -> None:
-        if self._wanted:
-            self._events.append(bytes(data[start:end]))
+        self._events.append(bytes(data[start:end]))
 
     def _part_end(self) -> None:
-        if self._wanted:
-            self._events.append(_END)
+        self._events.append(_END)
+
+
+async def files_of(
+    parts: MultipartParts, field: str
+) -> AsyncIterator[tuple[str | None, AsyncIterator[bytes]]]:
+    """The files sent in one field, in order, as `(filename, chunks)`."""
+    async for name, filename, chunks in parts:
+        if name == field:
+            yield filename, chunks
+
+
+async def read_part(chunks: AsyncIterator[bytes], limit: int, name: str) -> bytes:
+    """A small part whole, refused with 413 beyond `limit` bytes."""
+    data = bytearray()
+    async for chunk in chunks:
+        data += chunk
+        if len(data) > limit:
+            raise HTTPException(413, f"part {name!r} is larger than {limit} bytes")
+    return bytes(data)
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Storage failures while a recording streams in, as the HTTP answers they deserve."""
+    try:
+        yield
+    except TooLarge as exc:
+        raise HTTPException(413, f"the recording is {exc}") from None
+    except StorageError as exc:
+        raise HTTPException(507, f"the recording could not be stored: {exc}") from None
+
+
+def check_length(content_length: str, limit: int) -> int | None:
+    """The declared length, refused with 413 if it already exceeds `limit` (plus framing)."""
+    if not content_length.isdigit():
+        return None
+    if int(content_length) > limit + 64 * 1024:
+        raise HTTPException(413, f"the recording is larger than the limit of {limit} bytes")
+    return int(content_length)

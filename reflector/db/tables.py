@@ -233,6 +233,8 @@ class Recording(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     duration: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(String(1000))
+    # What the platform says about it, e.g. which instance of the platform room it recorded.
+    provider_data: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_at: Mapped[datetime]
 
 

@@ -84,8 +84,13 @@ class VideoPlatformClient(ABC, Generic[SettingsT]):
         self.settings = settings
         self.context = context
 
+    @classmethod
+    def capabilities_with(cls, settings: VideoPlatformConfig) -> frozenset[Capability]:
+        """What the platform can do configured with `settings`."""
+        return cls.CAPABILITIES
+
     def has(self, capability: Capability) -> bool:
-        return capability in self.CAPABILITIES
+        return capability in self.capabilities_with(self.settings)
 
     async def aclose(self) -> None:
         """Release connections; clients holding an `httpx.AsyncClient` close it here."""

@@ -46,18 +46,41 @@ def parse_t_v1(header: str) -> tuple[int, list[str]] | None:
 
 
 def verify_t_v1(body: bytes, header: str, secrets: Iterable[bytes], now: float) -> bool:
-    parsed = parse_t_v1(header)
-    if parsed is None:
+    check = SignedBody.start(header, secrets, now)
+    if check is None:
         return False
-    timestamp, signatures = parsed
-    if not within_window(timestamp, now):
-        return False
-    signed = f"{timestamp}.".encode() + body
-    expected = [hmac_sha256_hex(secret, signed).encode() for secret in secrets]
-    # Compare every pair so the time taken does not depend on which one matched.
-    matches = [
-        hmac.compare_digest(want, given.encode("ascii", "replace"))
-        for want in expected
-        for given in signatures
-    ]
-    return any(matches)
+    check.update(body)
+    return check.valid()
+
+
+class SignedBody:
+    """A `t=,v1=` signature checked over a body read in chunks, as it streams in.
+
+    `start` refuses a malformed or stale header before any of the body is read.
+    """
+
+    def __init__(self, timestamp: int, signatures: list[str], secrets: Iterable[bytes]) -> None:
+        prefix = f"{timestamp}.".encode()
+        self._macs = [hmac.new(secret, prefix, hashlib.sha256) for secret in secrets]
+        self._signatures = signatures
+
+    @classmethod
+    def start(cls, header: str, secrets: Iterable[bytes], now: float) -> "SignedBody | None":
+        parsed = parse_t_v1(header)
+        if parsed is None or not within_window(parsed[0], now):
+            return None
+        return cls(parsed[0], parsed[1], secrets)
+
+    def update(self, chunk: bytes) -> None:
+        for mac in self._macs:
+            mac.update(chunk)
+
+    def valid(self) -> bool:
+        expected = [mac.hexdigest().encode() for mac in self._macs]
+        # Compare every pair so the time taken does not depend on which one matched.
+        matches = [
+            hmac.compare_digest(want, given.encode("ascii", "replace"))
+            for want in expected
+            for given in self._signatures
+        ]
+        return any(matches)

@@ -1,14 +1,12 @@
 """The mock platform's webhook format (SPEC §5), parsed into the inbox's events."""
 
-import hashlib
 from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter, ValidationError
 
-from reflector.db import EventStatus
 from reflector.inbox import InboundEvent, MeetingEnded, ParticipantJoined, ParticipantLeft
-from reflector.validation import SafeStr
+from reflector.validation import SafeStr, first_error
 
 PLATFORM = "mock"
 EventId = Annotated[SafeStr, Field(min_length=1)]
@@ -60,7 +58,7 @@ def translate(body: bytes) -> InboundEvent:
     try:
         envelope = _Envelope.model_validate_json(body)
     except ValidationError as exc:
-        return _unusable(body, "unreadable", f"malformed event: {_first_error(exc)}")
+        return _unusable(body, "unreadable", exc)
     if envelope.type not in KNOWN_TYPES:
         return InboundEvent(
             platform=PLATFORM,
@@ -73,7 +71,7 @@ def translate(body: bytes) -> InboundEvent:
     try:
         event = _Event.validate_json(body)
     except ValidationError as exc:
-        return _unusable(body, envelope.type, f"malformed event: {_first_error(exc)}", envelope.id)
+        return _unusable(body, envelope.type, exc, envelope.id)
     at: datetime = event.created_at
     match event:
         case _Joined(data=data):
@@ -100,23 +98,13 @@ def translate(body: bytes) -> InboundEvent:
         type=event.type,
         raw_body=body,
         metric_type=event.type,
-        action=action,
+        actions=(action,),
     )
 
 
-def _unusable(body: bytes, type_: str, problem: str, key: str | None = None) -> InboundEvent:
-    return InboundEvent(
-        platform=PLATFORM,
-        key=key or "sha256:" + hashlib.sha256(body).hexdigest(),
-        type=type_,
-        raw_body=body,
-        metric_type=type_ if type_ in KNOWN_TYPES else "other",
-        problem=problem,
-        status_without_action=EventStatus.FAILED,
-    )
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"]) or "body"
-    return f"{where}: {error['msg']}"
+def _unusable(
+    body: bytes, type_: str, exc: ValidationError, key: str | None = None
+) -> InboundEvent:
+    metric_type = type_ if type_ in KNOWN_TYPES else "other"
+    problem = f"malformed event: {first_error(exc)}"
+    return InboundEvent.unusable(PLATFORM, body, type_, metric_type, problem, key)

@@ -11,11 +11,12 @@ from sqlalchemy import Boolean, String, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from reflector.db import Base, EventStatus, Meeting, WebhookEvent
+from reflector.db import Base
 from reflector.db.upsert import insert
 from reflector.inbox import ParticipantJoined, ParticipantLeft, observation
 from reflector.participants import Observation, earliest, latest, merge
 from reflector.video_platforms.base import SessionData
+from reflector.video_platforms.delivered import as_sessions, delivered_actions
 from reflector.video_platforms.mock.events import PLATFORM, translate
 
 
@@ -57,26 +58,18 @@ async def observe(session: AsyncSession, event: ParticipantJoined | ParticipantL
 
 async def sessions(session: AsyncSession, room_name: str) -> list[SessionData]:
     """The room's sessions: what its delivered events and reported presence say, merged."""
-    meeting_id = await session.scalar(
-        select(Meeting.id)
-        .where(Meeting.platform == PLATFORM, Meeting.platform_room_name == room_name)
-        .order_by(Meeting.created_at.desc())
-        .limit(1)
-    )
-    if meeting_id is None:
+    meeting, actions = await delivered_actions(session, PLATFORM, room_name, translate)
+    if meeting is None:
         return []
-    delivered = select(WebhookEvent.raw_body).where(
-        WebhookEvent.meeting_id == meeting_id, WebhookEvent.status == EventStatus.PROCESSED
-    )
     seen = [
-        observation(meeting_id, action)
-        for body in (await session.scalars(delivered)).all()
-        if isinstance(action := translate(body).action, ParticipantJoined | ParticipantLeft)
+        observation(meeting.id, action)
+        for action in actions
+        if isinstance(action, ParticipantJoined | ParticipantLeft)
     ]
     reported = select(MockPresence).where(MockPresence.room_name == room_name)
     seen += [
         Observation(
-            meeting_id,
+            meeting.id,
             row.participant_id,
             joined_at=row.joined_at,
             left_at=row.left_at,
@@ -85,15 +78,4 @@ async def sessions(session: AsyncSession, room_name: str) -> list[SessionData]:
         )
         for row in (await session.scalars(reported)).all()
     ]
-    merged = [found for found in merge(seen) if found.joined_at is not None]
-    return [
-        SessionData(
-            participant_id=found.participant_id,
-            user_id=found.user_id,
-            user_name=found.display_name,
-            joined_at=found.joined_at,
-            left_at=found.left_at,
-            is_recorder=found.is_recorder,
-        )
-        for found in sorted(merged, key=lambda found: (found.joined_at, found.participant_id))
-    ]
+    return as_sessions(merge(seen))

@@ -41,7 +41,7 @@ async def report_presence(request: Request, runtime: RuntimeDep) -> None:
     and reconciliation through its sessions API is what brings it to the meeting.
     """
     body = await _verified_body(request, runtime)
-    action = translate(body).action
+    [action] = translate(body).actions or [None]
     if not isinstance(action, ParticipantJoined | ParticipantLeft):
         raise HTTPException(422, "expected a valid participant.joined or participant.left event")
     async with runtime.db.write() as session:

@@ -1,0 +1,51 @@
+"""Sessions as a platform's own delivered events describe them, for platforms with no
+sessions API of their own: the mock, and Jitsi (whose Prosody only pushes events)."""
+
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector.db import EventStatus, Meeting, WebhookEvent
+from reflector.inbox import Action, InboundEvent
+from reflector.participants import Observation
+from reflector.video_platforms.base import SessionData
+
+Translate = Callable[[bytes], InboundEvent]
+
+
+async def delivered_actions(
+    session: AsyncSession, platform: str, room_name: str, translate: Translate
+) -> tuple[Meeting | None, list[Action]]:
+    """The newest meeting in the platform room, and what its processed events said."""
+    meeting = await session.scalar(
+        select(Meeting)
+        .where(Meeting.platform == platform, Meeting.platform_room_name == room_name)
+        .order_by(Meeting.created_at.desc())
+        .limit(1)
+    )
+    if meeting is None:
+        return None, []
+    delivered = (
+        select(WebhookEvent.raw_body)
+        .where(WebhookEvent.meeting_id == meeting.id, WebhookEvent.status == EventStatus.PROCESSED)
+        .order_by(WebhookEvent.received_at)
+    )
+    bodies = (await session.scalars(delivered)).all()
+    return meeting, [action for body in bodies for action in translate(body).actions]
+
+
+def as_sessions(merged: Iterable[Observation]) -> list[SessionData]:
+    """Merged observations as the sessions API reports them: joined ones, in joining order."""
+    joined = [found for found in merged if found.joined_at is not None]
+    return [
+        SessionData(
+            participant_id=found.participant_id,
+            user_id=found.user_id,
+            user_name=found.display_name,
+            joined_at=found.joined_at,
+            left_at=found.left_at,
+            is_recorder=found.is_recorder,
+        )
+        for found in sorted(joined, key=lambda found: (found.joined_at, found.participant_id))
+    ]

@@ -1,0 +1,18 @@
+"""Jitsi Meet: per-user JWT rooms, Prosody event sync, Jibri recordings."""
+
+from reflector.video_platforms.base import PlatformSpec
+from reflector.video_platforms.jitsi.client import JitsiClient
+from reflector.video_platforms.jitsi.events import PLATFORM as SLUG
+from reflector.video_platforms.jitsi.settings import JitsiSettings
+from reflector.video_platforms.jitsi.tasks import IMPORT_RECORDING
+from reflector.video_platforms.jitsi.webhooks import SIGNATURE_HEADER, router
+
+PLATFORM = PlatformSpec(
+    slug=SLUG,
+    settings=JitsiSettings,
+    client=JitsiClient,
+    router=router,
+    jobs=(IMPORT_RECORDING,),
+)
+
+__all__ = ["PLATFORM", "SIGNATURE_HEADER", "JitsiClient", "JitsiSettings"]

@@ -1,0 +1,118 @@
+"""Jitsi Meet: rooms are names, access is a per-user token, and Prosody pushes what happens."""
+
+import hmac
+import re
+import secrets
+import uuid
+from dataclasses import replace
+from datetime import datetime
+from urllib.parse import quote
+
+from reflector.db import Meeting, Room
+from reflector.db.tables import RecordingType
+from reflector.inbox import MeetingEnded, ParticipantJoined, ParticipantLeft, observation
+from reflector.participants import merge
+from reflector.video_platforms.base import (
+    Capability,
+    JoinUser,
+    MeetingData,
+    Role,
+    SessionData,
+    VideoPlatformClient,
+)
+from reflector.video_platforms.config import VideoPlatformConfig
+from reflector.video_platforms.delivered import as_sessions, delivered_actions
+from reflector.video_platforms.jitsi.events import PLATFORM, Translator
+from reflector.video_platforms.jitsi.settings import JitsiSettings
+from reflector.video_platforms.jitsi.tokens import TokenUser, room_token
+
+_NOT_IN_NAME = re.compile(r"[^a-z0-9]+")
+_PREFIX_LENGTH = 40
+
+
+def room_name_for(prefix: str) -> str:
+    """A fresh room name from `[a-z0-9-]` only, so the token's `room` claim equals the
+    JID node Jitsi derives from the URL (contracts/jitsi.md §b). The random part is the
+    only thing keeping strangers out of a tokenless room, so it is long."""
+    stem = _NOT_IN_NAME.sub("-", prefix.lower()).strip("-")[:_PREFIX_LENGTH].strip("-")
+    suffix = secrets.token_hex(8)
+    return f"{stem}-{suffix}" if stem else f"room-{suffix}"
+
+
+class JitsiClient(VideoPlatformClient[JitsiSettings]):
+    PLATFORM_NAME = PLATFORM
+    CAPABILITIES = frozenset({Capability.PER_USER_TOKENS, Capability.SESSIONS_API})
+
+    @classmethod
+    def capabilities_with(cls, settings: VideoPlatformConfig) -> frozenset[Capability]:
+        """Without a signing key, links carry no token (the public meet.jit.si)."""
+        if isinstance(settings, JitsiSettings) and settings.signing_algorithm is None:
+            return cls.CAPABILITIES - {Capability.PER_USER_TOKENS}
+        return cls.CAPABILITIES
+
+    @property
+    def translate(self) -> Translator:
+        return Translator(self.settings.hidden_domain)
+
+    async def create_meeting(
+        self, room_name_prefix: str, end_date: datetime, room: Room
+    ) -> MeetingData:
+        name = room_name_for(room_name_prefix)
+        # Links carry no token: each user gets their own from `join_url`.
+        url = f"{self.settings.base_url}/{name}"
+        return MeetingData(
+            meeting_id=str(uuid.uuid4()),
+            room_name=name,
+            room_url=url,
+            host_room_url=url,
+            platform=PLATFORM,
+            extra_data={"cloud_recording": room.recording_type == RecordingType.CLOUD},
+        )
+
+    async def get_room_sessions(self, room_name: str) -> list[SessionData]:
+        """Jitsi has no sessions API: the sessions are what Prosody's stored events say."""
+        async with self.context.db.read() as session:
+            meeting, actions = await delivered_actions(session, PLATFORM, room_name, self.translate)
+        if meeting is None:
+            return []
+        merged = merge(
+            observation(meeting.id, action)
+            for action in actions
+            if isinstance(action, ParticipantJoined | ParticipantLeft)
+        )
+        destroyed = [action.at for action in actions if isinstance(action, MeetingEnded)]
+        if destroyed:
+            # A destroyed room has nobody left in it, whatever events went missing.
+            merged = [replace(found, left_at=found.left_at or destroyed[0]) for found in merged]
+        return as_sessions(merged)
+
+    async def delete_room(self, room_name: str) -> bool:
+        """A Jitsi room exists only while people are in it; ending the meeting is ours."""
+        return True
+
+    async def upload_logo(self, room_name: str, logo_path: str) -> bool:
+        return False
+
+    def verify_webhook_signature(
+        self, body: bytes, signature: str, timestamp: str | None = None
+    ) -> bool:
+        """Prosody's event sync signs nothing: it sends a static bearer token (§c.4)."""
+        secret = self.settings.webhook_secret
+        if secret is None:
+            return False
+        expected = f"Bearer {secret.get_secret_value()}".encode()
+        return hmac.compare_digest(expected, signature.strip().encode("utf-8", "replace"))
+
+    def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
+        moderator = role is Role.HOST
+        token = room_token(
+            self.settings,
+            meeting.platform_room_name,
+            TokenUser(id=user.id, name=user.display_name or user.id, moderator=moderator),
+            now=self.context.clock(),
+            meeting_end=meeting.end_date,
+            recording=bool(meeting.provider_data.get("cloud_recording")),
+        )
+        if token is None:
+            return meeting.room_url
+        return f"{meeting.room_url}?jwt={quote(token, safe='')}"

@@ -1,0 +1,230 @@
+"""Jitsi's inbound routes: Prosody's event sync, and Jibri's finished recordings."""
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import PurePosixPath
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+
+from reflector.api.deps import RuntimeDep
+from reflector.api.render import recording_out
+from reflector.api.schemas import RecordingOut, WebhookAck
+from reflector.api.uploads import (
+    MultipartParts,
+    check_length,
+    read_part,
+    storage_errors,
+)
+from reflector.db import Recording
+from reflector.errors import InvalidField
+from reflector.limits import WEBHOOK_MAX_BODY
+from reflector.pipeline.storage import Stored, recording_key
+from reflector.recordings import by_platform_id
+from reflector.runtime import Runtime
+from reflector.video_platforms.jitsi.client import JitsiClient
+from reflector.video_platforms.jitsi.events import PLATFORM
+from reflector.video_platforms.jitsi.jibri import (
+    METADATA_MAX_BYTES,
+    JibriMetadata,
+    SessionDirectory,
+    checked_session_name,
+    meeting_for,
+)
+from reflector.video_platforms.jitsi.tasks import enqueue_import, store_recording
+from reflector.video_platforms.signatures import SignedBody
+
+SIGNATURE_HEADER = "X-Reflector-Signature"
+_UNLIMITED = 2**62
+_AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing or wrong bearer token"},
+    503: {"description": "JITSI_WEBHOOK_SECRET is not set"},
+}
+
+router = APIRouter(prefix="/v1/jitsi", tags=["jitsi"], max_body_size=WEBHOOK_MAX_BODY)
+
+
+@router.post("/events/room/created", responses=_AUTH_RESPONSES)
+async def room_created(request: Request, runtime: RuntimeDep) -> WebhookAck:
+    """Prosody event sync `muc-room-created` (`api_prefix` = `<base>/v1/jitsi`)."""
+    return await _receive_event(request, runtime)
+
+
+@router.post("/events/room/destroyed", responses=_AUTH_RESPONSES)
+async def room_destroyed(request: Request, runtime: RuntimeDep) -> WebhookAck:
+    """`muc-room-destroyed`: the meeting ends, and every occupant listed has left."""
+    return await _receive_event(request, runtime)
+
+
+@router.post("/events/occupant/joined", responses=_AUTH_RESPONSES)
+async def occupant_joined(request: Request, runtime: RuntimeDep) -> WebhookAck:
+    """`muc-occupant-joined`, in the main room or one of its breakout rooms."""
+    return await _receive_event(request, runtime)
+
+
+@router.post("/events/occupant/left", responses=_AUTH_RESPONSES)
+async def occupant_left(request: Request, runtime: RuntimeDep) -> WebhookAck:
+    """`muc-occupant-left`, in the main room or one of its breakout rooms."""
+    return await _receive_event(request, runtime)
+
+
+async def _receive_event(request: Request, runtime: RuntimeDep) -> WebhookAck:
+    client = _client(runtime)
+    if not client.verify_webhook_signature(b"", request.headers.get("authorization", "")):
+        runtime.webhook_auth.rejected(PLATFORM)
+        raise HTTPException(401, "missing or wrong Authorization: Bearer token")
+    runtime.webhook_auth.verified(PLATFORM)
+    body = await request.body()
+    return WebhookAck.of(await runtime.inbox.receive(client.translate(body)))
+
+
+@router.post(
+    "/recordings",
+    status_code=201,
+    response_model=RecordingOut,
+    max_body_size=_UNLIMITED,
+    responses={
+        200: {"description": "This Jibri session was received before", "model": RecordingOut},
+        202: {"description": "Shared-volume mode: the import is queued"},
+        401: {"description": f"Missing, stale or wrong {SIGNATURE_HEADER}"},
+        404: {"description": "No meeting is in the recording's room"},
+        413: {"description": "Larger than RECORDING_MAX_BYTES"},
+        503: {"description": "JITSI_WEBHOOK_SECRET is not set"},
+    },
+)
+async def receive_recording(request: Request, runtime: RuntimeDep) -> Response:
+    """A finished Jibri recording, from `contrib/jitsi/finalize.sh`.
+
+    Signed `t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with JITSI_WEBHOOK_SECRET. Either
+    multipart (`session`, `metadata` = metadata.json, `file` = the media file), streamed into
+    storage, or JSON `{"session": "<directory name>"}` naming a session directory under
+    JITSI_RECORDINGS_DIR (shared-volume mode), imported by a worker.
+    """
+    client = _client(runtime)
+    secret = client.settings.webhook_secret
+    assert secret is not None  # _client refuses an unset secret
+    signed = SignedBody.start(
+        request.headers.get(SIGNATURE_HEADER, ""),
+        [secret.get_secret_value().encode()],
+        runtime.clock().timestamp(),
+    )
+    if signed is None:
+        runtime.webhook_auth.rejected(PLATFORM)
+        raise HTTPException(401, f"missing, malformed or stale {SIGNATURE_HEADER}")
+    body = _signed_stream(request.stream(), signed)
+    if request.headers.get("content-type", "").startswith("application/json"):
+        return await _shared_volume(request, runtime, client, body, signed)
+    return await _upload(request, runtime, body, signed)
+
+
+async def _upload(
+    request: Request, runtime: Runtime, body: AsyncIterator[bytes], signed: SignedBody
+) -> Response:
+    limit = runtime.config.settings.RECORDING_MAX_BYTES
+    check_length(request.headers.get("content-length", ""), limit + METADATA_MAX_BYTES)
+    parts = MultipartParts(request.headers.get("content-type", ""), body)
+    fields: dict[str, bytes] = {}
+    stored: Stored | None = None
+    recording_id = uuid.uuid4()
+    try:
+        with storage_errors():
+            async for name, filename, chunks in parts:
+                if name == "file" and stored is None:
+                    file_name = PurePosixPath(filename or "").name
+                    fields["file"] = file_name.encode()
+                    key = recording_key(recording_id, 0, PurePosixPath(file_name).suffix[1:])
+                    stored = await runtime.storage.put(key, chunks, limit)
+                elif name in ("session", "metadata"):
+                    fields[name] = await read_part(chunks, METADATA_MAX_BYTES, name)
+        # Every byte has been read, so the signature can be checked; until it holds,
+        # nothing but the stored file exists, and that is removed below.
+        _require_valid(runtime, signed)
+        if stored is None or stored.size == 0:
+            raise InvalidField(("body", "file"), "a non-empty recording file is required")
+        session_name = checked_session_name(_text(fields.get("session", b""), "session"))
+        metadata = JibriMetadata.parse(fields.get("metadata", b""))
+        file_name = _text(fields["file"], "file")
+        async with runtime.db.read() as session:
+            existing = await by_platform_id(session, PLATFORM, session_name)
+            meeting = await meeting_for(session, metadata, file_name)
+        if existing is not None:
+            await runtime.storage.delete(stored.key)
+            return _answer(existing, 200)
+        track = {"key": stored.key, "size": stored.size, "sha256": stored.sha256, "speaker": None}
+        recording = await store_recording(
+            runtime, recording_id, meeting, session_name, metadata, track
+        )
+    except BaseException:
+        if stored is not None:
+            await runtime.storage.delete(stored.key)
+        raise
+    return _answer(recording, 201)
+
+
+async def _shared_volume(
+    request: Request,
+    runtime: Runtime,
+    client: JitsiClient,
+    body: AsyncIterator[bytes],
+    signed: SignedBody,
+) -> Response:
+    data = await read_part(body, WEBHOOK_MAX_BODY, "body")
+    _require_valid(runtime, signed)
+    root = client.settings.recordings_dir
+    if root is None:
+        raise HTTPException(
+            409, "shared-volume mode is off; set JITSI_RECORDINGS_DIR or upload the file"
+        )
+    try:
+        session_name = json.loads(data)["session"]
+    except (ValueError, KeyError, TypeError):
+        raise InvalidField(("body", "session"), 'expected {"session": "<name>"}') from None
+    if not isinstance(session_name, str):
+        raise InvalidField(("body", "session"), "must be a string")
+    directory = SessionDirectory.open(root, session_name)
+    metadata = directory.read_metadata()
+    async with runtime.db.read() as session:
+        existing = await by_platform_id(session, PLATFORM, directory.name)
+        meeting = await meeting_for(session, metadata, directory.media.name)
+    if existing is not None:
+        return _answer(existing, 200)
+    await enqueue_import(runtime, meeting, directory.name)
+    return JSONResponse(
+        {"status": "queued", "session": directory.name, "meeting_id": str(meeting.id)},
+        status_code=202,
+    )
+
+
+async def _signed_stream(chunks: AsyncIterator[bytes], signed: SignedBody) -> AsyncIterator[bytes]:
+    async for chunk in chunks:
+        signed.update(chunk)
+        yield chunk
+
+
+def _require_valid(runtime: Runtime, signed: SignedBody) -> None:
+    if not signed.valid():
+        runtime.webhook_auth.rejected(PLATFORM)
+        raise HTTPException(401, f"wrong {SIGNATURE_HEADER}")
+    runtime.webhook_auth.verified(PLATFORM)
+
+
+def _answer(recording: Recording, status_code: int) -> Response:
+    out = recording_out(recording, None)
+    return JSONResponse(out.model_dump(mode="json"), status_code=status_code)
+
+
+def _text(data: bytes, name: str) -> str:
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        raise InvalidField(("body", name), "must be UTF-8 text") from None
+
+
+def _client(runtime: Runtime) -> JitsiClient:
+    client = runtime.platforms.client(PLATFORM)
+    assert isinstance(client, JitsiClient)
+    if client.settings.webhook_secret is None:
+        raise HTTPException(503, f"{client.settings.env_name('webhook_secret')} is not set")
+    return client
