@@ -33,6 +33,9 @@ class Kind(StrEnum):
 class PlatformContract:
     slug: ClassVar[str]
     room_name_alphabet: ClassVar[str]
+    # False for senders with a static credential only (Prosody's bearer): a body changed in
+    # transit cannot be told from the original, so only wrong credentials are tested.
+    signs_body: ClassVar[bool] = True
 
     def platform_settings(self) -> VideoPlatformConfig:
         raise NotImplementedError("the platform must supply its settings")
@@ -105,7 +108,9 @@ class PlatformContract:
         assert first.meeting_id != second.meeting_id
         assert set(first.room_name) <= set(self.room_name_alphabet)
         assert first.room_url.startswith(("https://", "http://"))
-        assert first.host_room_url != first.room_url
+        if Capability.PER_USER_TOKENS not in self._capabilities():
+            # Otherwise the host's powers are in the token minted at join time.
+            assert first.host_room_url != first.room_url
 
     async def test_join_links_keep_host_powers_for_the_owner(self, client, alice, bob) -> None:
         meeting = await self._meeting(client, alice)
@@ -149,10 +154,16 @@ class PlatformContract:
         path, body, headers = self.signed_webhook(
             Kind.JOINED, meeting["platform_room_name"], "p1", START
         )
-        tampered = body.replace(b"p1", b"p9")
-        assert tampered != body
-        assert (await client.post(path, content=tampered, headers=headers)).status_code == 401
+        forged = {
+            name: value[:-1] + ("0" if value[-1] != "0" else "1") for name, value in headers.items()
+        }
+        assert (await client.post(path, content=body, headers=forged)).status_code == 401
         assert (await client.post(path, content=body)).status_code == 401
+        if self.signs_body:
+            tampered = body.replace(b"p1", b"p9")
+            assert tampered != body
+            response = await client.post(path, content=tampered, headers=headers)
+            assert response.status_code == 401
         async with runtime.db.read() as session:
             assert await session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
 

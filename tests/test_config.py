@@ -51,6 +51,7 @@ def test_no_configuration_at_all_is_valid(tmp_path):
         ({"JITSI_WEBHOOK_SECRET": "short"}, "JITSI_WEBHOOK_SECRET"),
         ({"JITSI_JWT_ALGORITHM": "none"}, "JITSI_JWT_ALGORITHM"),
         ({"JITSI_JWT_ALGORITHM": "RS256"}, "JITSI_JWT_PRIVATE_KEY"),
+        ({"JITSI_JWT_ALGORITHM": "HS512", "JITSI_JWT_SECRET": "s" * 40}, "JITSI_JWT_SECRET"),
         ({"JITSI_API_URL": "not a url"}, "JITSI_API_URL"),
         ({"AUTH_BACKEND": "password"}, "AUTH_BACKEND"),
         ({"DEFAULT_VIDEO_PLATFORM": "zoom"}, "DEFAULT_VIDEO_PLATFORM"),

@@ -20,7 +20,7 @@ class JitsiSettings(VideoPlatformConfig):
     # tenant (`8x8.vc/vpaas-magic-cookie-…`).
     domain: str = Field(default="meet.jit.si", min_length=1, pattern=r"^[^\s?#]+$")
     # HS* tokens: Prosody's `app_secret` (docker JWT_APP_SECRET), used as the literal string.
-    jwt_secret: SecretStr | None = Field(default=None, min_length=16)
+    jwt_secret: SecretStr | None = Field(default=None, min_length=32)
     # RS* tokens (8x8's hosted Jitsi, or Prosody with `asap_key_server`): a PEM private key.
     jwt_private_key: SecretStr | None = None
     jwt_key_id: str | None = Field(default=None, min_length=1, max_length=255)
@@ -47,8 +47,11 @@ class JitsiSettings(VideoPlatformConfig):
         if self.jwt_secret and self.jwt_private_key:
             raise ValueError(f"{secret}: set it or {private_key}, not both")
         algorithm = self.signing_algorithm or ""
-        if algorithm.startswith("HS") and not self.jwt_secret:
-            raise ValueError(f"{secret}: required for {algorithm} tokens")
+        if algorithm.startswith("HS"):
+            # RFC 7518 §3.2: an HMAC key at least as long as the hash.
+            needed = int(algorithm[2:]) // 8
+            if not self.jwt_secret or len(self.jwt_secret.get_secret_value()) < needed:
+                raise ValueError(f"{secret}: {algorithm} tokens need a secret of {needed}+ bytes")
         if algorithm.startswith("RS") and not self.jwt_private_key:
             raise ValueError(f"{private_key}: required for {algorithm} tokens")
         return self

@@ -1,0 +1,59 @@
+"""Jitsi test data: the contract's fixtures, retargeted at our rooms, and Prosody's requests."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "contracts" / "fixtures" / "jitsi"
+FIXTURE_ROOM = "standup-4f9c2a71"
+JWT_SECRET = "jitsi-app-secret-for-the-tests-0123456789"
+WEBHOOK_SECRET = "jitsi-event-sync-bearer-0123456789abcdef"
+EVENT_PATHS = {
+    "muc-room-created": "/v1/jitsi/events/room/created",
+    "muc-room-destroyed": "/v1/jitsi/events/room/destroyed",
+    "muc-occupant-joined": "/v1/jitsi/events/occupant/joined",
+    "muc-occupant-left": "/v1/jitsi/events/occupant/left",
+}
+EVENT_FIXTURES = (
+    "room_created",
+    "occupant_joined",
+    "occupant_joined_recorder",
+    "occupant_joined_breakout",
+    "occupant_left",
+    "occupant_left_with_speaker_stats",
+    "room_destroyed",
+)
+
+
+def bearer(secret: str = WEBHOOK_SECRET) -> dict[str, str]:
+    """What Prosody's `api_headers` sends: a static bearer token, nothing signed (§c.4)."""
+    return {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+
+
+def fixture(name: str, room: str = FIXTURE_ROOM) -> bytes:
+    """A fixture's bytes as Prosody would send them for `room`."""
+    return (FIXTURES / f"{name}.json").read_bytes().replace(FIXTURE_ROOM.encode(), room.encode())
+
+
+def path_of(body: bytes) -> str:
+    return EVENT_PATHS[json.loads(body)["event_name"]]
+
+
+def occupant_event(
+    event_name: str,
+    room: str,
+    occupant: dict[str, Any],
+    *,
+    breakout: str | None = None,
+) -> bytes:
+    payload: dict[str, Any] = {
+        "event_name": event_name,
+        "room_name": room,
+        "room_jid": f"{room}@muc.meet.jitsi",
+        "is_breakout": breakout is not None,
+        "active_occupants_count": 1,
+        "occupant": occupant,
+    }
+    if breakout is not None:
+        payload["breakout_room_id"] = breakout
+    return json.dumps(payload).encode()

@@ -1,0 +1,37 @@
+from datetime import datetime, timedelta
+
+import httpx
+
+from reflector.video_platforms.config import VideoPlatformConfig
+from reflector.video_platforms.jitsi import JitsiSettings
+from tests.jitsi import EVENT_PATHS, JWT_SECRET, WEBHOOK_SECRET, bearer, occupant_event
+from tests.platform_contract import Kind, PlatformContract
+
+
+class TestJitsiContract(PlatformContract):
+    slug = "jitsi"
+    room_name_alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-"
+    signs_body = False
+
+    def platform_settings(self) -> VideoPlatformConfig:
+        return JitsiSettings(_env_file=None, jwt_secret=JWT_SECRET, webhook_secret=WEBHOOK_SECRET)
+
+    def vendor_transport(self) -> httpx.AsyncBaseTransport | None:
+        return None  # Jitsi has no API to call: Prosody pushes events to us
+
+    def signed_webhook(
+        self, kind: Kind, room_name: str, participant_id: str, at: datetime
+    ) -> tuple[str, bytes, dict[str, str]]:
+        # An occupant's left event repeats its joined_at; the contract's p1 joined 10 s earlier.
+        joined = at if kind is Kind.JOINED else at - timedelta(seconds=10)
+        occupant = {
+            "occupant_jid": f"{participant_id}@meet.jitsi/web",
+            "joined_at": int(joined.timestamp()),
+            "id": participant_id,
+            "name": participant_id.upper(),
+        }
+        if kind is Kind.LEFT:
+            occupant["left_at"] = int(at.timestamp())
+        event_name = f"muc-occupant-{kind}"
+        body = occupant_event(event_name, room_name, occupant)
+        return EVENT_PATHS[event_name], body, bearer()
