@@ -112,7 +112,7 @@ class ProsodyTokenCheck:
 
     @staticmethod
     def affiliation(claims: dict[str, Any]) -> str:
-        """mod_token_affiliation: owner for affiliation owner/moderator/teacher or moderator true."""
+        """mod_token_affiliation: owner for owner/moderator/teacher, or moderator true."""
         user = claims.get("context", {}).get("user", {})
         if user.get("affiliation") in ("owner", "moderator", "teacher"):
             return "owner"
