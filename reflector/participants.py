@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -119,6 +119,19 @@ async def record(session: AsyncSession, observations: Iterable[Observation]) -> 
             },
         ),
         rows,
+    )
+
+
+async def close_open_sessions(session: AsyncSession, meeting_id: uuid.UUID, at: datetime) -> None:
+    """Everyone still in the meeting has left at `at` (the platform room is gone)."""
+    await session.execute(
+        update(ParticipantSession)
+        .where(
+            ParticipantSession.meeting_id == meeting_id,
+            ParticipantSession.joined_at.is_not(None),
+            ParticipantSession.left_at.is_(None),
+        )
+        .values(left_at=at)
     )
 
 

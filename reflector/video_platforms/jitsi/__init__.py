@@ -4,7 +4,7 @@ from reflector.video_platforms.base import PlatformSpec
 from reflector.video_platforms.jitsi.client import JitsiClient
 from reflector.video_platforms.jitsi.events import PLATFORM as SLUG
 from reflector.video_platforms.jitsi.settings import JitsiSettings
-from reflector.video_platforms.jitsi.tasks import IMPORT_RECORDING
+from reflector.video_platforms.jitsi.tasks import IMPORT_RECORDING, PERIODIC
 from reflector.video_platforms.jitsi.webhooks import SIGNATURE_HEADER, router
 
 PLATFORM = PlatformSpec(
@@ -13,6 +13,7 @@ PLATFORM = PlatformSpec(
     client=JitsiClient,
     router=router,
     jobs=(IMPORT_RECORDING,),
+    periodic=PERIODIC,
 )
 
 __all__ = ["PLATFORM", "SIGNATURE_HEADER", "JitsiClient", "JitsiSettings"]

@@ -6,7 +6,10 @@ import secrets
 import uuid
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
+
+import httpx
 
 from reflector.db import Meeting, Room
 from reflector.db.tables import RecordingType
@@ -22,10 +25,12 @@ from reflector.video_platforms.base import (
 )
 from reflector.video_platforms.config import VideoPlatformConfig
 from reflector.video_platforms.delivered import as_sessions, delivered_actions
-from reflector.video_platforms.jitsi.events import PLATFORM, Translator
+from reflector.video_platforms.errors import PlatformNotConfigured, PlatformUnavailable
+from reflector.video_platforms.jitsi.events import PLATFORM, Translator, meeting_room_name
 from reflector.video_platforms.jitsi.settings import JitsiSettings
 from reflector.video_platforms.jitsi.tokens import TokenUser, room_token
 
+CENSUS_TIMEOUT = httpx.Timeout(10.0)
 _NOT_IN_NAME = re.compile(r"[^a-z0-9]+")
 _PREFIX_LENGTH = 40
 
@@ -37,6 +42,15 @@ def room_name_for(prefix: str) -> str:
     stem = _NOT_IN_NAME.sub("-", prefix.lower()).strip("-")[:_PREFIX_LENGTH].strip("-")
     suffix = secrets.token_hex(8)
     return f"{stem}-{suffix}" if stem else f"room-{suffix}"
+
+
+def census_rooms(census: Any) -> set[str]:
+    """Our room names in a census: `{"room_census": [{"room_name": "<node>@<muc>", ...}]}`."""
+    entries = census.get("room_census") if isinstance(census, dict) else census
+    if not isinstance(entries, list):
+        raise ValueError("no room_census list")
+    names = (entry.get("room_name") for entry in entries if isinstance(entry, dict))
+    return {meeting_room_name(name.partition("@")[0]) for name in names if isinstance(name, str)}
 
 
 class JitsiClient(VideoPlatformClient[JitsiSettings]):
@@ -85,6 +99,25 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
             # A destroyed room has nobody left in it, whatever events went missing.
             merged = [replace(found, left_at=found.left_at or destroyed[0]) for found in merged]
         return as_sessions(merged)
+
+    async def open_rooms(self) -> set[str]:
+        """The rooms Prosody has open now, from mod_muc_census's `GET /room-census` (§c.5)."""
+        if self.settings.api_url is None:
+            raise PlatformNotConfigured(PLATFORM, "JITSI_API_URL is not set")
+        url = f"{str(self.settings.api_url).rstrip('/')}/room-census"
+        try:
+            async with httpx.AsyncClient(
+                transport=self.context.http_transport, timeout=CENSUS_TIMEOUT
+            ) as http:
+                response = await http.get(url)
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(PLATFORM, f"room census: {exc}") from exc
+        if response.status_code != 200:
+            raise PlatformUnavailable(PLATFORM, f"room census: HTTP {response.status_code}")
+        try:
+            return census_rooms(response.json())
+        except ValueError as exc:
+            raise PlatformUnavailable(PLATFORM, "room census: not JSON") from exc
 
     async def delete_room(self, room_name: str) -> bool:
         """A Jitsi room exists only while people are in it; ending the meeting is ours."""

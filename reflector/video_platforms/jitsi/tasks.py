@@ -1,22 +1,31 @@
-"""Jitsi's background work: importing a Jibri recording from the shared recordings volume."""
+"""Jitsi's background work: importing Jibri recordings from the shared recordings volume,
+and noticing rooms that Prosody closed without telling us."""
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import jobs, recordings
-from reflector.db import Meeting, Recording
+from reflector import jobs, lifecycle, participants, recordings
+from reflector.db import EndReason, EventStatus, Meeting, MeetingState, Recording, WebhookEvent
 from reflector.errors import ServiceError
+from reflector.jobs import PeriodicSpec
 from reflector.pipeline.storage import TooLarge, recording_key
 from reflector.runtime import Runtime
+from reflector.video_platforms.errors import PlatformUnavailable
+from reflector.video_platforms.jitsi.client import JitsiClient
 from reflector.video_platforms.jitsi.events import PLATFORM
 from reflector.video_platforms.jitsi.jibri import JibriMetadata, SessionDirectory
 from reflector.video_platforms.jitsi.settings import JitsiSettings
 
+logger = logging.getLogger(__name__)
 _CHUNK = 1024 * 1024
 
 
@@ -99,3 +108,60 @@ async def enqueue_import(runtime: Runtime, meeting: Meeting, session_name: str) 
             runtime.clock(),
             dedupe_key=f"jitsi-recording:{session_name}",
         )
+
+
+# Events stored this recently may describe a room the census was taken too early to list.
+CENSUS_SETTLE = timedelta(seconds=60)
+CENSUS_EVERY_SECONDS = 60.0
+
+
+async def reconcile_with_census(runtime: Runtime) -> int:
+    """End meetings whose room Prosody no longer has; returns how many ended.
+
+    A Prosody restart drops every room without a `room destroyed` event (§c.5), which would
+    leave their participants "in" for ever. Only rooms we saw open are judged, and only on
+    events older than the census, so a room opening meanwhile is not taken for a closed one.
+    """
+    client = runtime.platforms.client(PLATFORM)
+    assert isinstance(client, JitsiClient)
+    if client.settings.api_url is None:
+        return 0
+    taken = runtime.clock()
+    try:
+        open_rooms = await client.open_rooms()
+    except PlatformUnavailable as exc:
+        raise jobs.TransientJobError(exc.message) from exc
+    ended = 0
+    async with runtime.db.write() as session:
+        for meeting in await _seen_open(session, taken - CENSUS_SETTLE):
+            if meeting.platform_room_name in open_rooms:
+                continue
+            now = runtime.clock()
+            if await lifecycle.end_meeting(session, meeting, EndReason.PLATFORM, now, now):
+                await participants.close_open_sessions(session, meeting.id, now)
+                logger.info("jitsi room %s is gone from Prosody", meeting.platform_room_name)
+                ended += 1
+    return ended
+
+
+async def _seen_open(session: AsyncSession, settled: datetime) -> list[Meeting]:
+    """Active Jitsi meetings whose room Prosody reported, with no event newer than `settled`."""
+    events = (
+        select(WebhookEvent.meeting_id)
+        .where(WebhookEvent.platform == PLATFORM, WebhookEvent.status == EventStatus.PROCESSED)
+        .group_by(WebhookEvent.meeting_id)
+        .having(func.max(WebhookEvent.received_at) < settled)
+    )
+    query = select(Meeting).where(
+        Meeting.platform == PLATFORM,
+        Meeting.state == MeetingState.ACTIVE,
+        Meeting.id.in_(events),
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def _reconcile(runtime: Runtime) -> None:
+    await reconcile_with_census(runtime)
+
+
+PERIODIC = (PeriodicSpec("jitsi.reconcile_with_census", CENSUS_EVERY_SECONDS, _reconcile),)
