@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.jitsi import JWT_SECRET, WEBHOOK_SECRET
 from tests.servers import free_port, wait_for_port
 from tests.support import MOCK_SECRET
 
@@ -27,6 +28,9 @@ def test_no_input_causes_a_server_error(database_url, tmp_path):
         "AUTH_BACKEND": "none",
         "EMBEDDED_WORKER": "false",
         "MOCK_WEBHOOK_SECRET": MOCK_SECRET,
+        "JITSI_JWT_SECRET": JWT_SECRET,
+        "JITSI_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "JITSI_RECORDINGS_DIR": str(tmp_path),
         "LOG_LEVEL": "WARNING",
     }
     log = tmp_path / "serve.log"
@@ -52,6 +56,9 @@ def test_no_input_causes_a_server_error(database_url, tmp_path):
                 "2",
                 "--seed",
                 "20261125",
+                # Gets Prosody's requests past authentication (the API itself has none here).
+                "--header",
+                f"Authorization: Bearer {WEBHOOK_SECRET}",
                 "--no-color",
             ],
             capture_output=True,
