@@ -49,6 +49,7 @@ def test_no_configuration_at_all_is_valid(tmp_path):
         ({"MOCK_BASE_URL": "not a url"}, "MOCK_BASE_URL"),
         ({"MOCK_PLATFORM_ENABLED": "maybe"}, "MOCK_PLATFORM_ENABLED"),
         ({"JITSI_WEBHOOK_SECRET": "short"}, "JITSI_WEBHOOK_SECRET"),
+        ({"JITSI_WEBHOOK_SECRET": "change-me-to-JITSI_WEBHOOK_SECRET"}, "JITSI_WEBHOOK_SECRET"),
         ({"JITSI_JWT_ALGORITHM": "none"}, "JITSI_JWT_ALGORITHM"),
         ({"JITSI_JWT_ALGORITHM": "RS256"}, "JITSI_JWT_PRIVATE_KEY"),
         ({"JITSI_JWT_ALGORITHM": "HS512", "JITSI_JWT_SECRET": "s" * 40}, "JITSI_JWT_SECRET"),

@@ -114,6 +114,7 @@ async def test_tokens_have_exactly_the_contract_claims(client, alice, bob):
         end = int(datetime.fromisoformat(meeting["end_date"]).timestamp())
         assert claims["exp"] == min(end + 15 * 60, NOW + 24 * 3600)
         assert claims["context"]["user"]["moderator"] in ("true", "false")
+        assert len(token) <= 1024
     assert urlsplit(host_url).netloc == "meet.example.com"
 
 

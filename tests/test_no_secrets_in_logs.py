@@ -1,9 +1,23 @@
 """S6: host links, API keys and secrets never reach the logs, even at DEBUG."""
 
 import logging
+import re
 
+import pytest
+
+from reflector.config import Config
 from reflector.lifecycle import DELETE_PLATFORM_ROOM
+from reflector.video_platforms.jitsi import JitsiSettings
+from tests.jitsi import JWT_SECRET, WEBHOOK_SECRET, bearer, fixture, path_of
 from tests.support import MOCK_SECRET, mock_event, new_meeting, run_queued, send_mock_event
+
+JWT_SHAPE = re.compile(r"eyJ[\w-]*\.eyJ[\w-]*\.")
+
+
+@pytest.fixture
+def config(settings, mock_settings) -> Config:
+    jitsi = JitsiSettings(_env_file=None, jwt_secret=JWT_SECRET, webhook_secret=WEBHOOK_SECRET)
+    return Config(settings=settings, platforms={"mock": mock_settings, "jitsi": jitsi})
 
 
 async def test_a_whole_flow_logs_no_credentials(client, alice, runtime, clock, caplog):
@@ -26,3 +40,19 @@ async def test_a_whole_flow_logs_no_credentials(client, alice, runtime, clock, c
     for secret in [room_key, api_key, MOCK_SECRET, room["webhook_secret"]]:
         assert secret not in caplog.text
     assert "roomKey=" not in caplog.text
+
+
+async def test_a_jitsi_flow_logs_no_tokens_or_secrets(client, alice, bob, caplog):
+    caplog.set_level(logging.DEBUG)
+    meeting = await new_meeting(client, alice, platform="jitsi", is_shared=True)
+    join = f"/v1/meetings/{meeting['id']}/join"
+    links = [(await client.post(join, headers=user)).json()["url"] for user in (alice, bob)]
+    assert all(JWT_SHAPE.search(link) for link in links)
+    body = fixture("occupant_joined", meeting["platform_room_name"])
+    await client.post(path_of(body), content=body, headers=bearer())
+    await client.post(path_of(body), content=body, headers=bearer("wrong"))
+    await client.post("/v1/jitsi/recordings", content=b"{}", headers={"X-Reflector-Signature": "x"})
+
+    assert not JWT_SHAPE.search(caplog.text)
+    for secret in (JWT_SECRET, WEBHOOK_SECRET):
+        assert secret not in caplog.text

@@ -72,7 +72,8 @@ def test_serve_runs_the_worker_and_scheduler_and_stops_them(tmp_path):
     try:
         wait_for_port(port)
         api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
-        assert api.post("/v1/rooms", json={"name": "standup"}).status_code == 201
+        room = {"name": "standup", "platform": "mock"}
+        assert api.post("/v1/rooms", json=room).status_code == 201
         meeting = api.post("/v1/rooms/standup/meeting").json()
         for kind in ["participant.joined", "participant.left"]:
             body = mock_event(kind, meeting["platform_room_name"], at=utcnow())

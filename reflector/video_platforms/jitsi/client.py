@@ -19,6 +19,7 @@ from reflector.video_platforms.base import (
     Capability,
     JoinUser,
     MeetingData,
+    PlatformContext,
     Role,
     SessionData,
     VideoPlatformClient,
@@ -64,9 +65,9 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
             return cls.CAPABILITIES - {Capability.PER_USER_TOKENS}
         return cls.CAPABILITIES
 
-    @property
-    def translate(self) -> Translator:
-        return Translator(self.settings.hidden_domain)
+    def __init__(self, settings: JitsiSettings, context: PlatformContext) -> None:
+        super().__init__(settings, context)
+        self.translate = Translator(settings.hidden_domain)
 
     async def create_meeting(
         self, room_name_prefix: str, end_date: datetime, room: Room
@@ -117,7 +118,7 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
         try:
             return census_rooms(response.json())
         except ValueError as exc:
-            raise PlatformUnavailable(PLATFORM, "room census: not JSON") from exc
+            raise PlatformUnavailable(PLATFORM, f"room census unreadable: {exc}") from exc
 
     async def delete_room(self, room_name: str) -> bool:
         """A Jitsi room exists only while people are in it; ending the meeting is ours."""

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from reflector.video_platforms.config import VideoPlatformConfig
@@ -40,6 +40,13 @@ class JitsiSettings(VideoPlatformConfig):
     api_url: AnyHttpUrl | None = None
     # Shared-volume mode: Jibri's recordings directory as mounted here (read-only is enough).
     recordings_dir: Path | None = None
+
+    @field_validator("jwt_secret", "webhook_secret")
+    @classmethod
+    def _not_an_example(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().lower().startswith("change-me"):
+            raise ValueError("is the example from the docs; generate one: openssl rand -hex 32")
+        return value
 
     @model_validator(mode="after")
     def _one_signing_key(self) -> Self:
