@@ -72,6 +72,11 @@ def test_serve_runs_the_worker_and_scheduler_and_stops_them(tmp_path):
     try:
         wait_for_port(port)
         api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+        # With nothing configured, rooms are on the public meet.jit.si, links without tokens.
+        assert api.post("/v1/rooms", json={"name": "default"}).json()["platform"] == "jitsi"
+        public = api.post("/v1/rooms/default/meeting").json()
+        link = api.post(f"/v1/meetings/{public['id']}/join").json()["url"]
+        assert link == f"https://meet.jit.si/{public['platform_room_name']}"
         room = {"name": "standup", "platform": "mock"}
         assert api.post("/v1/rooms", json=room).status_code == 201
         meeting = api.post("/v1/rooms/standup/meeting").json()
