@@ -106,6 +106,18 @@ class InboundEvent:
             status_without_action=EventStatus.FAILED,
         )
 
+    @classmethod
+    def unknown_type(cls, platform: str, body: bytes, type_: str, key: str) -> "InboundEvent":
+        """An authentic event of a type we do not handle: kept as `parked`."""
+        return cls(
+            platform=platform,
+            key=key,
+            type=type_,
+            raw_body=body,
+            metric_type="other",
+            problem=f"unknown event type {type_!r}",
+        )
+
     @property
     def room_name(self) -> str | None:
         return self.actions[0].room_name if self.actions else None

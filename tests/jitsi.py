@@ -4,6 +4,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from reflector.config import Config
+from reflector.settings import Settings
+from reflector.video_platforms.jitsi import JitsiSettings
+from reflector.video_platforms.mock import MockSettings
+from tests.support import MOCK_SECRET
+
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "contracts" / "fixtures" / "jitsi"
 FIXTURE_ROOM = "standup-4f9c2a71"
 JWT_SECRET = "jitsi-app-secret-for-the-tests-0123456789"
@@ -57,3 +63,20 @@ def occupant_event(
     if breakout is not None:
         payload["breakout_room_id"] = breakout
     return json.dumps(payload).encode()
+
+
+def jitsi_settings(**overrides: Any) -> JitsiSettings:
+    """A self-hosted Jitsi with tokens and event sync set up."""
+    configured = {"jwt_secret": JWT_SECRET, "webhook_secret": WEBHOOK_SECRET}
+    return JitsiSettings(_env_file=None, **(configured | overrides))
+
+
+def jitsi_config(settings: Settings, jitsi: JitsiSettings) -> Config:
+    """Jitsi as the default platform, next to the mock."""
+    return Config(
+        settings=settings.model_copy(update={"DEFAULT_VIDEO_PLATFORM": "jitsi"}),
+        platforms={
+            "jitsi": jitsi,
+            "mock": MockSettings(_env_file=None, webhook_secret=MOCK_SECRET),
+        },
+    )

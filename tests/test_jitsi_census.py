@@ -5,11 +5,9 @@ import pytest
 
 from reflector.config import Config
 from reflector.jobs import TransientJobError
-from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.jitsi.tasks import reconcile_with_census
-from reflector.video_platforms.mock import MockSettings
-from tests.jitsi import JWT_SECRET, WEBHOOK_SECRET, bearer, fixture, path_of
-from tests.support import MOCK_SECRET, new_meeting
+from tests.jitsi import bearer, fixture, jitsi_config, jitsi_settings, path_of
+from tests.support import new_meeting
 
 PROSODY = "http://prosody.internal:5280"
 
@@ -45,16 +43,7 @@ def http_transport(census) -> httpx.AsyncBaseTransport:
 
 @pytest.fixture
 def config(settings) -> Config:
-    jitsi = JitsiSettings(
-        _env_file=None, jwt_secret=JWT_SECRET, webhook_secret=WEBHOOK_SECRET, api_url=PROSODY
-    )
-    return Config(
-        settings=settings.model_copy(update={"DEFAULT_VIDEO_PLATFORM": "jitsi"}),
-        platforms={
-            "jitsi": jitsi,
-            "mock": MockSettings(_env_file=None, webhook_secret=MOCK_SECRET),
-        },
-    )
+    return jitsi_config(settings, jitsi_settings(api_url=PROSODY))
 
 
 async def open_room_with_ada(client, alice, name: str) -> dict:

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from reflector.config import Config
 from reflector.db import WebhookEvent
 from reflector.video_platforms.jitsi import JitsiSettings
-from reflector.video_platforms.mock import MockSettings
 from tests.jitsi import (
     EVENT_FIXTURES,
     EVENT_PATHS,
@@ -17,26 +16,22 @@ from tests.jitsi import (
     WEBHOOK_SECRET,
     bearer,
     fixture,
+    jitsi_config,
+    jitsi_settings,
     occupant_event,
     path_of,
 )
-from tests.support import MOCK_SECRET, new_meeting
+from tests.support import new_meeting
 
 
 @pytest.fixture
-def jitsi_settings() -> JitsiSettings:
-    return JitsiSettings(_env_file=None, jwt_secret=JWT_SECRET, webhook_secret=WEBHOOK_SECRET)
+def jitsi() -> JitsiSettings:
+    return jitsi_settings()
 
 
 @pytest.fixture
-def config(settings, jitsi_settings) -> Config:
-    return Config(
-        settings=settings.model_copy(update={"DEFAULT_VIDEO_PLATFORM": "jitsi"}),
-        platforms={
-            "jitsi": jitsi_settings,
-            "mock": MockSettings(_env_file=None, webhook_secret=MOCK_SECRET),
-        },
-    )
+def config(settings, jitsi) -> Config:
+    return jitsi_config(settings, jitsi)
 
 
 def at(clock: str) -> str:
@@ -199,7 +194,7 @@ async def test_bad_or_missing_bearer_is_refused_and_nothing_is_written(
         assert await session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
 
 
-@pytest.mark.parametrize("jitsi_settings", [JitsiSettings(_env_file=None, jwt_secret=JWT_SECRET)])
+@pytest.mark.parametrize("jitsi", [JitsiSettings(_env_file=None, jwt_secret=JWT_SECRET)])
 async def test_events_need_the_secret_configured(client):
     response = await client.post(
         "/v1/jitsi/events/room/created", content=fixture("room_created"), headers=bearer()

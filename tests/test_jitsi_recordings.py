@@ -16,13 +16,12 @@ from reflector.clock import utcnow
 from reflector.config import Config
 from reflector.db import Job, Recording
 from reflector.pipeline.process import PROCESS_RECORDING
-from reflector.video_platforms.jitsi import SIGNATURE_HEADER, JitsiSettings
+from reflector.video_platforms.jitsi import SIGNATURE_HEADER
 from reflector.video_platforms.jitsi.tasks import IMPORT_RECORDING
-from reflector.video_platforms.mock import MockSettings
-from tests.jitsi import JWT_SECRET, WEBHOOK_SECRET, fixture
+from tests.jitsi import WEBHOOK_SECRET, fixture, jitsi_config, jitsi_settings
 from tests.media import SENTENCE, word_share
 from tests.servers import free_port
-from tests.support import MOCK_SECRET, mock_signature, new_meeting, run_queued
+from tests.support import mock_signature, new_meeting, run_queued
 
 FINALIZE = Path(__file__).resolve().parents[1] / "contrib" / "jitsi" / "finalize.sh"
 SESSION = "b71e4f2c-95a8-4d3e-8f06-2c9d1a7e5b34"
@@ -44,19 +43,7 @@ def recordings_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def config(settings, recordings_dir) -> Config:
-    jitsi = JitsiSettings(
-        _env_file=None,
-        jwt_secret=JWT_SECRET,
-        webhook_secret=WEBHOOK_SECRET,
-        recordings_dir=recordings_dir,
-    )
-    return Config(
-        settings=settings.model_copy(update={"DEFAULT_VIDEO_PLATFORM": "jitsi"}),
-        platforms={
-            "jitsi": jitsi,
-            "mock": MockSettings(_env_file=None, webhook_secret=MOCK_SECRET),
-        },
-    )
+    return jitsi_config(settings, jitsi_settings(recordings_dir=recordings_dir))
 
 
 @pytest.fixture

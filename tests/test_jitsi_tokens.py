@@ -17,10 +17,9 @@ from reflector.db import Meeting, MeetingState
 from reflector.video_platforms.base import JoinUser, Role
 from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.jitsi.client import room_name_for
-from reflector.video_platforms.mock import MockSettings
-from tests.jitsi import FIXTURES, JWT_SECRET
+from tests.jitsi import FIXTURES, JWT_SECRET, jitsi_config, jitsi_settings
 from tests.prosody import ProsodyTokenCheck, Refused, feature_enabled
-from tests.support import MOCK_SECRET, START
+from tests.support import START
 
 SECRET = JWT_SECRET
 NOW = int(START.timestamp())
@@ -38,19 +37,13 @@ def prosody(**overrides) -> ProsodyTokenCheck:
 
 
 @pytest.fixture
-def jitsi_settings() -> JitsiSettings:
-    return JitsiSettings(_env_file=None, domain="meet.example.com", jwt_secret=SECRET)
+def jitsi() -> JitsiSettings:
+    return jitsi_settings(domain="meet.example.com")
 
 
 @pytest.fixture
-def config(settings, jitsi_settings) -> Config:
-    return Config(
-        settings=settings.model_copy(update={"DEFAULT_VIDEO_PLATFORM": "jitsi"}),
-        platforms={
-            "jitsi": jitsi_settings,
-            "mock": MockSettings(_env_file=None, webhook_secret=MOCK_SECRET),
-        },
-    )
+def config(settings, jitsi) -> Config:
+    return jitsi_config(settings, jitsi)
 
 
 async def links(client, alice, bob, room: str = "standup", **room_fields):
@@ -199,7 +192,7 @@ async def test_the_verifier_refuses_wrong_headers_and_keys(client, alice, bob):
 
 
 @pytest.mark.parametrize(
-    "jitsi_settings",
+    "jitsi",
     [JitsiSettings(_env_file=None, jwt_secret="0123456789abcdef0123456789abcdef")],
 )
 async def test_a_hex_looking_secret_is_used_as_the_literal_string(client, alice, bob):
@@ -208,7 +201,7 @@ async def test_a_hex_looking_secret_is_used_as_the_literal_string(client, alice,
     assert check.join(token_of(host_url), jitsi_room_node(host_url), NOW)[1] == "owner"
 
 
-@pytest.mark.parametrize("jitsi_settings", [JitsiSettings(_env_file=None)])
+@pytest.mark.parametrize("jitsi", [JitsiSettings(_env_file=None)])
 async def test_without_a_secret_links_are_plain_public_rooms(client, alice, bob):
     meeting, host_url, guest_url = await links(client, alice, bob)
     expected = f"https://meet.jit.si/{meeting['platform_room_name']}"
@@ -223,7 +216,7 @@ RSA_PEM = RSA_KEY.private_bytes(
 
 
 @pytest.mark.parametrize(
-    "jitsi_settings",
+    "jitsi",
     [JitsiSettings(_env_file=None, jwt_private_key=RSA_PEM, jwt_key_id="reflector/key-1")],
 )
 async def test_rs256_tokens_carry_the_key_id(client, alice, bob):

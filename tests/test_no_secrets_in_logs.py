@@ -7,8 +7,7 @@ import pytest
 
 from reflector.config import Config
 from reflector.lifecycle import DELETE_PLATFORM_ROOM
-from reflector.video_platforms.jitsi import JitsiSettings
-from tests.jitsi import JWT_SECRET, WEBHOOK_SECRET, bearer, fixture, path_of
+from tests.jitsi import JWT_SECRET, WEBHOOK_SECRET, bearer, fixture, jitsi_settings, path_of
 from tests.support import MOCK_SECRET, mock_event, new_meeting, run_queued, send_mock_event
 
 JWT_SHAPE = re.compile(r"eyJ[\w-]*\.eyJ[\w-]*\.")
@@ -16,8 +15,7 @@ JWT_SHAPE = re.compile(r"eyJ[\w-]*\.eyJ[\w-]*\.")
 
 @pytest.fixture
 def config(settings, mock_settings) -> Config:
-    jitsi = JitsiSettings(_env_file=None, jwt_secret=JWT_SECRET, webhook_secret=WEBHOOK_SECRET)
-    return Config(settings=settings, platforms={"mock": mock_settings, "jitsi": jitsi})
+    return Config(settings=settings, platforms={"mock": mock_settings, "jitsi": jitsi_settings()})
 
 
 async def test_a_whole_flow_logs_no_credentials(client, alice, runtime, clock, caplog):

@@ -3,8 +3,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from reflector.video_platforms.config import VideoPlatformConfig
-from reflector.video_platforms.jitsi import JitsiSettings
-from tests.jitsi import EVENT_PATHS, JWT_SECRET, WEBHOOK_SECRET, bearer, occupant_event
+from tests.jitsi import EVENT_PATHS, bearer, jitsi_settings, occupant_event
 from tests.platform_contract import Kind, PlatformContract
 
 
@@ -14,7 +13,7 @@ class TestJitsiContract(PlatformContract):
     signs_body = False
 
     def platform_settings(self) -> VideoPlatformConfig:
-        return JitsiSettings(_env_file=None, jwt_secret=JWT_SECRET, webhook_secret=WEBHOOK_SECRET)
+        return jitsi_settings()
 
     def vendor_transport(self) -> httpx.AsyncBaseTransport | None:
         return None  # Jitsi has no API to call: Prosody pushes events to us

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.db import EventStatus, Meeting, WebhookEvent
 from reflector.inbox import Action, InboundEvent
+from reflector.meetings import newest_in_platform_room
 from reflector.participants import Observation
 from reflector.video_platforms.base import SessionData
 
@@ -18,12 +19,7 @@ async def delivered_actions(
     session: AsyncSession, platform: str, room_name: str, translate: Translate
 ) -> tuple[Meeting | None, list[Action]]:
     """The newest meeting in the platform room, and what its processed events said."""
-    meeting = await session.scalar(
-        select(Meeting)
-        .where(Meeting.platform == platform, Meeting.platform_room_name == room_name)
-        .order_by(Meeting.created_at.desc())
-        .limit(1)
-    )
+    meeting = await newest_in_platform_room(session, platform, room_name)
     if meeting is None:
         return None, []
     delivered = (

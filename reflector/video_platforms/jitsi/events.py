@@ -102,14 +102,8 @@ class Translator:
         except ValidationError as exc:
             return _unusable(body, "unreadable", exc)
         if envelope.event_name not in KNOWN_TYPES:
-            return InboundEvent(
-                platform=PLATFORM,
-                key=_key("other", envelope.event_name, hashlib.sha256(body).hexdigest()),
-                type=envelope.event_name,
-                raw_body=body,
-                metric_type="other",
-                problem=f"unknown event {envelope.event_name!r}",
-            )
+            key = _key("other", envelope.event_name, hashlib.sha256(body).hexdigest())
+            return InboundEvent.unknown_type(PLATFORM, body, envelope.event_name, key)
         try:
             event = _Event.validate_json(body)
         except ValidationError as exc:

@@ -9,11 +9,11 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.db import Meeting
 from reflector.errors import InvalidField, NotFound
+from reflector.meetings import newest_in_platform_room
 from reflector.validation import SafeStr, UrlStr, first_error
 from reflector.video_platforms.jitsi.events import PLATFORM, meeting_room_name
 
@@ -104,12 +104,7 @@ async def meeting_for(
         raise InvalidField(
             ("body", "metadata"), "metadata.json has no meeting_url and the file name no room"
         )
-    meeting = await session.scalar(
-        select(Meeting)
-        .where(Meeting.platform == PLATFORM, Meeting.platform_room_name == room)
-        .order_by(Meeting.created_at.desc())
-        .limit(1)
-    )
+    meeting = await newest_in_platform_room(session, PLATFORM, room)
     if meeting is None:
         raise NotFound(f"no meeting of this service is in Jitsi room {room!r}")
     return meeting

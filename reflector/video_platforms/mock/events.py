@@ -60,14 +60,7 @@ def translate(body: bytes) -> InboundEvent:
     except ValidationError as exc:
         return _unusable(body, "unreadable", exc)
     if envelope.type not in KNOWN_TYPES:
-        return InboundEvent(
-            platform=PLATFORM,
-            key=envelope.id,
-            type=envelope.type,
-            raw_body=body,
-            metric_type="other",
-            problem=f"unknown event type {envelope.type!r}",
-        )
+        return InboundEvent.unknown_type(PLATFORM, body, envelope.type, envelope.id)
     try:
         event = _Event.validate_json(body)
     except ValidationError as exc:
