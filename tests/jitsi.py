@@ -67,7 +67,11 @@ def occupant_event(
 
 def jitsi_settings(**overrides: Any) -> JitsiSettings:
     """A self-hosted Jitsi with tokens and event sync set up."""
-    configured = {"jwt_secret": JWT_SECRET, "webhook_secret": WEBHOOK_SECRET}
+    configured = {
+        "domain": "meet.example.com",
+        "jwt_secret": JWT_SECRET,
+        "webhook_secret": WEBHOOK_SECRET,
+    }
     return JitsiSettings(_env_file=None, **(configured | overrides))
 
 

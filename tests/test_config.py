@@ -53,6 +53,7 @@ def test_no_configuration_at_all_is_valid(tmp_path):
         ({"JITSI_JWT_ALGORITHM": "none"}, "JITSI_JWT_ALGORITHM"),
         ({"JITSI_JWT_ALGORITHM": "RS256"}, "JITSI_JWT_PRIVATE_KEY"),
         ({"JITSI_JWT_ALGORITHM": "HS512", "JITSI_JWT_SECRET": "s" * 40}, "JITSI_JWT_SECRET"),
+        ({"JITSI_JWT_SECRET": "s" * 40}, "JITSI_DOMAIN"),
         ({"JITSI_API_URL": "not a url"}, "JITSI_API_URL"),
         ({"AUTH_BACKEND": "password"}, "AUTH_BACKEND"),
         ({"DEFAULT_VIDEO_PLATFORM": "zoom"}, "DEFAULT_VIDEO_PLATFORM"),
@@ -91,6 +92,7 @@ def test_migration_room_ids_are_a_comma_separated_list(monkeypatch):
 def test_platforms_command_shows_state_with_secrets_masked(monkeypatch):
     monkeypatch.setenv("MOCK_WEBHOOK_SECRET", SECRET)
     monkeypatch.setenv("JITSI_JWT_SECRET", SECRET)
+    monkeypatch.setenv("JITSI_DOMAIN", "meet.example.com")
     result = CliRunner().invoke(main, ["platforms"])
     assert result.exit_code == 0, result.output
     assert "jitsi (default): configured" in result.output

@@ -28,6 +28,7 @@ def test_no_input_causes_a_server_error(database_url, tmp_path):
         "AUTH_BACKEND": "none",
         "EMBEDDED_WORKER": "false",
         "MOCK_WEBHOOK_SECRET": MOCK_SECRET,
+        "JITSI_DOMAIN": "meet.example.com",
         "JITSI_JWT_SECRET": JWT_SECRET,
         "JITSI_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "JITSI_RECORDINGS_DIR": str(tmp_path),

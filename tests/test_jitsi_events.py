@@ -12,7 +12,6 @@ from reflector.video_platforms.jitsi import JitsiSettings
 from tests.jitsi import (
     EVENT_FIXTURES,
     EVENT_PATHS,
-    JWT_SECRET,
     WEBHOOK_SECRET,
     bearer,
     fixture,
@@ -194,7 +193,7 @@ async def test_bad_or_missing_bearer_is_refused_and_nothing_is_written(
         assert await session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
 
 
-@pytest.mark.parametrize("jitsi", [JitsiSettings(_env_file=None, jwt_secret=JWT_SECRET)])
+@pytest.mark.parametrize("jitsi", [jitsi_settings(webhook_secret=None)])
 async def test_events_need_the_secret_configured(client):
     response = await client.post(
         "/v1/jitsi/events/room/created", content=fixture("room_created"), headers=bearer()

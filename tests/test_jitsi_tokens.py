@@ -38,7 +38,7 @@ def prosody(**overrides) -> ProsodyTokenCheck:
 
 @pytest.fixture
 def jitsi() -> JitsiSettings:
-    return jitsi_settings(domain="meet.example.com")
+    return jitsi_settings()
 
 
 @pytest.fixture
@@ -193,7 +193,7 @@ async def test_the_verifier_refuses_wrong_headers_and_keys(client, alice, bob):
 
 @pytest.mark.parametrize(
     "jitsi",
-    [JitsiSettings(_env_file=None, jwt_secret="0123456789abcdef0123456789abcdef")],
+    [jitsi_settings(jwt_secret="0123456789abcdef0123456789abcdef")],
 )
 async def test_a_hex_looking_secret_is_used_as_the_literal_string(client, alice, bob):
     _, host_url, _ = await links(client, alice, bob)
@@ -217,7 +217,7 @@ RSA_PEM = RSA_KEY.private_bytes(
 
 @pytest.mark.parametrize(
     "jitsi",
-    [JitsiSettings(_env_file=None, jwt_private_key=RSA_PEM, jwt_key_id="reflector/key-1")],
+    [jitsi_settings(jwt_secret=None, jwt_private_key=RSA_PEM, jwt_key_id="reflector/key-1")],
 )
 async def test_rs256_tokens_carry_the_key_id(client, alice, bob):
     _, host_url, _ = await links(client, alice, bob)

@@ -8,6 +8,7 @@ from pydantic_settings import SettingsConfigDict
 
 from reflector.video_platforms.config import VideoPlatformConfig
 
+PUBLIC_SERVER = "https://meet.jit.si"
 Algorithm = Literal["HS256", "HS384", "HS512", "RS256", "RS384", "RS512"]
 
 
@@ -61,6 +62,12 @@ class JitsiSettings(VideoPlatformConfig):
                 raise ValueError(f"{secret}: {algorithm} tokens need a secret of {needed}+ bytes")
         if algorithm.startswith("RS") and not self.jwt_private_key:
             raise ValueError(f"{private_key}: required for {algorithm} tokens")
+        if algorithm and self.base_url == PUBLIC_SERVER:
+            # The public server knows nothing of our key (contracts/jitsi.md §h.4).
+            raise ValueError(
+                f"{self.env_name('domain')}: set it to your Jitsi's host; {PUBLIC_SERVER} "
+                "does not accept tokens signed with your key"
+            )
         return self
 
     @property
