@@ -10,7 +10,8 @@ from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.mock import MockSettings
 from tests.support import MOCK_SECRET
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "contracts" / "fixtures" / "jitsi"
+# Copied unchanged from the shared contracts (contracts/fixtures/jitsi/).
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "jitsi"
 FIXTURE_ROOM = "standup-4f9c2a71"
 JWT_SECRET = "jitsi-app-secret-for-the-tests-0123456789"
 WEBHOOK_SECRET = "jitsi-event-sync-bearer-0123456789abcdef"
