@@ -9,3 +9,9 @@ app = FastAPI()
 async def webhook(request: Request) -> dict[str, str]:
     await request.body()
     return {"status": "processed"}
+
+
+@app.post("/v1/jitsi/events/{subject}/{change}")
+async def prosody_event(subject: str, change: str, request: Request) -> dict[str, str]:
+    await request.body()
+    return {"status": "processed"}

@@ -1,10 +1,11 @@
 """Webhook ingestion throughput: the real server against a bare ASGI endpoint.
 
-Runs `reflector serve` (uvicorn, one process) on SQLite and on PostgreSQL, drives signed
-mock participant events at it over keep-alive connections, then does the same against a
-bare ASGI app under the same uvicorn, and prints events/s, the ratio, and p50/p99 latency.
+Runs `reflector serve` (uvicorn, one process) on SQLite and on PostgreSQL, drives
+participant events at it over keep-alive connections (signed mock webhooks, or Prosody's
+event sync with its bearer token), then does the same against a bare ASGI app under the
+same uvicorn, and prints events/s, the ratio, and p50/p99 latency.
 
-    .venv/bin/python bench/webhook_ingest.py [--events 4000] [--concurrency 20]
+    .venv/bin/python bench/webhook_ingest.py [--events 4000] [--concurrency 20] [--platform jitsi]
 
 Loopback only; every phase is bounded in count and time.
 """
@@ -33,6 +34,7 @@ from loadgen import Result, drive, request  # noqa: E402
 from tests.servers import free_port, temporary_postgres_database, wait_for_port  # noqa: E402
 
 SECRET = "bench-mock-webhook-secret-0123456789abcdef"
+JITSI_SECRET = "bench-jitsi-event-sync-bearer-0123456789"
 
 
 @contextmanager
@@ -57,8 +59,10 @@ def sign(body: bytes, timestamp: int) -> str:
     return f"t={timestamp},v1={digest.hexdigest()}"
 
 
-def events(room_name: str, count: int) -> list[bytes]:
-    """Alternating joins and leaves of distinct participants, each a new signed event."""
+def events(platform: str, room_name: str, count: int) -> list[bytes]:
+    """Alternating joins and leaves of distinct participants, each a new event."""
+    if platform == "jitsi":
+        return prosody_events(room_name, count)
     now = int(time.time())
     raws = []
     for i in range(count):
@@ -75,7 +79,30 @@ def events(room_name: str, count: int) -> list[bytes]:
     return raws
 
 
-def prepare(port: int, env: dict[str, str]) -> str:
+def prosody_events(room_name: str, count: int) -> list[bytes]:
+    """What Prosody's event sync sends: occupant joined and left, with its static bearer."""
+    raws = []
+    for i in range(count):
+        kind = "joined" if i % 2 == 0 else "left"
+        occupant = {"occupant_jid": f"p{i // 2}@meet.jitsi/web", "joined_at": 1_780_000_000}
+        if kind == "left":
+            occupant["left_at"] = 1_780_000_060
+        body = json.dumps(
+            {
+                "event_name": f"muc-occupant-{kind}",
+                "room_name": room_name,
+                "room_jid": f"{room_name}@muc.meet.jitsi",
+                "is_breakout": False,
+                "active_occupants_count": 1,
+                "occupant": occupant | {"id": f"user-{i // 2}", "name": "B"},
+            }
+        ).encode()
+        headers = {"Authorization": f"Bearer {JITSI_SECRET}", "Content-Type": "application/json"}
+        raws.append(request(f"/v1/jitsi/events/occupant/{kind}", body, headers))
+    return raws
+
+
+def prepare(port: int, env: dict[str, str], platform: str) -> str:
     """An API key, a room and its meeting; returns the meeting's platform room name."""
     key = subprocess.run(
         [
@@ -94,7 +121,10 @@ def prepare(port: int, env: dict[str, str]) -> str:
     headers = {"Authorization": f"Bearer {key}"}
     base = f"http://127.0.0.1:{port}"
     room = f"bench-{uuid.uuid4().hex[:8]}"
-    httpx.post(f"{base}/v1/rooms", json={"name": room}, headers=headers).raise_for_status()
+    created = httpx.post(
+        f"{base}/v1/rooms", json={"name": room, "platform": platform}, headers=headers
+    )
+    created.raise_for_status()
     meeting = httpx.post(f"{base}/v1/rooms/{room}/meeting", headers=headers)
     meeting.raise_for_status()
     return str(meeting.json()["platform_room_name"])
@@ -106,26 +136,29 @@ def measure(port: int, raws: list[bytes], concurrency: int) -> Result:
     return asyncio.run(drive(port, raws[warmup:], concurrency))
 
 
-def run_reflector(database_url: str, data_dir: str, count: int, concurrency: int) -> Result:
+def run_reflector(
+    platform: str, database_url: str, data_dir: str, count: int, concurrency: int
+) -> Result:
     port = free_port()
     env = {
         "DATABASE_URL": database_url,
         "REFLECTOR_DATA_DIR": data_dir,
         "MOCK_WEBHOOK_SECRET": SECRET,
+        "JITSI_WEBHOOK_SECRET": JITSI_SECRET,
         "LOG_LEVEL": "WARNING",
     }
     command = [str(ROOT / ".venv/bin/reflector"), "serve", "--port", str(port)]
     with server(command, env, port):
-        room_name = prepare(port, env)
-        return measure(port, events(room_name, count), concurrency)
+        room_name = prepare(port, env, platform)
+        return measure(port, events(platform, room_name, count), concurrency)
 
 
-def run_baseline(app: str, count: int, concurrency: int) -> Result:
+def run_baseline(platform: str, app: str, count: int, concurrency: int) -> Result:
     port = free_port()
     uvicorn = str(ROOT / ".venv/bin/uvicorn")
     command = [uvicorn, app, "--port", str(port), "--log-level", "warning"]
     with server(command, {}, port):
-        return measure(port, events("bare", count), concurrency)
+        return measure(port, events(platform, "bare", count), concurrency)
 
 
 def report(label: str, result: Result, baseline: Result | None) -> None:
@@ -142,17 +175,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=4000)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--platform", choices=["mock", "jitsi"], default="mock")
     args = parser.parse_args()
+    platform, count, concurrency = args.platform, args.events, args.concurrency
 
-    bare = run_baseline("bench.bare_asgi:app", args.events, args.concurrency)
-    framework = run_baseline("bench.bare_fastapi:app", args.events, args.concurrency)
+    bare = run_baseline(platform, "bench.bare_asgi:app", count, concurrency)
+    framework = run_baseline(platform, "bench.bare_fastapi:app", count, concurrency)
     with tempfile.TemporaryDirectory() as data_dir:
-        sqlite = run_reflector(
-            f"sqlite:///{data_dir}/bench.sqlite3", data_dir, args.events, args.concurrency
-        )
+        sqlite_url = f"sqlite:///{data_dir}/bench.sqlite3"
+        sqlite = run_reflector(platform, sqlite_url, data_dir, count, concurrency)
         with temporary_postgres_database("reflector_bench") as url:
-            postgres = run_reflector(url, data_dir, args.events, args.concurrency)
-    print(f"{args.events} signed mock events, {args.concurrency} connections, uvicorn one process")
+            postgres = run_reflector(platform, url, data_dir, count, concurrency)
+    print(f"{count} {platform} events, {concurrency} connections, uvicorn one process")
     report("bare ASGI endpoint", bare, None)
     report("FastAPI no-op route", framework, bare)
     report("reflector (SQLite)", sqlite, bare)
