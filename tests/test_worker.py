@@ -130,12 +130,12 @@ class Stack:
             platforms={"mock": MockSettings(_env_file=None, webhook_secret=MOCK_SECRET)},
         )
 
-    def start_worker(self, *extra: str) -> subprocess.Popen[bytes]:
+    def start_worker(self, *extra: str, **env: str) -> subprocess.Popen[bytes]:
         log = (self.directory / f"worker-{len(self.workers)}.log").open("wb")
         worker = subprocess.Popen(
             [sys.executable, "-m", "tests.worker_main", *extra],
             cwd=self.directory,
-            env=self.env(),
+            env=self.env() | env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -389,7 +389,9 @@ async def test_jobs_whose_messages_redis_lost_are_published_again(redis_stack, t
 @pytest.mark.parametrize("api", ["stack"], indirect=True)
 async def test_an_uploaded_recording_is_transcribed_by_a_worker(stack, api, tmp_path):
     client, alice, _ = api
-    stack.start_worker()
+    # The transcriber may hold the GIL for seconds at a time, longer than the 2 s lease the
+    # crash tests use; a production lease is 60 s.
+    stack.start_worker(JOB_LEASE_SECONDS="30")
     meeting = await new_meeting(client, alice)
     video = video_with_speech(tmp_path)
     files = {"file": ("meeting.mp4", video.read_bytes(), "video/mp4")}
