@@ -1,5 +1,7 @@
 """Jitsi test data: the contract's fixtures, retargeted at our rooms, and Prosody's requests."""
 
+import hashlib
+import hmac
 import json
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,13 @@ def bearer(secret: str = WEBHOOK_SECRET) -> dict[str, str]:
 def fixture(name: str, room: str = FIXTURE_ROOM) -> bytes:
     """A fixture's bytes as Prosody would send them for `room`."""
     return (FIXTURES / f"{name}.json").read_bytes().replace(FIXTURE_ROOM.encode(), room.encode())
+
+
+def jibri_signature(body: bytes, timestamp: int, secret: str = WEBHOOK_SECRET) -> str:
+    """What finalize.sh sends: the body's SHA-256 and an HMAC over "<t>.<that digest>"."""
+    digest = hashlib.sha256(body).hexdigest()
+    mac = hmac.new(secret.encode(), f"{timestamp}.{digest}".encode(), hashlib.sha256)
+    return f"t={timestamp},sha256={digest},v1={mac.hexdigest()}"
 
 
 def path_of(body: bytes) -> str:

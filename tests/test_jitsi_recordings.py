@@ -8,6 +8,7 @@ import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from sqlalchemy import func, select
@@ -18,7 +19,13 @@ from reflector.db import Job, Recording
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.video_platforms.jitsi import SIGNATURE_HEADER
 from reflector.video_platforms.jitsi.tasks import IMPORT_RECORDING
-from tests.jitsi import WEBHOOK_SECRET, fixture, jitsi_config, jitsi_settings
+from tests.jitsi import (
+    WEBHOOK_SECRET,
+    fixture,
+    jibri_signature,
+    jitsi_config,
+    jitsi_settings,
+)
 from tests.media import SENTENCE, word_share
 from tests.servers import free_port
 from tests.support import mock_signature, new_meeting, run_queued
@@ -213,7 +220,18 @@ async def test_finalize_stops_retrying_when_the_server_stays_down(recordings_dir
 
 def signed(body: bytes, timestamp: int | None = None, secret: str = WEBHOOK_SECRET) -> dict:
     when = int(utcnow().timestamp()) if timestamp is None else timestamp
-    return {SIGNATURE_HEADER: mock_signature(body, when, secret)}
+    return {SIGNATURE_HEADER: jibri_signature(body, when, secret)}
+
+
+def encode_multipart(session: str, file_name: str, content: bytes) -> tuple[bytes, str]:
+    """A body as finalize.sh sends it, so that its digest can be signed before it is sent."""
+    request = httpx.Request(
+        "POST",
+        "http://reflector.test/",
+        data={"session": session},
+        files={"file": (file_name, content, "application/octet-stream")},
+    )
+    return request.read(), request.headers["content-type"]
 
 
 def shared_volume_request(session: str) -> tuple[bytes, dict[str, str]]:
@@ -253,23 +271,28 @@ async def test_shared_volume_refuses_symlinks_out_of_the_recordings_directory(
         assert await db.scalar(select(func.count()).select_from(Job)) == 0
 
 
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {},
-        signed(b"something else"),
-        signed(b"", timestamp=1_000_000_000),
-        signed(b"", secret="not-the-secret-0123456789abcdefghij"),
-    ],
-)
+FORGERIES = {
+    "unsigned": lambda body: {},
+    "another body": lambda body: signed(b"another body"),
+    "stale": lambda body: signed(body, timestamp=int(utcnow().timestamp()) - 301),
+    "from the future": lambda body: signed(body, timestamp=int(utcnow().timestamp()) + 301),
+    "wrong secret": lambda body: signed(body, secret="not-the-secret-0123456789abcdefghij"),
+    "body signature": lambda body: {
+        SIGNATURE_HEADER: mock_signature(body, int(utcnow().timestamp()), WEBHOOK_SECRET)
+    },
+}
+
+
+@pytest.mark.parametrize("forgery", FORGERIES)
 async def test_unsigned_or_stale_recordings_are_refused_and_nothing_is_kept(
-    client, alice, runtime, tmp_path, headers
+    client, alice, runtime, forgery
 ):
     meeting = await new_meeting(client, alice)
-    files = {"file": (f"{meeting['platform_room_name']}_2026-03-02-10-02-08.mp4", b"x" * 4096)}
-    data = {"session": SESSION}
-    response = await client.post("/v1/jitsi/recordings", files=files, data=data, headers=headers)
-    assert response.status_code == 401
+    name = f"{meeting['platform_room_name']}_2026-03-02-10-02-08.mp4"
+    body, content_type = encode_multipart(SESSION, name, b"x" * 4096)
+    headers = {"Content-Type": content_type, **FORGERIES[forgery](body)}
+    response = await client.post("/v1/jitsi/recordings", content=body, headers=headers)
+    assert response.status_code == 401, response.text
     assert await stored_files(runtime) == []
     async with runtime.db.read() as db:
         assert await db.scalar(select(func.count()).select_from(Recording)) == 0

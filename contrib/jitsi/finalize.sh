@@ -33,8 +33,8 @@ for candidate in "$directory"/*.mp4 "$directory"/*.webm "$directory"/*.mkv \
 done
 metadata="$directory/metadata.json"
 
-# Writes the request body to stdout. Called twice per attempt, once to sign it and once to
-# send it, so a large recording is streamed from disk and never copied.
+# Writes the request body to stdout: once to hash it, then once per attempt to send it, so a
+# large recording is streamed from disk and never copied.
 body() {
     if [ -n "${REFLECTOR_SHARED_VOLUME:-}" ]; then
         printf '{"session": "%s"}' "$session"
@@ -75,16 +75,18 @@ else
     content_type="multipart/form-data; boundary=$boundary"
 fi
 
+# The signature covers the body's SHA-256, so the server can check it before the upload.
+digest=$(body | openssl dgst -sha256 | sed 's/^.*= *//')
 attempt=1
 delay=2
 while :; do
     timestamp=$(date +%s)
-    signature=$({ printf '%s.' "$timestamp"; body; } \
+    signature=$(printf '%s.%s' "$timestamp" "$digest" \
         | openssl dgst -sha256 -hmac "$secret" | sed 's/^.*= *//')
     status=$(body | curl --silent --show-error --output /dev/null --write-out '%{http_code}' \
         --connect-timeout 10 --max-time "$timeout" -X POST -T - \
         -H "Content-Type: $content_type" -H "Expect:" \
-        -H "X-Reflector-Signature: t=$timestamp,v1=$signature" \
+        -H "X-Reflector-Signature: t=$timestamp,sha256=$digest,v1=$signature" \
         "$url")
     case $status in
         2??) log "session $session delivered (HTTP $status)"; exit 0 ;;

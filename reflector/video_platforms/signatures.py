@@ -2,7 +2,8 @@
 
 `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` is used by the mock platform and by
 Whereby (contracts/whereby.md, webhooks). Several `v1=` values may be present while a
-secret is rotated; one match is enough.
+secret is rotated; one match is enough. Jibri's uploads sign the body's SHA-256 instead of
+the body (`SignedDigest`), so that they are authenticated before gigabytes are read.
 """
 
 import hashlib
@@ -29,58 +30,69 @@ def hmac_sha256_hex(key: bytes, message: bytes) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def parse_t_v1(header: str) -> tuple[int, list[str]] | None:
-    timestamp: int | None = None
-    signatures: list[str] = []
+def parse_fields(header: str) -> dict[str, list[str]] | None:
+    """`name=value` pairs separated by commas; a name may repeat (rotation)."""
+    fields: dict[str, list[str]] = {}
     for part in header.split(","):
         name, sep, value = part.strip().partition("=")
         if not sep:
             return None
-        if name == "t":
-            timestamp = parse_unix_timestamp(value)
-        elif name == "v1":
-            signatures.append(value.strip())
-    if timestamp is None or not signatures:
+        fields.setdefault(name, []).append(value.strip())
+    return fields
+
+
+def parse_t_v1(header: str) -> tuple[int, list[str]] | None:
+    fields = parse_fields(header)
+    if fields is None or len(fields.get("t", [])) != 1 or not fields.get("v1"):
         return None
-    return timestamp, signatures
+    timestamp = parse_unix_timestamp(fields["t"][0])
+    return None if timestamp is None else (timestamp, fields["v1"])
 
 
 def verify_t_v1(body: bytes, header: str, secrets: Iterable[bytes], now: float) -> bool:
-    check = SignedBody.start(header, secrets, now)
-    if check is None:
+    parsed = parse_t_v1(header)
+    if parsed is None or not within_window(parsed[0], now):
         return False
-    check.update(body)
-    return check.valid()
+    return _any_match(f"{parsed[0]}.".encode() + body, parsed[1], secrets)
 
 
-class SignedBody:
-    """A `t=,v1=` signature checked over a body read in chunks, as it streams in.
+def _any_match(signed: bytes, signatures: list[str], secrets: Iterable[bytes]) -> bool:
+    expected = [hmac_sha256_hex(secret, signed).encode() for secret in secrets]
+    # Compare every pair so the time taken does not depend on which one matched.
+    matches = [
+        hmac.compare_digest(want, given.encode("ascii", "replace"))
+        for want in expected
+        for given in signatures
+    ]
+    return any(matches)
 
-    `start` refuses a malformed or stale header before any of the body is read.
+
+class SignedDigest:
+    """`t=<unix>,sha256=<hex of the body>,v1=<hex HMAC-SHA256 of "<t>.<sha256>">`.
+
+    For bodies too large to hold: the header alone is authenticated, before any of the body
+    is read, and the body is then held to the signed digest while it streams in.
     """
 
-    def __init__(self, timestamp: int, signatures: list[str], secrets: Iterable[bytes]) -> None:
-        prefix = f"{timestamp}.".encode()
-        self._macs = [hmac.new(secret, prefix, hashlib.sha256) for secret in secrets]
-        self._signatures = signatures
+    def __init__(self, digest: str) -> None:
+        self._declared = digest.encode("ascii", "replace")
+        self._hash = hashlib.sha256()
 
     @classmethod
-    def start(cls, header: str, secrets: Iterable[bytes], now: float) -> "SignedBody | None":
+    def verify(cls, header: str, secrets: Iterable[bytes], now: float) -> "SignedDigest | None":
+        """The checker of an authentic, fresh header, or None."""
         parsed = parse_t_v1(header)
-        if parsed is None or not within_window(parsed[0], now):
+        fields = parse_fields(header) or {}
+        digests = fields.get("sha256", [])
+        if parsed is None or len(digests) != 1 or not within_window(parsed[0], now):
             return None
-        return cls(parsed[0], parsed[1], secrets)
+        if not _any_match(f"{parsed[0]}.{digests[0]}".encode(), parsed[1], secrets):
+            return None
+        return cls(digests[0].lower())
 
     def update(self, chunk: bytes) -> None:
-        for mac in self._macs:
-            mac.update(chunk)
+        self._hash.update(chunk)
 
-    def valid(self) -> bool:
-        expected = [mac.hexdigest().encode() for mac in self._macs]
-        # Compare every pair so the time taken does not depend on which one matched.
-        matches = [
-            hmac.compare_digest(want, given.encode("ascii", "replace"))
-            for want in expected
-            for given in self._signatures
-        ]
-        return any(matches)
+    def matches(self) -> bool:
+        """Whether the body read so far is the one that was signed."""
+        return hmac.compare_digest(self._hash.hexdigest().encode(), self._declared)

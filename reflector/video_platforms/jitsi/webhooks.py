@@ -34,7 +34,7 @@ from reflector.video_platforms.jitsi.jibri import (
     meeting_for,
 )
 from reflector.video_platforms.jitsi.tasks import enqueue_import, store_recording
-from reflector.video_platforms.signatures import SignedBody
+from reflector.video_platforms.signatures import SignedDigest
 
 SIGNATURE_HEADER = "X-Reflector-Signature"
 _UNLIMITED = 2**62
@@ -97,30 +97,33 @@ async def _receive_event(request: Request, runtime: RuntimeDep) -> WebhookAck:
 async def receive_recording(request: Request, runtime: RuntimeDep) -> Response:
     """A finished Jibri recording, from `contrib/jitsi/finalize.sh`.
 
-    Signed `t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with JITSI_WEBHOOK_SECRET. Either
-    multipart (`session`, `metadata` = metadata.json, `file` = the media file), streamed into
-    storage, or JSON `{"session": "<directory name>"}` naming a session directory under
-    JITSI_RECORDINGS_DIR (shared-volume mode), imported by a worker.
+    Signed `t=<unix>,sha256=<hex SHA-256 of the body>,v1=<hex HMAC-SHA256 of "<t>.<sha256>">`
+    with JITSI_WEBHOOK_SECRET: the header is checked before the body is read, and the body
+    must then hash to the signed digest. Either multipart (`session`, `metadata` =
+    metadata.json, `file` = the media file), streamed into storage, or JSON
+    `{"session": "<directory name>"}` naming a session directory under JITSI_RECORDINGS_DIR
+    (shared-volume mode), imported by a worker.
     """
     client = _client(runtime)
     secret = client.settings.webhook_secret
     assert secret is not None  # _client refuses an unset secret
-    signed = SignedBody.start(
+    signed = SignedDigest.verify(
         request.headers.get(SIGNATURE_HEADER, ""),
         [secret.get_secret_value().encode()],
         runtime.clock().timestamp(),
     )
     if signed is None:
         runtime.webhook_auth.rejected(PLATFORM)
-        raise HTTPException(401, f"missing, malformed or stale {SIGNATURE_HEADER}")
-    body = _signed_stream(request.stream(), signed)
+        raise HTTPException(401, f"missing, stale or wrong {SIGNATURE_HEADER}")
+    runtime.webhook_auth.verified(PLATFORM)
+    body = _hashed(request.stream(), signed)
     if request.headers.get("content-type", "").startswith("application/json"):
-        return await _shared_volume(request, runtime, client, body, signed)
+        return await _shared_volume(runtime, client, body, signed)
     return await _upload(request, runtime, body, signed)
 
 
 async def _upload(
-    request: Request, runtime: Runtime, body: AsyncIterator[bytes], signed: SignedBody
+    request: Request, runtime: Runtime, body: AsyncIterator[bytes], signed: SignedDigest
 ) -> Response:
     limit = runtime.config.settings.RECORDING_MAX_BYTES
     check_length(request.headers.get("content-length", ""), limit + METADATA_MAX_BYTES)
@@ -138,9 +141,9 @@ async def _upload(
                     stored = await runtime.storage.put(key, chunks, limit)
                 elif name in ("session", "metadata"):
                     fields[name] = await read_part(chunks, METADATA_MAX_BYTES, name)
-        # Every byte has been read, so the signature can be checked; until it holds,
-        # nothing but the stored file exists, and that is removed below.
-        _require_valid(runtime, signed)
+        # Until the whole body proves to be the signed one, nothing but the stored file
+        # exists, and that is removed below.
+        _require_signed_body(signed)
         if stored is None or stored.size == 0:
             raise InvalidField(("body", "file"), "a non-empty recording file is required")
         session_name = checked_session_name(_text(fields.get("session", b""), "session"))
@@ -164,14 +167,10 @@ async def _upload(
 
 
 async def _shared_volume(
-    request: Request,
-    runtime: Runtime,
-    client: JitsiClient,
-    body: AsyncIterator[bytes],
-    signed: SignedBody,
+    runtime: Runtime, client: JitsiClient, body: AsyncIterator[bytes], signed: SignedDigest
 ) -> Response:
     data = await read_part(body, WEBHOOK_MAX_BODY, "body")
-    _require_valid(runtime, signed)
+    _require_signed_body(signed)
     root = client.settings.recordings_dir
     if root is None:
         raise HTTPException(
@@ -197,17 +196,15 @@ async def _shared_volume(
     )
 
 
-async def _signed_stream(chunks: AsyncIterator[bytes], signed: SignedBody) -> AsyncIterator[bytes]:
+async def _hashed(chunks: AsyncIterator[bytes], signed: SignedDigest) -> AsyncIterator[bytes]:
     async for chunk in chunks:
         signed.update(chunk)
         yield chunk
 
 
-def _require_valid(runtime: Runtime, signed: SignedBody) -> None:
-    if not signed.valid():
-        runtime.webhook_auth.rejected(PLATFORM)
-        raise HTTPException(401, f"wrong {SIGNATURE_HEADER}")
-    runtime.webhook_auth.verified(PLATFORM)
+def _require_signed_body(signed: SignedDigest) -> None:
+    if not signed.matches():
+        raise HTTPException(401, f"the body is not the one {SIGNATURE_HEADER} signed")
 
 
 def _answer(recording: Recording, status_code: int) -> Response:
