@@ -138,7 +138,7 @@ class Translator:
             actions=actions,
         )
 
-    def is_recorder(self, occupant: Occupant) -> bool:
+    def _is_recorder(self, occupant: Occupant) -> bool:
         """Jibri's recorder and transcribers log in on the hidden domain (§c.3)."""
         bare = occupant.occupant_jid.split("/", 1)[0]
         return bare.rpartition("@")[2].lower() == self._hidden_domain
@@ -146,7 +146,7 @@ class Translator:
     def _stay(self, room: str, where: str, occupant: Occupant) -> tuple[Action, ...]:
         """What an occupant record says: it joined, and, if it has a `left_at`, it left."""
         participant = _participant_id(where, occupant)
-        recorder = self.is_recorder(occupant)
+        recorder = self._is_recorder(occupant)
         joined = ParticipantJoined(
             room_name=room,
             participant_id=participant,
