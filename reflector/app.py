@@ -16,6 +16,7 @@ from reflector.clock import Clock, utcnow
 from reflector.config import Config
 from reflector.errors import Conflict, Forbidden, InvalidField, NotFound, ServiceError
 from reflector.limits import API_MAX_BODY
+from reflector.rate_limits import RateLimited
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import PlatformSpec
 from reflector.video_platforms.errors import (
@@ -93,6 +94,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
+        return JSONResponse({"detail": exc.message}, status_code=429, headers=headers)
     if isinstance(exc, InvalidField):
         detail = [{"loc": list(exc.location), "msg": exc.message, "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=422)

@@ -1,4 +1,4 @@
-"""Keeping tables bounded: old inbox events and finished jobs are removed.
+"""Keeping tables bounded: old inbox events, finished jobs and rate-limit counts are removed.
 
 Inbox events stay at least as long as any sender retries (the dedupe window, 7 days at the
 very least) and long enough to audit or reprocess them (reference/reliability.md W4, M1).
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
 
+from reflector import rate_limits
 from reflector.db import Job, JobState, WebhookEvent
 
 if TYPE_CHECKING:
@@ -32,3 +33,4 @@ async def remove_expired(runtime: "Runtime") -> None:
                 Job.finished_at < jobs_before,
             )
         )
+        await rate_limits.forget_before(session, now - timedelta(hours=1))

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     DAILY_MIGRATION_TARGET: str = Field(default="daily", pattern=SLUG_PATTERN)
     VIDEO_PLATFORM_FALLBACK: str | None = Field(default=None, pattern=SLUG_PATTERN)
 
+    # Join links and meetings a user, and an address, may ask for a minute (0: no limit).
+    LINK_RATE_LIMIT_PER_USER: int = Field(default=30, ge=0, le=100_000)
+    LINK_RATE_LIMIT_PER_ADDRESS: int = Field(default=60, ge=0, le=100_000)
+
     MEETING_DURATION_SECONDS: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
     MEETING_EMPTY_GRACE_SECONDS: int = Field(default=300, ge=0, le=24 * 3600)
     MEETING_EXTENSION_SECONDS: int = Field(default=900, ge=60, le=24 * 3600)

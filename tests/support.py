@@ -11,7 +11,16 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from reflector import auth
-from reflector.db import ApiKey, Job, JobState, Meeting, ParticipantSession, Room, WebhookEvent
+from reflector.db import (
+    ApiKey,
+    Job,
+    JobState,
+    Meeting,
+    ParticipantSession,
+    RateLimitWindow,
+    Room,
+    WebhookEvent,
+)
 from reflector.jobs import JobSpec
 from reflector.runtime import Runtime
 from reflector.video_platforms.mock.presence import MockPresence
@@ -79,7 +88,8 @@ async def send_mock_event(client: Any, body: bytes, timestamp: int) -> Any:
 
 async def empty_tables(runtime: Runtime) -> None:
     async with runtime.db.write() as session:
-        for table in (Job, WebhookEvent, ParticipantSession, Meeting, Room, ApiKey, MockPresence):
+        tables = (Job, WebhookEvent, ParticipantSession, Meeting, Room, ApiKey, RateLimitWindow)
+        for table in (*tables, MockPresence):
             await session.execute(delete(table))
 
 

@@ -3,7 +3,7 @@ import uuid
 from fastapi import APIRouter, HTTPException
 
 from reflector import meetings
-from reflector.api.deps import CallerDep, RuntimeDep
+from reflector.api.deps import CallerDep, LinkRateLimit, RuntimeDep
 from reflector.api.render import meeting_detail
 from reflector.api.schemas import JoinOut, JoinRequest, MeetingDetail, SessionOut
 from reflector.video_platforms.base import Capability
@@ -20,7 +20,11 @@ async def get_meeting(
         return await meeting_detail(session, room, meeting, caller)
 
 
-@router.post("/{meeting_id}/join")
+@router.post(
+    "/{meeting_id}/join",
+    dependencies=[LinkRateLimit],
+    responses={429: {"description": "Too many links asked for this minute"}},
+)
 async def join_meeting(
     meeting_id: uuid.UUID,
     runtime: RuntimeDep,

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from reflector import meetings, room_webhooks, rooms
-from reflector.api.deps import CallerDep, RuntimeDep
+from reflector.api.deps import CallerDep, LinkRateLimit, RuntimeDep
 from reflector.api.render import meeting_out, room_out
 from reflector.api.schemas import (
     MeetingCreate,
@@ -61,7 +61,11 @@ async def delete_room(room_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
     await rooms.delete(runtime, caller, room_id)
 
 
-@router.post("/{room_name}/meeting")
+@router.post(
+    "/{room_name}/meeting",
+    dependencies=[LinkRateLimit],
+    responses={429: {"description": "Too many meetings or links asked for this minute"}},
+)
 async def create_meeting(
     room_name: RoomName,
     runtime: RuntimeDep,

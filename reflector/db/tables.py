@@ -270,3 +270,13 @@ class WebhookDelivery(Base):
     status_code: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
+
+
+class RateLimitWindow(Base):
+    """Requests of one caller (a user or an address) in one minute, shared by all processes."""
+
+    __tablename__ = "rate_limit_windows"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    count: Mapped[int]

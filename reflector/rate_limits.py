@@ -1,0 +1,47 @@
+"""Rate limits on the routes that mint join links and tokens (reference/reliability.md S8).
+
+Fixed one-minute windows counted in the database, so the limits hold across any number of
+API processes: a user may ask for a limited number of links a minute, and so may an address.
+"""
+
+import math
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector.db import RateLimitWindow
+from reflector.db.upsert import insert
+from reflector.errors import ServiceError
+
+WINDOW = timedelta(minutes=1)
+
+
+class RateLimited(ServiceError):
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+async def take(session: AsyncSession, limits: dict[str, int], now: datetime) -> None:
+    """Count one request against each `key: limit` (0: unlimited); over any, RateLimited."""
+    start = datetime.fromtimestamp(
+        math.floor(now.timestamp() / WINDOW.total_seconds()) * WINDOW.total_seconds(), now.tzinfo
+    )
+    for key, limit in limits.items():
+        if limit <= 0:
+            continue
+        statement = insert(session, RateLimitWindow).values(key=key, window_start=start, count=1)
+        counted = await session.scalar(
+            statement.on_conflict_do_update(
+                index_elements=[RateLimitWindow.key, RateLimitWindow.window_start],
+                set_={"count": RateLimitWindow.count + 1},
+            ).returning(RateLimitWindow.count)
+        )
+        if counted is not None and counted > limit:
+            retry_after = max(1, math.ceil((start + WINDOW - now).total_seconds()))
+            raise RateLimited(f"more than {limit} requests a minute; retry later", retry_after)
+
+
+async def forget_before(session: AsyncSession, before: datetime) -> None:
+    await session.execute(delete(RateLimitWindow).where(RateLimitWindow.window_start < before))
