@@ -86,6 +86,13 @@ async def send_mock_event(client: Any, body: bytes, timestamp: int) -> Any:
     return await client.post("/v1/mock/webhook", content=body, headers=headers)
 
 
+def without_rate_limits(runtime: Runtime) -> None:
+    """For tests that create more meetings a minute than a person would."""
+    unlimited = {"LINK_RATE_LIMIT_PER_USER": 0, "LINK_RATE_LIMIT_PER_ADDRESS": 0}
+    settings = runtime.config.settings.model_copy(update=unlimited)
+    object.__setattr__(runtime.config, "settings", settings)
+
+
 async def empty_tables(runtime: Runtime) -> None:
     async with runtime.db.write() as session:
         tables = (Job, WebhookEvent, ParticipantSession, Meeting, Room, ApiKey, RateLimitWindow)
