@@ -20,7 +20,7 @@ from reflector.db import Meeting, Recording, RecordingStatus, Transcript
 from reflector.errors import InvalidField
 from reflector.pipeline.fetch import FetchPolicy, FetchRefused, fetch
 from reflector.pipeline.process import PROCESS_RECORDING
-from reflector.pipeline.storage import recording_key
+from reflector.pipeline.storage import Stored, recording_key
 from reflector.runtime import Runtime
 
 
@@ -89,6 +89,11 @@ async def save(
     return recording
 
 
+def one_track(stored: Stored) -> dict[str, Any]:
+    """The track of a single-file recording (one mixed track: no speaker of its own)."""
+    return {"key": stored.key, "size": stored.size, "sha256": stored.sha256, "speaker": None}
+
+
 def _combined_sha256(track_digests: list[str]) -> str:
     """A single track's SHA-256; for several, the SHA-256 of their digests, one per line."""
     if len(track_digests) == 1:
@@ -134,8 +139,7 @@ async def _fetch_recording(runtime: Runtime, args: jobs.JobArgs) -> None:
     url = str(args["url"])
     key = recording_key(recording_id, 0, PurePosixPath(httpx.URL(url).path).suffix.lstrip("."))
     stored = await fetch(url, policy, runtime.storage, key)
-    track = {"key": key, "size": stored.size, "sha256": stored.sha256, "speaker": None}
-    await save(runtime, recording_id, meeting, [track], platform_recording_id)
+    await save(runtime, recording_id, meeting, [one_track(stored)], platform_recording_id)
 
 
 FETCH_RECORDING = jobs.JobSpec("reflector.fetch_recording", _fetch_recording, 600, 660)

@@ -1,5 +1,5 @@
-"""Sessions as a platform's own delivered events describe them, for platforms with no
-sessions API of their own: the mock, and Jitsi (whose Prosody only pushes events)."""
+"""Sessions as a platform's own delivered events describe them, for platforms that push
+events but have no sessions API to ask."""
 
 from collections.abc import Callable, Iterable
 

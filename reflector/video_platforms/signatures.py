@@ -2,8 +2,8 @@
 
 `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` is used by the mock platform and by
 Whereby (contracts/whereby.md, webhooks). Several `v1=` values may be present while a
-secret is rotated; one match is enough. Jibri's uploads sign the body's SHA-256 instead of
-the body (`SignedDigest`), so that they are authenticated before gigabytes are read.
+secret is rotated; one match is enough. Uploads too large to hold sign the body's SHA-256
+instead of the body (`SignedDigest`), so that they are authenticated before they are read.
 """
 
 import hashlib
@@ -81,12 +81,14 @@ class SignedDigest:
     @classmethod
     def verify(cls, header: str, secrets: Iterable[bytes], now: float) -> "SignedDigest | None":
         """The checker of an authentic, fresh header, or None."""
-        parsed = parse_t_v1(header)
         fields = parse_fields(header) or {}
-        digests = fields.get("sha256", [])
-        if parsed is None or len(digests) != 1 or not within_window(parsed[0], now):
+        stamps, digests, signatures = (fields.get(name, []) for name in ("t", "sha256", "v1"))
+        if len(stamps) != 1 or len(digests) != 1 or not signatures:
             return None
-        if not _any_match(f"{parsed[0]}.{digests[0]}".encode(), parsed[1], secrets):
+        timestamp = parse_unix_timestamp(stamps[0])
+        if timestamp is None or not within_window(timestamp, now):
+            return None
+        if not _any_match(f"{timestamp}.{digests[0]}".encode(), signatures, secrets):
             return None
         return cls(digests[0].lower())
 

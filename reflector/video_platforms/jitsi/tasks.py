@@ -17,12 +17,12 @@ from reflector import jobs, lifecycle, participants, recordings
 from reflector.db import EndReason, EventStatus, Meeting, MeetingState, Recording, WebhookEvent
 from reflector.errors import ServiceError
 from reflector.jobs import PeriodicSpec
-from reflector.pipeline.storage import TooLarge, recording_key
+from reflector.pipeline.storage import Stored, TooLarge, recording_key
 from reflector.runtime import Runtime
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.jitsi.client import JitsiClient
 from reflector.video_platforms.jitsi.events import PLATFORM
-from reflector.video_platforms.jitsi.jibri import JibriMetadata, SessionDirectory
+from reflector.video_platforms.jitsi.jibri import SessionDirectory
 from reflector.video_platforms.jitsi.settings import JitsiSettings
 
 logger = logging.getLogger(__name__)
@@ -34,22 +34,18 @@ async def store_recording(
     recording_id: uuid.UUID,
     meeting: Meeting,
     session_name: str,
-    metadata: JibriMetadata,
-    track: dict[str, Any],
+    provider_data: dict[str, Any],
+    stored: Stored,
 ) -> Recording:
     """Record a stored Jibri file as the meeting's recording, once per Jibri session."""
+    track = recordings.one_track(stored)
     try:
         return await recordings.save(
-            runtime,
-            recording_id,
-            meeting,
-            [track],
-            session_name,
-            metadata.provider_data(session_name),
+            runtime, recording_id, meeting, [track], session_name, provider_data
         )
     except IntegrityError:
         # The same session arrived twice at once; the other copy won.
-        await runtime.storage.delete(str(track["key"]))
+        await runtime.storage.delete(stored.key)
         async with runtime.db.read() as session:
             existing = await recordings.by_platform_id(session, PLATFORM, session_name)
         if existing is None:
@@ -68,10 +64,10 @@ async def _import_recording(runtime: Runtime, args: jobs.JobArgs) -> None:
     if settings.recordings_dir is None:
         raise jobs.PermanentJobError("JITSI_RECORDINGS_DIR is not set on this worker")
     try:
+        # Checked again here: the directory may have changed since the request was accepted.
         directory = await asyncio.to_thread(
             SessionDirectory.open, settings.recordings_dir, session_name
         )
-        metadata = await asyncio.to_thread(directory.read_metadata)
     except ServiceError as exc:
         raise jobs.PermanentJobError(exc.message) from None
     recording_id = uuid.uuid4()
@@ -81,13 +77,8 @@ async def _import_recording(runtime: Runtime, args: jobs.JobArgs) -> None:
         stored = await runtime.storage.put(key, _read(directory.media), limit)
     except TooLarge as exc:
         raise jobs.PermanentJobError(f"the recording is {exc}") from None
-    track = {
-        "key": key,
-        "size": stored.size,
-        "sha256": stored.sha256,
-        "speaker": None,
-    }
-    await store_recording(runtime, recording_id, meeting, session_name, metadata, track)
+    provider_data = dict(args["provider_data"])
+    await store_recording(runtime, recording_id, meeting, session_name, provider_data, stored)
 
 
 async def _read(path: Path) -> AsyncIterator[bytes]:
@@ -99,12 +90,16 @@ async def _read(path: Path) -> AsyncIterator[bytes]:
 IMPORT_RECORDING = jobs.JobSpec("jitsi.import_recording", _import_recording, 1800, 1860)
 
 
-async def enqueue_import(runtime: Runtime, meeting: Meeting, session_name: str) -> uuid.UUID:
+async def enqueue_import(
+    runtime: Runtime, meeting: Meeting, session_name: str, provider_data: dict[str, Any]
+) -> uuid.UUID:
+    """Queue copying a checked session directory in; its metadata.json is already read."""
+    args = {"meeting_id": str(meeting.id), "session": session_name, "provider_data": provider_data}
     async with runtime.db.write() as session:
         return await jobs.enqueue(
             session,
             IMPORT_RECORDING,
-            {"meeting_id": str(meeting.id), "session": session_name},
+            args,
             runtime.clock(),
             dedupe_key=f"jitsi-recording:{session_name}",
         )

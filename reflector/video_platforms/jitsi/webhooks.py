@@ -1,6 +1,6 @@
 """Jitsi's inbound routes: Prosody's event sync, and Jibri's finished recordings."""
 
-import json
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import PurePosixPath
@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ValidationError
 
 from reflector.api.deps import RuntimeDep
 from reflector.api.render import recording_out
@@ -24,6 +25,7 @@ from reflector.limits import WEBHOOK_MAX_BODY
 from reflector.pipeline.storage import Stored, recording_key
 from reflector.recordings import by_platform_id
 from reflector.runtime import Runtime
+from reflector.validation import first_error
 from reflector.video_platforms.jitsi.client import JitsiClient
 from reflector.video_platforms.jitsi.events import PLATFORM
 from reflector.video_platforms.jitsi.jibri import (
@@ -42,6 +44,13 @@ _AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing or wrong bearer token"},
     503: {"description": "JITSI_WEBHOOK_SECRET is not set"},
 }
+
+
+class _SessionNotice(BaseModel):
+    """Shared-volume mode: the session directory to read from JITSI_RECORDINGS_DIR."""
+
+    session: str
+
 
 router = APIRouter(prefix="/v1/jitsi", tags=["jitsi"], max_body_size=WEBHOOK_MAX_BODY)
 
@@ -155,9 +164,9 @@ async def _upload(
         if existing is not None:
             await runtime.storage.delete(stored.key)
             return _answer(existing, 200)
-        track = {"key": stored.key, "size": stored.size, "sha256": stored.sha256, "speaker": None}
+        provider_data = metadata.provider_data(session_name)
         recording = await store_recording(
-            runtime, recording_id, meeting, session_name, metadata, track
+            runtime, recording_id, meeting, session_name, provider_data, stored
         )
     except BaseException:
         if stored is not None:
@@ -177,19 +186,18 @@ async def _shared_volume(
             409, "shared-volume mode is off; set JITSI_RECORDINGS_DIR or upload the file"
         )
     try:
-        session_name = json.loads(data)["session"]
-    except (ValueError, KeyError, TypeError):
-        raise InvalidField(("body", "session"), 'expected {"session": "<name>"}') from None
-    if not isinstance(session_name, str):
-        raise InvalidField(("body", "session"), "must be a string")
-    directory = SessionDirectory.open(root, session_name)
-    metadata = directory.read_metadata()
+        notice = _SessionNotice.model_validate_json(data)
+    except ValidationError as exc:
+        raise InvalidField(("body",), first_error(exc)) from None
+    # The shared volume may be a network file system: keep its latency off the event loop.
+    directory = await asyncio.to_thread(SessionDirectory.open, root, notice.session)
+    metadata = await asyncio.to_thread(directory.read_metadata)
     async with runtime.db.read() as session:
         existing = await by_platform_id(session, PLATFORM, directory.name)
         meeting = await meeting_for(session, metadata, directory.media.name)
     if existing is not None:
         return _answer(existing, 200)
-    await enqueue_import(runtime, meeting, directory.name)
+    await enqueue_import(runtime, meeting, directory.name, metadata.provider_data(directory.name))
     return JSONResponse(
         {"status": "queued", "session": directory.name, "meeting_id": str(meeting.id)},
         status_code=202,
