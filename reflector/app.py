@@ -11,20 +11,20 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from reflector.all_settings import Config
 from reflector.api import meetings, recordings, rooms, system
 from reflector.clock import Clock, utcnow
-from reflector.config import Config
 from reflector.errors import Conflict, Forbidden, InvalidField, NotFound, ServiceError
 from reflector.limits import API_MAX_BODY
 from reflector.rate_limits import RateLimited
 from reflector.runtime import Runtime
-from reflector.video_platforms.base import PlatformSpec
 from reflector.video_platforms.errors import (
     PlatformError,
     PlatformNotConfigured,
     PlatformUnavailable,
 )
 from reflector.video_platforms.registry import PLATFORMS
+from reflector.video_platforms.spec import PlatformSpec
 from reflector.worker.celery_app import make_celery
 from reflector.worker.process import make_relay
 

@@ -15,9 +15,9 @@ import uvicorn
 from sqlalchemy import select
 
 from reflector import auth, rooms
+from reflector.all_settings import Config, ConfigError, load_config
 from reflector.api.schemas import RoomCreate
 from reflector.app import create_app
-from reflector.config import Config, ConfigError, load_config
 from reflector.db import Room
 from reflector.db import migrate as migrations
 from reflector.errors import ServiceError

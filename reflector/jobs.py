@@ -10,16 +10,30 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector.db import Job, JobState
+from reflector.all_settings import Config
+from reflector.clock import Clock
+from reflector.db import Database, Job, JobState
 from reflector.db.engine import note_jobs_enqueued
+from reflector.job_errors import PermanentJobError, TransientJobError
+from reflector.pipeline.storage import Storage
+from reflector.video_platforms.base import VideoPlatformClient
+from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
-if TYPE_CHECKING:
-    from reflector.runtime import Runtime
+__all__ = [
+    "JobArgs",
+    "JobContext",
+    "JobSpec",
+    "PeriodicSpec",
+    "PermanentJobError",
+    "TransientJobError",
+    "backoff",
+    "enqueue",
+]
 
 JobArgs = dict[str, Any]
 GiveUp = Callable[[AsyncSession, JobArgs, str], Awaitable[None]]
@@ -27,16 +41,29 @@ BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 600.0
 
 
-class TransientJobError(Exception):
-    """Worth retrying later: timeouts, connection failures, 5xx, rate limits."""
+class PlatformClients(Protocol):
+    def client(self, slug: str) -> VideoPlatformClient[Any]: ...
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+    def settings(self, slug: str) -> VideoPlatformConfig: ...
 
 
-class PermanentJobError(Exception):
-    """Retrying the same job cannot help: the job fails with this reason."""
+class JobContext(Protocol):
+    """What a job may use: a process's services, not its request-side ones (inbox, routes)."""
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def storage(self) -> Storage: ...
+
+    @property
+    def platforms(self) -> PlatformClients: ...
 
 
 @dataclass(frozen=True)
@@ -44,12 +71,12 @@ class JobSpec:
     """A kind of job: its name on the broker, what it runs, and its limits."""
 
     name: str
-    run: Callable[["Runtime", JobArgs], Awaitable[None]]
+    run: Callable[[JobContext, JobArgs], Awaitable[None]]
     soft_time_limit: int = 60
     time_limit: int = 90
     max_attempts: int = 8
     # Called in the transaction that ends the job as failed or dead, with the reason.
-    on_give_up: "GiveUp | None" = None
+    on_give_up: GiveUp | None = None
 
 
 @dataclass(frozen=True)
@@ -58,7 +85,7 @@ class PeriodicSpec:
 
     name: str
     every_seconds: float
-    run: Callable[["Runtime"], Awaitable[None]]
+    run: Callable[[JobContext], Awaitable[None]]
     soft_time_limit: int = 60
     time_limit: int = 90
 

@@ -8,23 +8,20 @@ enqueues the deletion of the platform room in the same transaction.
 
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs
 from reflector.db import EndReason, Meeting, MeetingState, ParticipantSession
+from reflector.jobs import JobContext
 from reflector.video_platforms.errors import RoomNotFound
-
-if TYPE_CHECKING:
-    from reflector.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
 
-async def _delete_platform_room(runtime: "Runtime", args: jobs.JobArgs) -> None:
-    client = runtime.platforms.client(str(args["platform"]))
+async def _delete_platform_room(ctx: JobContext, args: jobs.JobArgs) -> None:
+    client = ctx.platforms.client(str(args["platform"]))
     try:
         await client.delete_room(str(args["room_name"]))
     except RoomNotFound:
@@ -67,13 +64,13 @@ async def schedule_room_deletion(
     )
 
 
-async def check_meetings(runtime: "Runtime") -> None:
+async def check_meetings(ctx: JobContext) -> None:
     """End the meetings whose time has come; extend the occupied ones at their end date."""
-    settings = runtime.config.settings
-    now = runtime.clock()
+    settings = ctx.config.settings
+    now = ctx.clock()
     grace = timedelta(seconds=settings.MEETING_EMPTY_GRACE_SECONDS)
     extension = timedelta(seconds=settings.MEETING_EXTENSION_SECONDS)
-    async with runtime.db.write() as session:
+    async with ctx.db.write() as session:
         for meeting, present, ever_joined, last_left in await _occupancy(session):
             if present and meeting.end_date <= now:
                 meeting.end_date = now + extension

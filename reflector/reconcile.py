@@ -13,19 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import participants
 from reflector.db import Meeting, MeetingState, ParticipantSession
+from reflector.jobs import JobContext
 from reflector.participants import Observation
-from reflector.runtime import Runtime
 from reflector.video_platforms.base import Capability, SessionData
 
 logger = logging.getLogger(__name__)
 
 
-async def reconcile_sessions(runtime: Runtime, platform: str) -> int:
+async def reconcile_sessions(ctx: JobContext, platform: str) -> int:
     """Correct the participant sessions of the platform's active meetings; returns fixes made."""
-    client = runtime.platforms.client(platform)
+    client = ctx.platforms.client(platform)
     if not client.has(Capability.SESSIONS_API):
         return 0
-    async with runtime.db.read() as session:
+    async with ctx.db.read() as session:
         meetings = (
             await session.execute(
                 select(Meeting.id, Meeting.platform_room_name).where(
@@ -36,8 +36,8 @@ async def reconcile_sessions(runtime: Runtime, platform: str) -> int:
     corrections = 0
     for meeting_id, room_name in meetings:
         reported = await client.get_room_sessions(room_name)
-        async with runtime.db.write() as session:
-            corrections += await _apply(session, runtime.clock(), meeting_id, reported)
+        async with ctx.db.write() as session:
+            corrections += await _apply(session, ctx.clock(), meeting_id, reported)
     return corrections
 
 

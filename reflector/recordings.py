@@ -18,14 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector import jobs
 from reflector.db import Meeting, Recording, RecordingStatus, Transcript
 from reflector.errors import InvalidField
+from reflector.jobs import JobContext
 from reflector.pipeline.fetch import FetchPolicy, FetchRefused, fetch
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.pipeline.storage import Stored, recording_key
-from reflector.runtime import Runtime
 
 
 async def store(
-    runtime: Runtime,
+    ctx: JobContext,
     meeting: Meeting,
     files: AsyncIterable[tuple[str | None, AsyncIterator[bytes]]],
     expected_bytes: int | None = None,
@@ -35,14 +35,14 @@ async def store(
     One file is one track; with several, each is one participant, named by its file name.
     """
     recording_id = uuid.uuid4()
-    limit = runtime.config.settings.RECORDING_MAX_BYTES
+    limit = ctx.config.settings.RECORDING_MAX_BYTES
     tracks: list[dict[str, Any]] = []
     try:
         async for filename, chunks in files:
             name = PurePosixPath(filename or "")
             key = recording_key(recording_id, len(tracks), name.suffix.lstrip("."))
             used = sum(int(track["size"]) for track in tracks)
-            stored = await runtime.storage.put(key, chunks, limit - used, expected_bytes)
+            stored = await ctx.storage.put(key, chunks, limit - used, expected_bytes)
             tracks.append(
                 {"key": key, "size": stored.size, "sha256": stored.sha256, "name": name.stem[:64]}
             )
@@ -50,18 +50,18 @@ async def store(
                 raise InvalidField(("body", "file"), "every file must be non-empty")
     except BaseException:
         for track in tracks:
-            await runtime.storage.delete(str(track["key"]))
+            await ctx.storage.delete(str(track["key"]))
         raise
     if not tracks:
         raise InvalidField(("body", "file"), "a non-empty file is required")
     for index, track in enumerate(tracks):
         name = track.pop("name")
         track["speaker"] = (name or f"Speaker {index + 1}") if len(tracks) > 1 else None
-    return await save(runtime, recording_id, meeting, tracks)
+    return await save(ctx, recording_id, meeting, tracks)
 
 
 async def save(
-    runtime: Runtime,
+    ctx: JobContext,
     recording_id: uuid.UUID,
     meeting: Meeting,
     tracks: list[dict[str, Any]],
@@ -80,12 +80,12 @@ async def save(
         size=sum(int(track["size"]) for track in tracks),
         sha256=_combined_sha256([str(track["sha256"]) for track in tracks]),
         provider_data=provider_data or {},
-        created_at=runtime.clock(),
+        created_at=ctx.clock(),
     )
-    async with runtime.db.write() as session:
+    async with ctx.db.write() as session:
         session.add(recording)
         await session.flush()
-        await queue_processing(session, runtime, recording.id)
+        await queue_processing(session, ctx, recording.id)
     return recording
 
 
@@ -103,7 +103,7 @@ def _combined_sha256(track_digests: list[str]) -> str:
 
 async def enqueue_fetch(
     session: AsyncSession,
-    runtime: Runtime,
+    ctx: JobContext,
     meeting: Meeting,
     url: str,
     platform_recording_id: str,
@@ -118,28 +118,28 @@ async def enqueue_fetch(
         session,
         FETCH_RECORDING,
         args,
-        runtime.clock(),
+        ctx.clock(),
         dedupe_key=f"fetch-recording:{meeting.platform}:{platform_recording_id}",
     )
 
 
-async def _fetch_recording(runtime: Runtime, args: jobs.JobArgs) -> None:
+async def _fetch_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
     platform_recording_id = str(args["platform_recording_id"])
-    async with runtime.db.read() as session:
+    async with ctx.db.read() as session:
         meeting = await session.get_one(Meeting, uuid.UUID(str(args["meeting_id"])))
         known = await by_platform_id(session, meeting.platform, platform_recording_id)
     if known is not None:
         return
-    settings = runtime.config.settings
-    hosts = runtime.platforms.settings(meeting.platform).recording_hosts()
+    settings = ctx.config.settings
+    hosts = ctx.platforms.settings(meeting.platform).recording_hosts()
     if not hosts:
         raise FetchRefused(f"platform {meeting.platform!r} allows no recording hosts")
     policy = FetchPolicy(hosts, settings.RECORDING_MAX_BYTES, settings.FETCH_ALLOW_LOOPBACK_HTTP)
     recording_id = uuid.uuid4()
     url = str(args["url"])
     key = recording_key(recording_id, 0, PurePosixPath(httpx.URL(url).path).suffix.lstrip("."))
-    stored = await fetch(url, policy, runtime.storage, key)
-    await save(runtime, recording_id, meeting, [one_track(stored)], platform_recording_id)
+    stored = await fetch(url, policy, ctx.storage, key)
+    await save(ctx, recording_id, meeting, [one_track(stored)], platform_recording_id)
 
 
 FETCH_RECORDING = jobs.JobSpec("reflector.fetch_recording", _fetch_recording, 600, 660)
@@ -157,12 +157,8 @@ async def by_platform_id(
     )
 
 
-async def queue_processing(
-    session: AsyncSession, runtime: Runtime, recording_id: uuid.UUID
-) -> None:
-    await jobs.enqueue(
-        session, PROCESS_RECORDING, {"recording_id": str(recording_id)}, runtime.clock()
-    )
+async def queue_processing(session: AsyncSession, ctx: JobContext, recording_id: uuid.UUID) -> None:
+    await jobs.enqueue(session, PROCESS_RECORDING, {"recording_id": str(recording_id)}, ctx.clock())
 
 
 async def transcript_ids(

@@ -5,27 +5,24 @@ very least) and long enough to audit or reprocess them (reference/reliability.md
 """
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
 
 from reflector import rate_limits
 from reflector.db import Job, JobState, WebhookEvent
-
-if TYPE_CHECKING:
-    from reflector.runtime import Runtime
+from reflector.jobs import JobContext
 
 MINIMUM_EVENT_DAYS = 7
 
 
-async def remove_expired(runtime: "Runtime") -> None:
-    settings = runtime.config.settings
-    now = runtime.clock()
+async def remove_expired(ctx: JobContext) -> None:
+    settings = ctx.config.settings
+    now = ctx.clock()
     events_before = now - timedelta(
         days=max(MINIMUM_EVENT_DAYS, settings.WEBHOOK_EVENT_RETENTION_DAYS)
     )
     jobs_before = now - timedelta(days=settings.JOB_RETENTION_DAYS)
-    async with runtime.db.write() as session:
+    async with ctx.db.write() as session:
         await session.execute(delete(WebhookEvent).where(WebhookEvent.received_at < events_before))
         await session.execute(
             delete(Job).where(

@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs
 from reflector.db import Room, WebhookDelivery
+from reflector.jobs import JobContext
 from reflector.pipeline.fetch import ANY_HOST, FetchPolicy, FetchRefused, checked_target
-from reflector.runtime import Runtime
 
 KEY_PREFIX = "whsec_"
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
@@ -41,31 +41,31 @@ def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
 
 
 async def enqueue_event(
-    session: AsyncSession, runtime: Runtime, room: Room, event_type: str, data: dict[str, Any]
+    session: AsyncSession, ctx: JobContext, room: Room, event_type: str, data: dict[str, Any]
 ) -> str | None:
     """Queue an event for the room's webhook in the caller's transaction; None without a URL."""
     if not room.webhook_url:
         return None
     message_id = f"msg_{uuid.uuid4().hex}"
-    payload = {"type": event_type, "timestamp": runtime.clock().isoformat(), "data": data}
+    payload = {"type": event_type, "timestamp": ctx.clock().isoformat(), "data": data}
     args = {
         "room_id": str(room.id),
         "message_id": message_id,
         "type": event_type,
         "payload": payload,
     }
-    await jobs.enqueue(session, DELIVER, args, runtime.clock())
+    await jobs.enqueue(session, DELIVER, args, ctx.clock())
     return message_id
 
 
-async def deliver(runtime: Runtime, args: jobs.JobArgs) -> None:
-    async with runtime.db.read() as session:
+async def deliver(ctx: JobContext, args: jobs.JobArgs) -> None:
+    async with ctx.db.read() as session:
         room = await session.get(Room, uuid.UUID(str(args["room_id"])))
     if room is None or not room.webhook_url or not room.webhook_secret:
         return
     message_id = str(args["message_id"])
     body = json.dumps(args["payload"], separators=(",", ":")).encode()
-    timestamp = int(runtime.clock().timestamp())
+    timestamp = int(ctx.clock().timestamp())
     headers = {
         "content-type": "application/json",
         "webhook-id": message_id,
@@ -76,7 +76,7 @@ async def deliver(runtime: Runtime, args: jobs.JobArgs) -> None:
         (ANY_HOST,),
         max_bytes=0,
         schemes=("https", "http"),
-        allow_private=runtime.config.settings.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+        allow_private=ctx.config.settings.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     )
     status: int | None = None
     error: str | None = None
@@ -88,11 +88,11 @@ async def deliver(runtime: Runtime, args: jobs.JobArgs) -> None:
             )
         status = response.status_code
     except (FetchRefused, jobs.TransientJobError) as exc:
-        await _log(runtime, room, args, None, str(exc)[:500])
+        await _log(ctx, room, args, None, str(exc)[:500])
         raise
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
-    await _log(runtime, room, args, status, error)
+    await _log(ctx, room, args, status, error)
     if status is not None and 200 <= status < 300:
         return
     if status == 410:
@@ -101,10 +101,10 @@ async def deliver(runtime: Runtime, args: jobs.JobArgs) -> None:
 
 
 async def _log(
-    runtime: Runtime, room: Room, args: jobs.JobArgs, status: int | None, error: str | None
+    ctx: JobContext, room: Room, args: jobs.JobArgs, status: int | None, error: str | None
 ) -> None:
     message_id = str(args["message_id"])
-    async with runtime.db.write() as session:
+    async with ctx.db.write() as session:
         earlier = await session.scalar(
             select(func.count()).where(WebhookDelivery.message_id == message_id)
         )
@@ -117,7 +117,7 @@ async def _log(
                 url=room.webhook_url or "",
                 status_code=status,
                 error=error,
-                created_at=runtime.clock(),
+                created_at=ctx.clock(),
             )
         )
 

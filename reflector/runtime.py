@@ -5,13 +5,14 @@ from dataclasses import dataclass
 
 import httpx
 
+from reflector.all_settings import Config
 from reflector.clock import Clock, utcnow
-from reflector.config import Config
 from reflector.db import Database
 from reflector.inbox import Inbox
 from reflector.pipeline.storage import Storage, make_storage
-from reflector.video_platforms.base import PlatformContext, PlatformSpec
+from reflector.video_platforms.base import PlatformContext
 from reflector.video_platforms.factory import Platforms
+from reflector.video_platforms.spec import PlatformSpec
 from reflector.webhook_auth import WebhookAuthMonitor
 
 

@@ -11,11 +11,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from reflector.all_settings import Config
 from reflector.app import create_app
-from reflector.config import Config
+from reflector.core_settings import Settings
 from reflector.db.migrate import upgrade
 from reflector.runtime import Runtime
-from reflector.settings import Settings
 from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.mock import MockSettings
 from tests.media import video_with_speech

@@ -6,9 +6,10 @@ from fastapi import APIRouter
 from pydantic_settings import SettingsConfigDict
 
 from reflector.db import Room
-from reflector.video_platforms.base import MeetingData, PlatformSpec
+from reflector.video_platforms.base import MeetingData
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.mock import MockClient, MockSettings
+from reflector.video_platforms.spec import PlatformSpec
 
 
 class EchoSettings(MockSettings):

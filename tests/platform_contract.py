@@ -15,12 +15,12 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from reflector.config import Config
+from reflector.all_settings import Config
+from reflector.core_settings import Settings
 from reflector.db import Room, WebhookEvent
 from reflector.runtime import Runtime
-from reflector.settings import Settings
 from reflector.video_platforms.base import Capability, MeetingData
-from reflector.video_platforms.config import VideoPlatformConfig
+from reflector.video_platforms.platform_settings import VideoPlatformConfig
 from reflector.video_platforms.registry import PLATFORMS
 from tests.support import START
 

@@ -3,8 +3,8 @@
 import pytest
 from click.testing import CliRunner
 
+from reflector.all_settings import ConfigError, load_config
 from reflector.cli import main
-from reflector.config import ConfigError, load_config
 from reflector.video_platforms.registry import PLATFORMS
 
 SECRET = "a-mock-secret-that-is-long-enough-0123"

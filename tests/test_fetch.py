@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from reflector.jobs import TransientJobError
+from reflector.job_errors import TransientJobError
 from reflector.pipeline.fetch import FetchPolicy, FetchRefused, fetch
 from reflector.pipeline.storage import LocalStorage, TooLarge
 

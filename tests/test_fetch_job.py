@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from reflector.all_settings import Config
 from reflector.app import create_app
-from reflector.config import Config
 from reflector.db import Job, Meeting, Recording
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.recordings import FETCH_RECORDING, enqueue_fetch

@@ -3,8 +3,8 @@
 import httpx
 import pytest
 
-from reflector.config import Config
-from reflector.jobs import TransientJobError
+from reflector.all_settings import Config
+from reflector.job_errors import TransientJobError
 from reflector.video_platforms.jitsi.tasks import reconcile_with_census
 from tests.jitsi import bearer, fixture, jitsi_config, jitsi_settings, path_of
 from tests.support import new_meeting

@@ -13,8 +13,8 @@ import pytest
 import uvicorn
 from sqlalchemy import func, select
 
+from reflector.all_settings import Config
 from reflector.clock import utcnow
-from reflector.config import Config
 from reflector.db import Job, Recording
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.video_platforms.jitsi import SIGNATURE_HEADER

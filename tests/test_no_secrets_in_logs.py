@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from reflector.config import Config
+from reflector.all_settings import Config
 from reflector.lifecycle import DELETE_PLATFORM_ROOM
 from tests.jitsi import JWT_SECRET, WEBHOOK_SECRET, bearer, fixture, jitsi_settings, path_of
 from tests.support import MOCK_SECRET, mock_event, new_meeting, run_queued, send_mock_event

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from reflector.video_platforms.config import VideoPlatformConfig
+from reflector.video_platforms.platform_settings import VideoPlatformConfig
 from tests.jitsi import EVENT_PATHS, bearer, jitsi_settings, occupant_event
 from tests.platform_contract import Kind, PlatformContract
 

@@ -2,8 +2,8 @@ from datetime import datetime
 
 import httpx
 
-from reflector.video_platforms.config import VideoPlatformConfig
 from reflector.video_platforms.mock import MockSettings
+from reflector.video_platforms.platform_settings import VideoPlatformConfig
 from tests.platform_contract import Kind, PlatformContract
 from tests.support import MOCK_SECRET, START, mock_event, mock_signature
 

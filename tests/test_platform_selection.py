@@ -7,10 +7,10 @@ import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
+from reflector.all_settings import Config
 from reflector.app import create_app
-from reflector.config import Config
+from reflector.core_settings import Settings
 from reflector.db import Room
-from reflector.settings import Settings
 from reflector.video_platforms.mock import PLATFORM as MOCK
 from reflector.video_platforms.mock import MockSettings
 from tests.doubles import DOWN, ECHO, DownSettings, EchoSettings

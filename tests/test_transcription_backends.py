@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from pydantic import SecretStr
 
-from reflector.config import ConfigError, load_config
+from reflector.all_settings import ConfigError, load_config
+from reflector.core_settings import Settings
 from reflector.pipeline.process import PROCESS_RECORDING
-from reflector.settings import Settings
 from reflector.video_platforms.registry import PLATFORMS
 from tests.support import new_meeting, run_queued
 

@@ -21,13 +21,13 @@ import redis
 from sqlalchemy import select
 
 from reflector import jobs
+from reflector.all_settings import Config
 from reflector.app import create_app
 from reflector.clock import utcnow
-from reflector.config import Config
+from reflector.core_settings import Settings
 from reflector.db import Job, JobState
 from reflector.lifecycle import DELETE_PLATFORM_ROOM
 from reflector.runtime import Runtime
-from reflector.settings import Settings
 from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.celery_app import make_celery

@@ -2,7 +2,7 @@
 
 import pytest
 
-from reflector.config import Config
+from reflector.all_settings import Config
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.celery_app import job_specs, make_celery, periodic_specs
 

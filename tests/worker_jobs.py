@@ -14,8 +14,8 @@ from pydantic_settings import SettingsConfigDict
 
 from reflector.jobs import JobArgs, JobSpec, PermanentJobError, TransientJobError
 from reflector.runtime import Runtime
-from reflector.video_platforms.base import PlatformSpec
 from reflector.video_platforms.mock import MockClient, MockSettings
+from reflector.video_platforms.spec import PlatformSpec
 
 
 def note(args: JobArgs, line: str) -> None:

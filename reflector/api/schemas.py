@@ -7,9 +7,9 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from reflector.core_settings import SLUG_PATTERN
 from reflector.db.tables import RecordingTrigger, RecordingType, RoomMode
 from reflector.inbox import Receipt
-from reflector.settings import SLUG_PATTERN
 from reflector.validation import SafeStr, UrlStr
 from reflector.video_platforms.base import Capability, Role
 

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from reflector.jobs import PermanentJobError, TransientJobError
+from reflector.job_errors import PermanentJobError, TransientJobError
 from reflector.pipeline.storage import Storage, Stored
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]

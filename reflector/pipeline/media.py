@@ -10,7 +10,7 @@ from pathlib import Path
 
 import av
 
-from reflector.jobs import PermanentJobError
+from reflector.job_errors import PermanentJobError
 
 SAMPLE_RATE = 16000
 _OPTIONS = {"protocol_whitelist": "file"}

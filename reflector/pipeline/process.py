@@ -15,35 +15,35 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs, room_webhooks
 from reflector.db import Meeting, Recording, RecordingStatus, Room, Transcript
+from reflector.jobs import JobContext
 from reflector.pipeline import media
 from reflector.pipeline.transcribe import Segment, Transcriber, make_transcriber
-from reflector.runtime import Runtime
 
 
-async def process_recording(runtime: Runtime, args: jobs.JobArgs) -> None:
+async def process_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
     recording_id = uuid.UUID(str(args["recording_id"]))
-    async with runtime.db.write() as session:
+    async with ctx.db.write() as session:
         recording = await session.get_one(Recording, recording_id)
         recording.status = RecordingStatus.PROCESSING
         recording.error = None
         tracks = list(recording.tracks)
-    transcriber = make_transcriber(runtime.config.settings)
+    transcriber = make_transcriber(ctx.config.settings)
     segments: list[Segment] = []
     duration = 0.0
     for index, track in enumerate(tracks):
         speaker = str(track.get("speaker") or f"Speaker {index + 1}")
-        async with runtime.storage.local_path(str(track["key"])) as path:
+        async with ctx.storage.local_path(str(track["key"])) as path:
             seconds, found = await asyncio.to_thread(
                 _transcribe_file,
                 path,
                 speaker,
                 transcriber,
-                runtime.config.settings.RECORDING_MAX_SECONDS,
+                ctx.config.settings.RECORDING_MAX_SECONDS,
             )
         duration = max(duration, seconds)
         segments += found
     segments.sort(key=lambda segment: (segment.start, segment.speaker))
-    await _store(runtime, recording_id, duration, segments, transcriber.language)
+    await _store(ctx, recording_id, duration, segments, transcriber.language)
 
 
 def _transcribe_file(
@@ -57,13 +57,13 @@ def _transcribe_file(
 
 
 async def _store(
-    runtime: Runtime,
+    ctx: JobContext,
     recording_id: uuid.UUID,
     duration: float,
     segments: list[Segment],
     language: str,
 ) -> None:
-    async with runtime.db.write() as session:
+    async with ctx.db.write() as session:
         recording = await session.get_one(Recording, recording_id)
         room_id = (await session.get_one(Meeting, recording.meeting_id)).room_id
         await session.execute(delete(Transcript).where(Transcript.recording_id == recording_id))
@@ -74,7 +74,7 @@ async def _store(
             status="done",
             language=language,
             segments=[segment.as_json() for segment in segments],
-            created_at=runtime.clock(),
+            created_at=ctx.clock(),
         )
         session.add(transcript)
         recording.status = RecordingStatus.DONE
@@ -88,7 +88,7 @@ async def _store(
             "room_id": str(room.id),
             "room_name": room.name,
         }
-        await room_webhooks.enqueue_event(session, runtime, room, "transcript.completed", data)
+        await room_webhooks.enqueue_event(session, ctx, room, "transcript.completed", data)
 
 
 async def _give_up(session: AsyncSession, args: jobs.JobArgs, reason: str) -> None:

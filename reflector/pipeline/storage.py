@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 from pydantic import SecretStr
 
-from reflector.settings import Settings
+from reflector.core_settings import Settings
 
 KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}(/[a-z0-9][a-z0-9_.-]{0,127}){1,4}")
 EXTENSIONS = frozenset({"mp4", "webm", "mkv", "m4a", "mp3", "wav", "ogg", "opus", "flac", "bin"})

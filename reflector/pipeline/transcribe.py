@@ -10,8 +10,8 @@ from typing import Any, Protocol
 import httpx
 from pocketsphinx import Decoder
 
-from reflector.jobs import PermanentJobError, TransientJobError
-from reflector.settings import Settings
+from reflector.core_settings import Settings
+from reflector.job_errors import PermanentJobError, TransientJobError
 
 FRAMES_PER_SECOND = 100
 # pocketsphinx decodes one utterance at a time; long audio is cut into pieces of this length.

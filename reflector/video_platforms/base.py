@@ -8,13 +8,11 @@ from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
-from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from reflector.clock import Clock
 from reflector.db import Database, Meeting, Room
-from reflector.jobs import JobSpec, PeriodicSpec
-from reflector.video_platforms.config import VideoPlatformConfig
+from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
 
 class Capability(StrEnum):
@@ -131,15 +129,3 @@ class VideoPlatformClient(ABC, Generic[SettingsT]):
     @abstractmethod
     def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
         """A link for this user and role, minted now (signed per user where supported)."""
-
-
-@dataclass(frozen=True)
-class PlatformSpec:
-    """Everything the core needs to know about one platform: one line in the registry."""
-
-    slug: str
-    settings: type[VideoPlatformConfig]
-    client: type[VideoPlatformClient[Any]]
-    router: APIRouter
-    jobs: tuple[JobSpec, ...] = ()
-    periodic: tuple[PeriodicSpec, ...] = ()

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from reflector.config import Config
+from reflector.all_settings import Config
 from reflector.db import Room
 from reflector.metrics import (
     MEETINGS_CREATED,
@@ -16,15 +16,15 @@ from reflector.metrics import (
 from reflector.video_platforms.base import (
     MeetingData,
     PlatformContext,
-    PlatformSpec,
     VideoPlatformClient,
 )
-from reflector.video_platforms.config import VideoPlatformConfig
 from reflector.video_platforms.errors import (
     PlatformError,
     PlatformNotConfigured,
     PlatformUnavailable,
 )
+from reflector.video_platforms.platform_settings import VideoPlatformConfig
+from reflector.video_platforms.spec import PlatformSpec
 
 logger = logging.getLogger(__name__)
 

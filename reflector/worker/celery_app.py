@@ -12,12 +12,12 @@ from typing import Any
 from celery import Celery
 
 from reflector import lifecycle, retention, room_webhooks
-from reflector.config import Config
+from reflector.all_settings import Config
 from reflector.jobs import JobSpec, PeriodicSpec
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.recordings import FETCH_RECORDING
 from reflector.runtime import Runtime
-from reflector.video_platforms.base import PlatformSpec
+from reflector.video_platforms.spec import PlatformSpec
 from reflector.worker.execute import run_job
 
 logger = logging.getLogger(__name__)

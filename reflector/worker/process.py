@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from celery import Celery, signals
 
+from reflector.all_settings import Config
 from reflector.clock import Clock, utcnow
-from reflector.config import Config
 from reflector.db import Database
-from reflector.video_platforms.base import PlatformSpec
+from reflector.video_platforms.spec import PlatformSpec
 from reflector.worker.celery_app import QUEUE, job_specs, make_celery
 from reflector.worker.relay import Publish, Relay
 

@@ -24,12 +24,12 @@ from reflector.video_platforms.base import (
     SessionData,
     VideoPlatformClient,
 )
-from reflector.video_platforms.config import VideoPlatformConfig
 from reflector.video_platforms.delivered import as_sessions, delivered_actions
 from reflector.video_platforms.errors import PlatformNotConfigured, PlatformUnavailable
 from reflector.video_platforms.jitsi.events import PLATFORM, Translator, meeting_room_name
 from reflector.video_platforms.jitsi.settings import JitsiSettings
 from reflector.video_platforms.jitsi.tokens import TokenUser, room_token
+from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
 CENSUS_TIMEOUT = httpx.Timeout(10.0)
 _NOT_IN_NAME = re.compile(r"[^a-z0-9]+")

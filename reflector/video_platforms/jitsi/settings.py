@@ -6,7 +6,7 @@ from typing import Literal, Self
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from reflector.video_platforms.config import VideoPlatformConfig
+from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
 PUBLIC_SERVER = "https://meet.jit.si"
 Algorithm = Literal["HS256", "HS384", "HS512", "RS256", "RS384", "RS512"]

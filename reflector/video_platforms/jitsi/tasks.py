@@ -16,9 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector import jobs, lifecycle, participants, recordings
 from reflector.db import EndReason, EventStatus, Meeting, MeetingState, Recording, WebhookEvent
 from reflector.errors import ServiceError
-from reflector.jobs import PeriodicSpec
+from reflector.jobs import JobContext, PeriodicSpec
 from reflector.pipeline.storage import Stored, TooLarge, recording_key
-from reflector.runtime import Runtime
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.jitsi.client import JitsiClient
 from reflector.video_platforms.jitsi.events import PLATFORM
@@ -30,7 +29,7 @@ _CHUNK = 1024 * 1024
 
 
 async def store_recording(
-    runtime: Runtime,
+    ctx: JobContext,
     recording_id: uuid.UUID,
     meeting: Meeting,
     session_name: str,
@@ -41,25 +40,25 @@ async def store_recording(
     track = recordings.one_track(stored)
     try:
         return await recordings.save(
-            runtime, recording_id, meeting, [track], session_name, provider_data
+            ctx, recording_id, meeting, [track], session_name, provider_data
         )
     except IntegrityError:
         # The same session arrived twice at once; the other copy won.
-        await runtime.storage.delete(stored.key)
-        async with runtime.db.read() as session:
+        await ctx.storage.delete(stored.key)
+        async with ctx.db.read() as session:
             existing = await recordings.by_platform_id(session, PLATFORM, session_name)
         if existing is None:
             raise
         return existing
 
 
-async def _import_recording(runtime: Runtime, args: jobs.JobArgs) -> None:
+async def _import_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
     session_name = str(args["session"])
-    async with runtime.db.read() as session:
+    async with ctx.db.read() as session:
         if await recordings.by_platform_id(session, PLATFORM, session_name):
             return
         meeting = await session.get_one(Meeting, uuid.UUID(str(args["meeting_id"])))
-    settings = runtime.platforms.settings(PLATFORM)
+    settings = ctx.platforms.settings(PLATFORM)
     assert isinstance(settings, JitsiSettings)
     if settings.recordings_dir is None:
         raise jobs.PermanentJobError("JITSI_RECORDINGS_DIR is not set on this worker")
@@ -72,13 +71,13 @@ async def _import_recording(runtime: Runtime, args: jobs.JobArgs) -> None:
         raise jobs.PermanentJobError(exc.message) from None
     recording_id = uuid.uuid4()
     key = recording_key(recording_id, 0, directory.media.suffix.lstrip("."))
-    limit = runtime.config.settings.RECORDING_MAX_BYTES
+    limit = ctx.config.settings.RECORDING_MAX_BYTES
     try:
-        stored = await runtime.storage.put(key, _read(directory.media), limit)
+        stored = await ctx.storage.put(key, _read(directory.media), limit)
     except TooLarge as exc:
         raise jobs.PermanentJobError(f"the recording is {exc}") from None
     provider_data = dict(args["provider_data"])
-    await store_recording(runtime, recording_id, meeting, session_name, provider_data, stored)
+    await store_recording(ctx, recording_id, meeting, session_name, provider_data, stored)
 
 
 async def _read(path: Path) -> AsyncIterator[bytes]:
@@ -91,16 +90,16 @@ IMPORT_RECORDING = jobs.JobSpec("jitsi.import_recording", _import_recording, 180
 
 
 async def enqueue_import(
-    runtime: Runtime, meeting: Meeting, session_name: str, provider_data: dict[str, Any]
+    ctx: JobContext, meeting: Meeting, session_name: str, provider_data: dict[str, Any]
 ) -> uuid.UUID:
     """Queue copying a checked session directory in; its metadata.json is already read."""
     args = {"meeting_id": str(meeting.id), "session": session_name, "provider_data": provider_data}
-    async with runtime.db.write() as session:
+    async with ctx.db.write() as session:
         return await jobs.enqueue(
             session,
             IMPORT_RECORDING,
             args,
-            runtime.clock(),
+            ctx.clock(),
             dedupe_key=f"jitsi-recording:{session_name}",
         )
 
@@ -110,28 +109,28 @@ CENSUS_SETTLE = timedelta(seconds=60)
 CENSUS_EVERY_SECONDS = 60.0
 
 
-async def reconcile_with_census(runtime: Runtime) -> int:
+async def reconcile_with_census(ctx: JobContext) -> int:
     """End meetings whose room Prosody no longer has; returns how many ended.
 
     A Prosody restart drops every room without a `room destroyed` event (§c.5), which would
     leave their participants "in" for ever. Only rooms we saw open are judged, and only on
     events older than the census, so a room opening meanwhile is not taken for a closed one.
     """
-    client = runtime.platforms.client(PLATFORM)
+    client = ctx.platforms.client(PLATFORM)
     assert isinstance(client, JitsiClient)
     if client.settings.api_url is None:
         return 0
-    taken = runtime.clock()
+    taken = ctx.clock()
     try:
         open_rooms = await client.open_rooms()
     except PlatformUnavailable as exc:
         raise jobs.TransientJobError(exc.message) from exc
     ended = 0
-    async with runtime.db.write() as session:
+    async with ctx.db.write() as session:
         for meeting in await _seen_open(session, taken - CENSUS_SETTLE):
             if meeting.platform_room_name in open_rooms:
                 continue
-            now = runtime.clock()
+            now = ctx.clock()
             if await lifecycle.end_meeting(session, meeting, EndReason.PLATFORM, now, now):
                 await participants.close_open_sessions(session, meeting.id, now)
                 logger.info("jitsi room %s is gone from Prosody", meeting.platform_room_name)
@@ -155,8 +154,8 @@ async def _seen_open(session: AsyncSession, settled: datetime) -> list[Meeting]:
     return list((await session.scalars(query)).all())
 
 
-async def _reconcile(runtime: Runtime) -> None:
-    await reconcile_with_census(runtime)
+async def _reconcile(ctx: JobContext) -> None:
+    await reconcile_with_census(ctx)
 
 
 PERIODIC = (PeriodicSpec("jitsi.reconcile_with_census", CENSUS_EVERY_SECONDS, _reconcile),)

@@ -1,11 +1,11 @@
 """The built-in mock platform: for the test suite and local development."""
 
-from reflector.video_platforms.base import PlatformSpec
 from reflector.video_platforms.mock.client import MockClient
 from reflector.video_platforms.mock.events import PLATFORM as SLUG
 from reflector.video_platforms.mock.settings import MockSettings
 from reflector.video_platforms.mock.tasks import PERIODIC
 from reflector.video_platforms.mock.webhooks import SIGNATURE_HEADER, router
+from reflector.video_platforms.spec import PlatformSpec
 
 PLATFORM = PlatformSpec(
     slug=SLUG, settings=MockSettings, client=MockClient, router=router, periodic=PERIODIC

@@ -15,10 +15,10 @@ from reflector.video_platforms.base import (
     SessionData,
     VideoPlatformClient,
 )
-from reflector.video_platforms.config import active_secrets
 from reflector.video_platforms.mock import presence
 from reflector.video_platforms.mock.events import PLATFORM
 from reflector.video_platforms.mock.settings import MockSettings
+from reflector.video_platforms.platform_settings import active_secrets
 from reflector.video_platforms.signatures import verify_t_v1
 
 

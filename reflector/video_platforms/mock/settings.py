@@ -3,7 +3,7 @@ from typing import Self
 from pydantic import AnyHttpUrl, AwareDatetime, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from reflector.video_platforms.config import VideoPlatformConfig
+from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
 _SECRET = Field(default=None, min_length=32)
 

@@ -5,21 +5,30 @@ A setting that is present but invalid stops start-up with a message naming it.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
+from reflector.core_settings import Settings
 from reflector.db.urls import async_url
 from reflector.pipeline.transcribe import transcription_problems
-from reflector.settings import Settings
-from reflector.video_platforms.base import PlatformSpec
-from reflector.video_platforms.config import VideoPlatformConfig
+from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
 
 class ConfigError(Exception):
     def __init__(self, problems: Sequence[str]) -> None:
         super().__init__("invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
         self.problems = list(problems)
+
+
+class DeclaresSettings(Protocol):
+    """A registered platform, as far as loading settings goes: its slug and settings class."""
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def settings(self) -> type[VideoPlatformConfig]: ...
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,7 @@ class Config:
 
 
 def load_config(
-    specs: Sequence[PlatformSpec],
+    specs: Sequence[DeclaresSettings],
     settings: Settings | None = None,
     platforms: Mapping[str, VideoPlatformConfig] | None = None,
 ) -> Config:
