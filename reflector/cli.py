@@ -21,6 +21,7 @@ from reflector.app import create_app
 from reflector.db import Room
 from reflector.db import migrate as migrations
 from reflector.errors import ServiceError
+from reflector.jobs import JobContext
 from reflector.runtime import Runtime
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.process import run_beat, run_worker
@@ -58,9 +59,18 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+class _Services:
+    """What platform commands get as click's `obj` (`spec.CommandContext`)."""
+
+    def run(self, work: Callable[[JobContext], Awaitable[T]]) -> T:
+        return _with_runtime(work)
+
+
 @click.group()
-def main() -> None:
+@click.pass_context
+def main(context: click.Context) -> None:
     """Reflector: persistent meeting rooms on any video platform."""
+    context.obj = _Services()
 
 
 @main.command()
@@ -226,3 +236,8 @@ def rooms_list() -> None:
 
     for room_id, name, platform, owner in _with_runtime(everything):
         click.echo(f"{room_id}  {name}  platform={platform}  owner={owner}")
+
+
+for _spec in PLATFORMS:
+    if _spec.commands is not None:
+        main.add_command(_spec.commands, _spec.slug)

@@ -20,7 +20,8 @@ from typing import assert_never
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import lifecycle, participants
+from reflector import announcements, lifecycle, participants
+from reflector.announcements import RecordingReady
 from reflector.clock import Clock
 from reflector.db import Database, EndReason, EventStatus, Meeting, WebhookEvent
 from reflector.db.upsert import insert
@@ -62,7 +63,7 @@ class RoomActive:
     at: datetime
 
 
-Action = ParticipantJoined | ParticipantLeft | MeetingEnded | RoomActive
+Action = ParticipantJoined | ParticipantLeft | MeetingEnded | RoomActive | RecordingReady
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class InboundEvent:
         """An authentic body we cannot read: kept as `failed`, by default keyed by its digest."""
         return cls(
             platform=platform,
-            key=key or "sha256:" + hashlib.sha256(body).hexdigest(),
+            key=key or digest_key(body),
             type=type_,
             raw_body=body,
             metric_type=metric_type,
@@ -107,11 +108,13 @@ class InboundEvent:
         )
 
     @classmethod
-    def unknown_type(cls, platform: str, body: bytes, type_: str, key: str) -> "InboundEvent":
+    def unknown_type(
+        cls, platform: str, body: bytes, type_: str, key: str | None = None
+    ) -> "InboundEvent":
         """An authentic event of a type we do not handle: kept as `parked`."""
         return cls(
             platform=platform,
-            key=key,
+            key=key or digest_key(body),
             type=type_,
             raw_body=body,
             metric_type="other",
@@ -121,6 +124,11 @@ class InboundEvent:
     @property
     def room_name(self) -> str | None:
         return self.actions[0].room_name if self.actions else None
+
+
+def digest_key(body: bytes) -> str:
+    """The event key of a body whose sender gave it no id."""
+    return "sha256:" + hashlib.sha256(body).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -300,6 +308,9 @@ async def _apply(
                 case MeetingEnded() as ended:
                     meeting = await session.get_one(Meeting, meeting_id)
                     await lifecycle.end_meeting(session, meeting, EndReason.PLATFORM, ended.at, now)
+                case RecordingReady() as ready:
+                    meeting = await session.get_one(Meeting, meeting_id)
+                    await announcements.announce(session, meeting, ready, now)
                 case RoomActive():
                     pass
                 case _:

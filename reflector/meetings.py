@@ -110,7 +110,7 @@ async def get_visible_meeting(
     return row[0], row[1]
 
 
-def join_url(
+async def join_url(
     runtime: Runtime,
     room: Room,
     meeting: Meeting,
@@ -125,9 +125,8 @@ def join_url(
     if meeting.state == MeetingState.ENDED:
         raise Conflict("the meeting has ended; create a new one")
     client = runtime.platforms.client(meeting.platform)
-    return client.join_url(
-        meeting, JoinUser(id=caller.user_id, display_name=display_name), role
-    ), role
+    user = JoinUser(id=caller.user_id, display_name=display_name)
+    return await client.join_url(meeting, user, role), role
 
 
 async def end(runtime: Runtime, caller: Caller, meeting_id: uuid.UUID) -> tuple[Room, Meeting]:

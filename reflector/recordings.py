@@ -1,27 +1,79 @@
-"""Recordings: storing one and queueing its processing, whatever brought it in.
+"""Recordings: streaming files in as tracks, and queueing their processing.
 
-An upload streams in through `store`; a platform that offers a download link calls
-`enqueue_fetch` from its tasks, and the fetch job brings the file in under the safe-fetch
-policy with the hosts that platform allows.
+Every upload (the API's, a platform's own upload route) streams through one `TrackIntake`;
+recordings a platform announces are fetched by `announcements.FETCH_RECORDING`.
 """
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from pathlib import PurePosixPath
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import jobs
+from reflector import jobs, recording_tracks
 from reflector.db import Meeting, Recording, RecordingStatus, Transcript
 from reflector.errors import InvalidField
 from reflector.jobs import JobContext
-from reflector.pipeline.fetch import FetchPolicy, FetchRefused, fetch
 from reflector.pipeline.process import PROCESS_RECORDING
-from reflector.pipeline.storage import Stored, recording_key
+from reflector.pipeline.storage import recording_key
+from reflector.recording_tracks import Track
+
+
+class TrackIntake:
+    """The tracks of one new recording, streamed into storage under RECORDING_MAX_BYTES in all.
+
+    `async with TrackIntake(ctx) as intake:` — if the block fails, every file it stored is
+    removed again; `discard()` does the same on purpose (e.g. a duplicate).
+    """
+
+    def __init__(self, ctx: JobContext) -> None:
+        self.recording_id = uuid.uuid4()
+        self.tracks: list[Track] = []
+        self._ctx = ctx
+
+    async def add(
+        self,
+        filename: str | None,
+        chunks: AsyncIterator[bytes],
+        expected_bytes: int | None = None,
+    ) -> Track:
+        """Store one file as the next track; the file name's stem names its speaker."""
+        name = PurePosixPath(filename or "")
+        key = recording_key(self.recording_id, len(self.tracks), name.suffix.lstrip("."))
+        limit = self._ctx.config.settings.RECORDING_MAX_BYTES - self.stored_bytes
+        self.tracks.append(Track(key=key, size=0))  # so that a failure removes a partial file
+        stored = await self._ctx.storage.put(key, chunks, limit, expected_bytes)
+        track = Track(
+            key=key, size=stored.size, sha256=stored.sha256, speaker=name.stem[:64] or None
+        )
+        self.tracks[-1] = track
+        return track
+
+    @property
+    def stored_bytes(self) -> int:
+        return sum(track.size or 0 for track in self.tracks)
+
+    async def discard(self) -> None:
+        for track in self.tracks:
+            if track.key:
+                await self._ctx.storage.delete(track.key)
+        self.tracks = []
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is not None:
+            await self.discard()
 
 
 async def store(
@@ -32,39 +84,25 @@ async def store(
 ) -> Recording:
     """Stream files into storage as the tracks of a new recording, and queue its processing.
 
-    One file is one track; with several, each is one participant, named by its file name.
+    One file is one mixed track; with several, each is one participant, named by its file.
     """
-    recording_id = uuid.uuid4()
-    limit = ctx.config.settings.RECORDING_MAX_BYTES
-    tracks: list[dict[str, Any]] = []
-    try:
+    async with TrackIntake(ctx) as intake:
         async for filename, chunks in files:
-            name = PurePosixPath(filename or "")
-            key = recording_key(recording_id, len(tracks), name.suffix.lstrip("."))
-            used = sum(int(track["size"]) for track in tracks)
-            stored = await ctx.storage.put(key, chunks, limit - used, expected_bytes)
-            tracks.append(
-                {"key": key, "size": stored.size, "sha256": stored.sha256, "name": name.stem[:64]}
-            )
-            if stored.size == 0:
+            if not (await intake.add(filename, chunks, expected_bytes)).size:
                 raise InvalidField(("body", "file"), "every file must be non-empty")
-    except BaseException:
-        for track in tracks:
-            await ctx.storage.delete(str(track["key"]))
-        raise
-    if not tracks:
-        raise InvalidField(("body", "file"), "a non-empty file is required")
-    for index, track in enumerate(tracks):
-        name = track.pop("name")
-        track["speaker"] = (name or f"Speaker {index + 1}") if len(tracks) > 1 else None
-    return await save(ctx, recording_id, meeting, tracks)
+        if not intake.tracks:
+            raise InvalidField(("body", "file"), "a non-empty file is required")
+        tracks = intake.tracks
+        if len(tracks) == 1:
+            tracks = [tracks[0].model_copy(update={"speaker": None})]
+        return await save(ctx, intake.recording_id, meeting, tracks)
 
 
 async def save(
     ctx: JobContext,
     recording_id: uuid.UUID,
     meeting: Meeting,
-    tracks: list[dict[str, Any]],
+    tracks: Sequence[Track],
     platform_recording_id: str | None = None,
     provider_data: dict[str, Any] | None = None,
 ) -> Recording:
@@ -75,13 +113,10 @@ async def save(
         platform=meeting.platform,
         platform_recording_id=platform_recording_id,
         status=RecordingStatus.RECEIVED,
-        tracks=tracks,
-        storage_key=str(tracks[0]["key"]),
-        size=sum(int(track["size"]) for track in tracks),
-        sha256=_combined_sha256([str(track["sha256"]) for track in tracks]),
         provider_data=provider_data or {},
         created_at=ctx.clock(),
     )
+    mark_stored(recording, tracks)
     async with ctx.db.write() as session:
         session.add(recording)
         await session.flush()
@@ -89,9 +124,12 @@ async def save(
     return recording
 
 
-def one_track(stored: Stored) -> dict[str, Any]:
-    """The track of a single-file recording (one mixed track: no speaker of its own)."""
-    return {"key": stored.key, "size": stored.size, "sha256": stored.sha256, "speaker": None}
+def mark_stored(recording: Recording, tracks: Sequence[Track]) -> None:
+    """Every track of `recording` is in our storage now."""
+    recording.tracks = recording_tracks.dump(tracks)
+    recording.storage_key = tracks[0].key
+    recording.size = sum(track.size or 0 for track in tracks)
+    recording.sha256 = _combined_sha256([track.sha256 or "" for track in tracks])
 
 
 def _combined_sha256(track_digests: list[str]) -> str:
@@ -99,50 +137,6 @@ def _combined_sha256(track_digests: list[str]) -> str:
     if len(track_digests) == 1:
         return track_digests[0]
     return hashlib.sha256("\n".join(track_digests).encode()).hexdigest()
-
-
-async def enqueue_fetch(
-    session: AsyncSession,
-    ctx: JobContext,
-    meeting: Meeting,
-    url: str,
-    platform_recording_id: str,
-) -> uuid.UUID:
-    """Queue fetching a platform's recording of `meeting` from `url` (once per recording id)."""
-    args = {
-        "meeting_id": str(meeting.id),
-        "url": url,
-        "platform_recording_id": platform_recording_id,
-    }
-    return await jobs.enqueue(
-        session,
-        FETCH_RECORDING,
-        args,
-        ctx.clock(),
-        dedupe_key=f"fetch-recording:{meeting.platform}:{platform_recording_id}",
-    )
-
-
-async def _fetch_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
-    platform_recording_id = str(args["platform_recording_id"])
-    async with ctx.db.read() as session:
-        meeting = await session.get_one(Meeting, uuid.UUID(str(args["meeting_id"])))
-        known = await by_platform_id(session, meeting.platform, platform_recording_id)
-    if known is not None:
-        return
-    settings = ctx.config.settings
-    hosts = ctx.platforms.settings(meeting.platform).recording_hosts()
-    if not hosts:
-        raise FetchRefused(f"platform {meeting.platform!r} allows no recording hosts")
-    policy = FetchPolicy(hosts, settings.RECORDING_MAX_BYTES, settings.FETCH_ALLOW_LOOPBACK_HTTP)
-    recording_id = uuid.uuid4()
-    url = str(args["url"])
-    key = recording_key(recording_id, 0, PurePosixPath(httpx.URL(url).path).suffix.lstrip("."))
-    stored = await fetch(url, policy, ctx.storage, key)
-    await save(ctx, recording_id, meeting, [one_track(stored)], platform_recording_id)
-
-
-FETCH_RECORDING = jobs.JobSpec("reflector.fetch_recording", _fetch_recording, 600, 660)
 
 
 async def by_platform_id(

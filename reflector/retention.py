@@ -1,9 +1,11 @@
-"""Keeping tables bounded: old inbox events, finished jobs and rate-limit counts are removed.
+"""Keeping tables bounded: old inbox events, finished jobs, rate-limit counts and platforms'
+own rows are removed.
 
 Inbox events stay at least as long as any sender retries (the dedupe window, 7 days at the
 very least) and long enough to audit or reprocess them (reference/reliability.md W4, M1).
 """
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -11,11 +13,21 @@ from sqlalchemy import delete
 from reflector import rate_limits
 from reflector.db import Job, JobState, WebhookEvent
 from reflector.jobs import JobContext
+from reflector.video_platforms.spec import RemoveExpired
 
 MINIMUM_EVENT_DAYS = 7
 
 
-async def remove_expired(ctx: JobContext) -> None:
+def remover(platform_tables: Sequence[RemoveExpired]) -> Callable[[JobContext], Awaitable[None]]:
+    """The retention job, also keeping each platform's own tables as bounded as the inbox."""
+
+    async def run(ctx: JobContext) -> None:
+        await remove_expired(ctx, platform_tables)
+
+    return run
+
+
+async def remove_expired(ctx: JobContext, platform_tables: Sequence[RemoveExpired] = ()) -> None:
     settings = ctx.config.settings
     now = ctx.clock()
     events_before = now - timedelta(
@@ -31,3 +43,5 @@ async def remove_expired(ctx: JobContext) -> None:
             )
         )
         await rate_limits.forget_before(session, now - timedelta(hours=1))
+        for remove_platform_rows in platform_tables:
+            await remove_platform_rows(session, events_before)

@@ -15,7 +15,7 @@ from reflector.video_platforms.spec import PlatformSpec
 class EchoSettings(MockSettings):
     model_config = SettingsConfigDict(env_prefix="ECHO_", frozen=True)
 
-    def recording_hosts(self) -> tuple[str, ...]:
+    def allowed_recording_hosts(self) -> tuple[str, ...]:
         return ("127.0.0.1", "10.0.0.1")
 
 

@@ -20,7 +20,7 @@ async def test_platforms_lists_capabilities(client, alice):
             "slug": "mock",
             "configured": True,
             "missing": [],
-            "capabilities": ["logo", "sessions_api"],
+            "capabilities": ["cloud_recording", "raw_tracks", "sessions_api"],
         },
     ]
 

@@ -14,7 +14,8 @@ from reflector.all_settings import Config
 from reflector.app import create_app
 from reflector.db import Job, Meeting, Recording
 from reflector.pipeline.process import PROCESS_RECORDING
-from reflector.recordings import FETCH_RECORDING, enqueue_fetch
+from reflector.announcements import FETCH_RECORDING, RecordingReady, announce
+from reflector.recording_tracks import Track, UrlSource
 from reflector.video_platforms.mock import PLATFORM as MOCK
 from reflector.video_platforms.mock import MockSettings
 from tests.doubles import ECHO, EchoSettings
@@ -59,8 +60,10 @@ async def echo_meeting(client, runtime) -> Meeting:
 
 
 async def queue(runtime, meeting: Meeting, url: str, recording_id: str) -> None:
+    track = Track(source=UrlSource(url=url))
+    ready = RecordingReady(meeting.platform_room_name, recording_id, (track,), runtime.clock())
     async with runtime.db.write() as session:
-        await enqueue_fetch(session, runtime, meeting, url, recording_id)
+        await announce(session, meeting, ready, runtime.clock())
 
 
 async def test_a_platform_recording_is_fetched_once_and_processed(client, runtime, file_server):
@@ -87,6 +90,8 @@ async def test_refused_links_fail_with_the_reason_stored(client, runtime, url, r
     assert await run_queued(runtime, FETCH_RECORDING) == ["failed"]
     async with runtime.db.read() as session:
         job = (await session.scalars(select(Job).where(Job.task == FETCH_RECORDING.name))).one()
-        assert (await session.scalars(select(Recording))).all() == []
+        [recording] = (await session.scalars(select(Recording))).all()
     assert reason in (job.error or "")
     assert job.error_class == "permanent"
+    assert (recording.status, recording.storage_key) == ("failed", None)
+    assert reason in (recording.error or "")

@@ -133,7 +133,7 @@ async def test_no_token_lives_longer_than_a_day(runtime):
         state=MeetingState.ACTIVE,
         provider_data={},
     )
-    url = client.join_url(meeting, JoinUser(id="alice"), Role.HOST)
+    url = await client.join_url(meeting, JoinUser(id="alice"), Role.HOST)
     claims = jwt.decode(token_of(url), options={"verify_signature": False})
     assert claims["exp"] == NOW + 24 * 3600
 

@@ -244,7 +244,7 @@ async def test_authentic_event_for_an_unknown_room_is_parked(client, runtime):
 
 
 async def test_authentic_event_of_an_unknown_type_is_parked(client, runtime):
-    body = json.dumps({"id": "evt-x", "type": "recording.ready", "data": {}}).encode()
+    body = json.dumps({"id": "evt-x", "type": "recording.started", "data": {}}).encode()
     response = await send_mock_event(client, body, NOW)
     assert response.json()["status"] == "parked"
     [event] = await stored(runtime)

@@ -34,7 +34,9 @@ async def join_meeting(
     body = body or JoinRequest()
     async with runtime.db.read() as session:
         room, meeting = await meetings.get_visible_meeting(session, caller, meeting_id)
-    url, role = meetings.join_url(runtime, room, meeting, caller, body.role, body.display_name)
+    url, role = await meetings.join_url(
+        runtime, room, meeting, caller, body.role, body.display_name
+    )
     return JoinOut(url=url, role=role, platform=meeting.platform)
 
 

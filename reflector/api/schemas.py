@@ -187,8 +187,8 @@ class RecordingOut(BaseModel):
     platform_recording_id: str | None
     status: str
     tracks: int
-    size: int
-    sha256: str
+    size: int | None = Field(description="Bytes in our storage; null until every track is ours")
+    sha256: str | None
     duration: float | None
     error: str | None
     provider_data: dict[str, Any] = Field(

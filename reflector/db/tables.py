@@ -215,7 +215,9 @@ class Job(Base):
 
 
 class Recording(Base):
-    """A recording in our storage; `tracks` lists its files (one per participant, or one)."""
+    """A recording; `tracks` lists its files (one per participant, or one mixed), typed by
+    `reflector.recording_tracks.Track`. Announced by a platform, it exists before its files
+    are ours: `storage_key`, `size` and `sha256` are set once every track is stored."""
 
     __tablename__ = "recordings"
     __table_args__ = (UniqueConstraint("platform", "platform_recording_id"),)
@@ -228,9 +230,9 @@ class Recording(Base):
     platform_recording_id: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16))
     tracks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    storage_key: Mapped[str] = mapped_column(String(512))
-    size: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str | None] = mapped_column(String(512))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
     duration: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(String(1000))
     # What the platform says about it, e.g. which instance of the platform room it recorded.

@@ -1,5 +1,9 @@
 """Processing a stored recording: probe, extract audio, transcribe each track, store the result.
 
+Tracks are merged by time: each track's segments are shifted by its start offset, so a
+participant who joined late is placed where they spoke. A track's speaker is the name it
+came with, else the name of the participant session it names, else "Speaker N".
+
 The work runs in a thread so that the job's lease keeps being renewed while it decodes.
 When the job gives up (not usable media, errors until the last attempt, or a worker killed
 three times), the recording fails with the reason.
@@ -10,11 +14,12 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import jobs, room_webhooks
-from reflector.db import Meeting, Recording, RecordingStatus, Room, Transcript
+from reflector import jobs, recording_tracks, room_webhooks
+from reflector.db import Meeting, ParticipantSession, Recording, RecordingStatus, Room, Transcript
+from reflector.job_errors import PermanentJobError
 from reflector.jobs import JobContext
 from reflector.pipeline import media
 from reflector.pipeline.transcribe import Segment, Transcriber, make_transcriber
@@ -26,13 +31,16 @@ async def process_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
         recording = await session.get_one(Recording, recording_id)
         recording.status = RecordingStatus.PROCESSING
         recording.error = None
-        tracks = list(recording.tracks)
+        tracks = recording_tracks.load(recording.tracks)
+        names = await _participant_names(session, recording.meeting_id)
     transcriber = make_transcriber(ctx.config.settings)
     segments: list[Segment] = []
     duration = 0.0
     for index, track in enumerate(tracks):
-        speaker = str(track.get("speaker") or f"Speaker {index + 1}")
-        async with ctx.storage.local_path(str(track["key"])) as path:
+        if track.key is None:
+            raise PermanentJobError(f"track {index + 1} is not in storage")
+        speaker = track.speaker or names.get(track.participant_id or "") or f"Speaker {index + 1}"
+        async with ctx.storage.local_path(track.key) as path:
             seconds, found = await asyncio.to_thread(
                 _transcribe_file,
                 path,
@@ -40,10 +48,19 @@ async def process_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
                 transcriber,
                 ctx.config.settings.RECORDING_MAX_SECONDS,
             )
-        duration = max(duration, seconds)
-        segments += found
+        duration = max(duration, track.offset_seconds + seconds)
+        segments += [segment.shifted(track.offset_seconds) for segment in found]
     segments.sort(key=lambda segment: (segment.start, segment.speaker))
     await _store(ctx, recording_id, duration, segments, transcriber.language)
+
+
+async def _participant_names(session: AsyncSession, meeting_id: uuid.UUID) -> dict[str, str]:
+    query = select(
+        ParticipantSession.platform_participant_id, ParticipantSession.display_name
+    ).where(
+        ParticipantSession.meeting_id == meeting_id, ParticipantSession.display_name.is_not(None)
+    )
+    return {participant: str(name) for participant, name in await session.execute(query)}
 
 
 def _transcribe_file(

@@ -3,7 +3,7 @@
 import importlib.util
 import re
 import wave
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,6 +29,10 @@ class Segment:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    def shifted(self, seconds: float) -> "Segment":
+        """The segment placed `seconds` later (a track that started into the recording)."""
+        return replace(self, start=self.start + seconds, end=self.end + seconds)
 
 
 class Transcriber(Protocol):

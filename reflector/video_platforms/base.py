@@ -1,6 +1,7 @@
 """The interface every video platform implements, and the data it exchanges with the core."""
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -77,6 +78,9 @@ SettingsT = TypeVar("SettingsT", bound=VideoPlatformConfig)
 class VideoPlatformClient(ABC, Generic[SettingsT]):
     PLATFORM_NAME: ClassVar[str]
     CAPABILITIES: ClassVar[frozenset[Capability]]
+    # Where the platform's webhooks carry their signature, and their timestamp if separate.
+    SIGNATURE_HEADER: ClassVar[str]
+    TIMESTAMP_HEADER: ClassVar[str | None] = None
 
     def __init__(self, settings: SettingsT, context: PlatformContext) -> None:
         self.settings = settings
@@ -126,6 +130,12 @@ class VideoPlatformClient(ABC, Generic[SettingsT]):
     ) -> bool:
         """Check a webhook over its raw bytes, in constant time, within the time window."""
 
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """Whether a request is an authentic webhook: the platform's scheme over raw bytes."""
+        timestamp = headers.get(self.TIMESTAMP_HEADER) if self.TIMESTAMP_HEADER else None
+        signature = headers.get(self.SIGNATURE_HEADER, "")
+        return self.verify_webhook_signature(body, signature, timestamp)
+
     @abstractmethod
-    def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
-        """A link for this user and role, minted now (signed per user where supported)."""
+    async def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
+        """A link for this user and role, minted now (by the platform's API where it has one)."""

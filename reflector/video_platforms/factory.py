@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from reflector.all_settings import Config
+from reflector.all_settings import Config, ConfigError
 from reflector.db import Room
 from reflector.metrics import (
     MEETINGS_CREATED,
@@ -36,6 +36,8 @@ class Platforms:
         self, specs: Sequence[PlatformSpec], config: Config, context: PlatformContext
     ) -> None:
         self._specs = {spec.slug: spec for spec in specs}
+        if lacking := [slug for slug in self._specs if slug not in config.platforms]:
+            raise ConfigError([f"no settings loaded for platform {slug!r}" for slug in lacking])
         self._config = config
         self._context = context
         self._clients: dict[str, VideoPlatformClient[Any]] = {}

@@ -3,15 +3,25 @@
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import click
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector.jobs import JobSpec, PeriodicSpec
+from reflector.jobs import JobContext, JobSpec, PeriodicSpec
 from reflector.video_platforms.base import VideoPlatformClient
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
+
+T = TypeVar("T")
+
+
+class CommandContext(Protocol):
+    """What `reflector` hands a platform's commands as click's `obj`."""
+
+    def run(self, work: Callable[[JobContext], Awaitable[T]]) -> T:
+        """Run `work` with the process's services on a migrated database."""
+
 
 # Removes a platform's own rows older than the given time, in the retention transaction.
 RemoveExpired = Callable[[AsyncSession, datetime], Awaitable[None]]

@@ -11,11 +11,10 @@ from typing import Any
 
 from celery import Celery
 
-from reflector import lifecycle, retention, room_webhooks
+from reflector import announcements, lifecycle, retention, room_webhooks
 from reflector.all_settings import Config
 from reflector.jobs import JobSpec, PeriodicSpec
 from reflector.pipeline.process import PROCESS_RECORDING
-from reflector.recordings import FETCH_RECORDING
 from reflector.runtime import Runtime
 from reflector.video_platforms.spec import PlatformSpec
 from reflector.worker.execute import run_job
@@ -26,15 +25,16 @@ CORE_JOBS: tuple[JobSpec, ...] = (
     lifecycle.DELETE_PLATFORM_ROOM,
     PROCESS_RECORDING,
     room_webhooks.DELIVER,
-    FETCH_RECORDING,
+    announcements.FETCH_RECORDING,
 )
 
 
-def core_periodic(config: Config) -> tuple[PeriodicSpec, ...]:
+def core_periodic(config: Config, specs: Sequence[PlatformSpec]) -> tuple[PeriodicSpec, ...]:
     every = config.settings.LIFECYCLE_INTERVAL_SECONDS
+    platform_tables = [spec.remove_expired for spec in specs if spec.remove_expired]
     return (
         PeriodicSpec("reflector.meeting_lifecycle", every, lifecycle.check_meetings),
-        PeriodicSpec("reflector.remove_expired", 3600, retention.remove_expired),
+        PeriodicSpec("reflector.remove_expired", 3600, retention.remover(platform_tables)),
     )
 
 
@@ -43,7 +43,7 @@ def job_specs(specs: Sequence[PlatformSpec]) -> list[JobSpec]:
 
 
 def periodic_specs(config: Config, specs: Sequence[PlatformSpec]) -> list[PeriodicSpec]:
-    return [*core_periodic(config), *(task for spec in specs for task in spec.periodic)]
+    return [*core_periodic(config, specs), *(task for spec in specs for task in spec.periodic)]
 
 
 def make_celery(config: Config, specs: Sequence[PlatformSpec]) -> Celery:

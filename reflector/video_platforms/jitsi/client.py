@@ -57,6 +57,8 @@ def census_rooms(census: Any) -> set[str]:
 class JitsiClient(VideoPlatformClient[JitsiSettings]):
     PLATFORM_NAME = PLATFORM
     CAPABILITIES = frozenset({Capability.PER_USER_TOKENS, Capability.SESSIONS_API})
+    # Prosody's event sync signs nothing: it sends a static bearer token (§c.4).
+    SIGNATURE_HEADER = "Authorization"
 
     @classmethod
     def capabilities_with(cls, settings: VideoPlatformConfig) -> frozenset[Capability]:
@@ -130,14 +132,16 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
     def verify_webhook_signature(
         self, body: bytes, signature: str, timestamp: str | None = None
     ) -> bool:
-        """Prosody's event sync signs nothing: it sends a static bearer token (§c.4)."""
-        secret = self.settings.webhook_secret
-        if secret is None:
-            return False
-        expected = f"Bearer {secret.get_secret_value()}".encode()
-        return hmac.compare_digest(expected, signature.strip().encode("utf-8", "replace"))
+        """The bearer is one of the webhook secrets; every one is compared (constant time)."""
+        given = signature.strip().encode("utf-8", "replace")
+        accepted = self.settings.webhook_secrets(self.context.clock())
+        matches = [
+            hmac.compare_digest(f"Bearer {secret.get_secret_value()}".encode(), given)
+            for secret in accepted
+        ]
+        return any(matches)
 
-    def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
+    async def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
         moderator = role is Role.HOST
         token = room_token(
             self.settings,

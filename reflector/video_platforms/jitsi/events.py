@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter
 
 from reflector.inbox import (
     Action,
@@ -22,7 +22,8 @@ from reflector.inbox import (
     ParticipantLeft,
     RoomActive,
 )
-from reflector.validation import SafeStr, first_error
+from reflector.validation import SafeStr
+from reflector.video_platforms.event_format import EventFormat
 
 PLATFORM = "jitsi"
 ROOM_CREATED = "muc-room-created"
@@ -35,10 +36,6 @@ _MAX_KEY = 255
 UnixSeconds = Annotated[int, Field(ge=0, le=253_402_300_799)]
 Text = SafeStr
 _TENANT_PREFIX = re.compile(r"^\[[^\]]*\]")
-
-
-class _Envelope(BaseModel):
-    event_name: Text
 
 
 class Occupant(BaseModel):
@@ -82,11 +79,14 @@ class _OccupantLeft(_Room):
     occupant: Occupant
 
 
-_Event = TypeAdapter(
-    Annotated[
-        _RoomCreated | _RoomDestroyed | _OccupantJoined | _OccupantLeft,
-        Field(discriminator="event_name"),
-    ]
+_Any = _RoomCreated | _RoomDestroyed | _OccupantJoined | _OccupantLeft
+# Prosody sends no event id: keys are derived below, unusable bodies keyed by digest.
+FORMAT = EventFormat[_Any](
+    platform=PLATFORM,
+    events=TypeAdapter(Annotated[_Any, Field(discriminator="event_name")]),
+    known_types=KNOWN_TYPES,
+    type_field="event_name",
+    id_field=None,
 )
 
 
@@ -97,17 +97,9 @@ class Translator:
         self._hidden_domain = hidden_domain.lower()
 
     def __call__(self, body: bytes) -> InboundEvent:
-        try:
-            envelope = _Envelope.model_validate_json(body)
-        except ValidationError as exc:
-            return _unusable(body, "unreadable", exc)
-        if envelope.event_name not in KNOWN_TYPES:
-            key = _key("other", envelope.event_name, hashlib.sha256(body).hexdigest())
-            return InboundEvent.unknown_type(PLATFORM, body, envelope.event_name, key)
-        try:
-            event = _Event.validate_json(body)
-        except ValidationError as exc:
-            return _unusable(body, envelope.event_name, exc)
+        event = FORMAT.read(body)
+        if isinstance(event, InboundEvent):
+            return event
         room = meeting_room_name(event.room_name)
         where = _where(event)
         match event:
@@ -191,9 +183,3 @@ def _bounded(text: str) -> str:
 
 def _at(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
-
-
-def _unusable(body: bytes, type_: str, exc: ValidationError) -> InboundEvent:
-    metric_type = type_ if type_ in KNOWN_TYPES else "other"
-    problem = f"malformed event: {first_error(exc)}"
-    return InboundEvent.unusable(PLATFORM, body, type_, metric_type, problem)

@@ -35,6 +35,7 @@ class JitsiSettings(VideoPlatformConfig):
     jwt_subject: str = Field(default="meet.jitsi", min_length=1, max_length=255)
     # Prosody's event-sync `api_headers` bearer, and the Jibri finalize script's HMAC key.
     webhook_secret: SecretStr | None = Field(default=None, min_length=32)
+    webhook_secret_previous: SecretStr | None = Field(default=None, min_length=32)
     # Domain of Jibri's recorder and transcriber accounts (docker XMPP_HIDDEN_DOMAIN).
     hidden_domain: str = Field(default="hidden.meet.jitsi", min_length=1)
     # Prosody's HTTP base (e.g. http://prosody:5280) for `GET /room-census`, if enabled.
@@ -42,7 +43,7 @@ class JitsiSettings(VideoPlatformConfig):
     # Shared-volume mode: Jibri's recordings directory as mounted here (read-only is enough).
     recordings_dir: Path | None = None
 
-    @field_validator("jwt_secret", "webhook_secret")
+    @field_validator("jwt_secret", "webhook_secret", "webhook_secret_previous")
     @classmethod
     def _not_an_example(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value().lower().startswith("change-me"):

@@ -17,7 +17,8 @@ from reflector import jobs, lifecycle, participants, recordings
 from reflector.db import EndReason, EventStatus, Meeting, MeetingState, Recording, WebhookEvent
 from reflector.errors import ServiceError
 from reflector.jobs import JobContext, PeriodicSpec
-from reflector.pipeline.storage import Stored, TooLarge, recording_key
+from reflector.pipeline.storage import TooLarge, recording_key
+from reflector.recording_tracks import Track
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.jitsi.client import JitsiClient
 from reflector.video_platforms.jitsi.events import PLATFORM
@@ -34,17 +35,17 @@ async def store_recording(
     meeting: Meeting,
     session_name: str,
     provider_data: dict[str, Any],
-    stored: Stored,
+    track: Track,
 ) -> Recording:
     """Record a stored Jibri file as the meeting's recording, once per Jibri session."""
-    track = recordings.one_track(stored)
     try:
         return await recordings.save(
             ctx, recording_id, meeting, [track], session_name, provider_data
         )
     except IntegrityError:
         # The same session arrived twice at once; the other copy won.
-        await ctx.storage.delete(stored.key)
+        assert track.key is not None
+        await ctx.storage.delete(track.key)
         async with ctx.db.read() as session:
             existing = await recordings.by_platform_id(session, PLATFORM, session_name)
         if existing is None:
@@ -77,7 +78,8 @@ async def _import_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
     except TooLarge as exc:
         raise jobs.PermanentJobError(f"the recording is {exc}") from None
     provider_data = dict(args["provider_data"])
-    await store_recording(ctx, recording_id, meeting, session_name, provider_data, stored)
+    track = Track(key=stored.key, size=stored.size, sha256=stored.sha256)
+    await store_recording(ctx, recording_id, meeting, session_name, provider_data, track)
 
 
 async def _read(path: Path) -> AsyncIterator[bytes]:

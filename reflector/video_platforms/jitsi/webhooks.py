@@ -1,15 +1,15 @@
 """Jitsi's inbound routes: Prosody's event sync, and Jibri's finished recordings."""
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 
+from reflector.api import webhook_edge
 from reflector.api.deps import RuntimeDep
 from reflector.api.render import recording_out
 from reflector.api.schemas import RecordingOut, WebhookAck
@@ -22,8 +22,7 @@ from reflector.api.uploads import (
 from reflector.db import Recording
 from reflector.errors import InvalidField
 from reflector.limits import WEBHOOK_MAX_BODY
-from reflector.pipeline.storage import Stored, recording_key
-from reflector.recordings import by_platform_id
+from reflector.recordings import TrackIntake, by_platform_id
 from reflector.runtime import Runtime
 from reflector.validation import first_error
 from reflector.video_platforms.jitsi.client import JitsiClient
@@ -36,14 +35,11 @@ from reflector.video_platforms.jitsi.jibri import (
     meeting_for,
 )
 from reflector.video_platforms.jitsi.tasks import enqueue_import, store_recording
+from reflector.video_platforms.platform_settings import encoded
 from reflector.video_platforms.signatures import SignedDigest
 
 SIGNATURE_HEADER = "X-Reflector-Signature"
 _UNLIMITED = 2**62
-_AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing or wrong bearer token"},
-    503: {"description": "JITSI_WEBHOOK_SECRET is not set"},
-}
 
 
 class _SessionNotice(BaseModel):
@@ -53,40 +49,35 @@ class _SessionNotice(BaseModel):
 
 
 router = APIRouter(prefix="/v1/jitsi", tags=["jitsi"], max_body_size=WEBHOOK_MAX_BODY)
+VerifiedBody = Annotated[bytes, webhook_edge.verified_body(PLATFORM)]
 
 
-@router.post("/events/room/created", responses=_AUTH_RESPONSES)
-async def room_created(request: Request, runtime: RuntimeDep) -> WebhookAck:
+@router.post("/events/room/created", responses=webhook_edge.RESPONSES)
+async def room_created(body: VerifiedBody, runtime: RuntimeDep) -> WebhookAck:
     """Prosody event sync `muc-room-created` (`api_prefix` = `<base>/v1/jitsi`)."""
-    return await _receive_event(request, runtime)
+    return await _receive_event(body, runtime)
 
 
-@router.post("/events/room/destroyed", responses=_AUTH_RESPONSES)
-async def room_destroyed(request: Request, runtime: RuntimeDep) -> WebhookAck:
+@router.post("/events/room/destroyed", responses=webhook_edge.RESPONSES)
+async def room_destroyed(body: VerifiedBody, runtime: RuntimeDep) -> WebhookAck:
     """`muc-room-destroyed`: the meeting ends, and every occupant listed has left."""
-    return await _receive_event(request, runtime)
+    return await _receive_event(body, runtime)
 
 
-@router.post("/events/occupant/joined", responses=_AUTH_RESPONSES)
-async def occupant_joined(request: Request, runtime: RuntimeDep) -> WebhookAck:
+@router.post("/events/occupant/joined", responses=webhook_edge.RESPONSES)
+async def occupant_joined(body: VerifiedBody, runtime: RuntimeDep) -> WebhookAck:
     """`muc-occupant-joined`, in the main room or one of its breakout rooms."""
-    return await _receive_event(request, runtime)
+    return await _receive_event(body, runtime)
 
 
-@router.post("/events/occupant/left", responses=_AUTH_RESPONSES)
-async def occupant_left(request: Request, runtime: RuntimeDep) -> WebhookAck:
+@router.post("/events/occupant/left", responses=webhook_edge.RESPONSES)
+async def occupant_left(body: VerifiedBody, runtime: RuntimeDep) -> WebhookAck:
     """`muc-occupant-left`, in the main room or one of its breakout rooms."""
-    return await _receive_event(request, runtime)
+    return await _receive_event(body, runtime)
 
 
-async def _receive_event(request: Request, runtime: RuntimeDep) -> WebhookAck:
-    client = _client(runtime)
-    if not client.verify_webhook_signature(b"", request.headers.get("authorization", "")):
-        runtime.webhook_auth.rejected(PLATFORM)
-        raise HTTPException(401, "missing or wrong Authorization: Bearer token")
-    runtime.webhook_auth.verified(PLATFORM)
-    body = await request.body()
-    return WebhookAck.of(await runtime.inbox.receive(client.translate(body)))
+async def _receive_event(body: bytes, runtime: Runtime) -> WebhookAck:
+    return WebhookAck.of(await runtime.inbox.receive(_client(runtime).translate(body)))
 
 
 @router.post(
@@ -114,17 +105,15 @@ async def receive_recording(request: Request, runtime: RuntimeDep) -> Response:
     (shared-volume mode), imported by a worker.
     """
     client = _client(runtime)
-    secret = client.settings.webhook_secret
-    assert secret is not None  # _client refuses an unset secret
+    now = runtime.clock()
     signed = SignedDigest.verify(
         request.headers.get(SIGNATURE_HEADER, ""),
-        [secret.get_secret_value().encode()],
-        runtime.clock().timestamp(),
+        encoded(client.settings.webhook_secrets(now)),
+        now.timestamp(),
     )
-    if signed is None:
-        runtime.webhook_auth.rejected(PLATFORM)
-        raise HTTPException(401, f"missing, stale or wrong {SIGNATURE_HEADER}")
-    runtime.webhook_auth.verified(PLATFORM)
+    refusal = f"missing, stale or wrong {SIGNATURE_HEADER}"
+    webhook_edge.authenticate(runtime, PLATFORM, signed is not None, refusal)
+    assert signed is not None
     body = _hashed(request.stream(), signed)
     if request.headers.get("content-type", "").startswith("application/json"):
         return await _shared_volume(runtime, client, body, signed)
@@ -138,40 +127,36 @@ async def _upload(
     check_length(request.headers.get("content-length", ""), limit + METADATA_MAX_BYTES)
     parts = MultipartParts(request.headers.get("content-type", ""), body)
     fields: dict[str, bytes] = {}
-    stored: Stored | None = None
-    recording_id = uuid.uuid4()
-    try:
+    async with TrackIntake(runtime) as intake:
         with storage_errors():
             async for name, filename, chunks in parts:
-                if name == "file" and stored is None:
-                    file_name = PurePosixPath(filename or "").name
-                    fields["file"] = file_name.encode()
-                    key = recording_key(recording_id, 0, PurePosixPath(file_name).suffix[1:])
-                    stored = await runtime.storage.put(key, chunks, limit)
+                if name == "file" and not intake.tracks:
+                    fields["file"] = PurePosixPath(filename or "").name.encode()
+                    await intake.add(filename, chunks)
                 elif name in ("session", "metadata"):
                     fields[name] = await read_part(chunks, METADATA_MAX_BYTES, name)
         # Until the whole body proves to be the signed one, nothing but the stored file
-        # exists, and that is removed below.
+        # exists, and leaving this block with an error removes it.
         _require_signed_body(signed)
-        if stored is None or stored.size == 0:
+        if not intake.stored_bytes:
             raise InvalidField(("body", "file"), "a non-empty recording file is required")
         session_name = checked_session_name(_text(fields.get("session", b""), "session"))
         metadata = JibriMetadata.parse(fields.get("metadata", b""))
-        file_name = _text(fields["file"], "file")
         async with runtime.db.read() as session:
             existing = await by_platform_id(session, PLATFORM, session_name)
-            meeting = await meeting_for(session, metadata, file_name)
+            meeting = await meeting_for(session, metadata, _text(fields["file"], "file"))
         if existing is not None:
-            await runtime.storage.delete(stored.key)
+            await intake.discard()
             return _answer(existing, 200)
-        provider_data = metadata.provider_data(session_name)
+        [track] = intake.tracks
         recording = await store_recording(
-            runtime, recording_id, meeting, session_name, provider_data, stored
+            runtime,
+            intake.recording_id,
+            meeting,
+            session_name,
+            metadata.provider_data(session_name),
+            track.model_copy(update={"speaker": None}),
         )
-    except BaseException:
-        if stored is not None:
-            await runtime.storage.delete(stored.key)
-        raise
     return _answer(recording, 201)
 
 
@@ -228,8 +213,6 @@ def _text(data: bytes, name: str) -> str:
 
 
 def _client(runtime: Runtime) -> JitsiClient:
-    client = runtime.platforms.client(PLATFORM)
+    client = webhook_edge.webhook_client(runtime, PLATFORM)
     assert isinstance(client, JitsiClient)
-    if client.settings.webhook_secret is None:
-        raise HTTPException(503, f"{client.settings.env_name('webhook_secret')} is not set")
     return client

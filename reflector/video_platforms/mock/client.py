@@ -1,42 +1,96 @@
-"""The mock platform: real links, real signatures, no remote service."""
+"""The mock platform: real links, real signatures, and, when `MOCK_API_URL` names one, its
+own REST API (`mock/vendor.py`) for rooms, meeting tokens, logos and recordings."""
 
 import asyncio
+import contextlib
 import secrets
 import uuid
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
+
+from pydantic import BaseModel
 
 from reflector.db import Meeting, Room
 from reflector.video_platforms.base import (
     Capability,
     JoinUser,
     MeetingData,
+    PlatformContext,
     Role,
     SessionData,
     VideoPlatformClient,
 )
+from reflector.video_platforms.errors import PlatformNotConfigured, RoomNotFound
 from reflector.video_platforms.mock import presence
 from reflector.video_platforms.mock.events import PLATFORM
 from reflector.video_platforms.mock.settings import MockSettings
-from reflector.video_platforms.platform_settings import active_secrets
+from reflector.video_platforms.mock.vendor import RecordingIn
+from reflector.video_platforms.platform_settings import VideoPlatformConfig, encoded
 from reflector.video_platforms.signatures import verify_t_v1
+from reflector.video_platforms.vendor_api import VendorAPI
+
+_WITHOUT_API = frozenset(
+    {Capability.SESSIONS_API, Capability.CLOUD_RECORDING, Capability.RAW_TRACKS}
+)
+_WITH_API = _WITHOUT_API | {Capability.PER_USER_TOKENS, Capability.LOGO}
+
+
+class _Token(BaseModel):
+    token: str
+
+
+class _Recordings(BaseModel):
+    data: list[RecordingIn]
 
 
 class MockClient(VideoPlatformClient[MockSettings]):
     PLATFORM_NAME = PLATFORM
-    CAPABILITIES = frozenset({Capability.SESSIONS_API, Capability.LOGO})
+    CAPABILITIES = _WITH_API
+    SIGNATURE_HEADER = "X-Mock-Signature"
+
+    def __init__(self, settings: MockSettings, context: PlatformContext) -> None:
+        super().__init__(settings, context)
+        self._api = (
+            VendorAPI(PLATFORM, str(settings.api_url), settings.api_key, context.http_transport)
+            if settings.api_url
+            else None
+        )
+
+    @classmethod
+    def capabilities_with(cls, settings: VideoPlatformConfig) -> frozenset[Capability]:
+        """Tokens and logos need the platform's API; sessions and recordings do not."""
+        if isinstance(settings, MockSettings) and settings.api_url is None:
+            return _WITHOUT_API
+        return cls.CAPABILITIES
+
+    @property
+    def api(self) -> VendorAPI:
+        if self._api is None:
+            raise PlatformNotConfigured(PLATFORM, f"{self.settings.env_name('api_url')} is not set")
+        return self._api
+
+    async def aclose(self) -> None:
+        if self._api is not None:
+            await self._api.aclose()
 
     async def create_meeting(
         self, room_name_prefix: str, end_date: datetime, room: Room
     ) -> MeetingData:
         room_name = f"{room_name_prefix}-{secrets.token_hex(4)}"
-        base = str(self.settings.base_url).rstrip("/")
-        room_url = f"{base}/{room_name}"
+        room_url = f"{str(self.settings.base_url).rstrip('/')}/{room_name}"
+        if self._api is not None:
+            exp = int(end_date.timestamp())
+            await self._api.request("POST", "/rooms", json={"name": room_name, "exp": exp})
+            # Host powers travel in the token each user gets from `join_url`.
+            host_room_url = room_url
+        else:
+            host_room_url = f"{room_url}?roomKey={secrets.token_urlsafe(24)}"
         return MeetingData(
             meeting_id=str(uuid.uuid4()),
             room_name=room_name,
             room_url=room_url,
-            host_room_url=f"{room_url}?roomKey={secrets.token_urlsafe(24)}",
+            host_room_url=host_room_url,
             platform=PLATFORM,
             extra_data={"end_date": end_date.isoformat()},
         )
@@ -46,22 +100,48 @@ class MockClient(VideoPlatformClient[MockSettings]):
             return await presence.sessions(session, room_name)
 
     async def delete_room(self, room_name: str) -> bool:
+        if self._api is None:
+            return True
+        with contextlib.suppress(RoomNotFound):  # already gone counts as deleted
+            await self._api.request("DELETE", f"/rooms/{quote(room_name, safe='')}")
         return True
 
     async def upload_logo(self, room_name: str, logo_path: str) -> bool:
-        return await asyncio.to_thread(Path(logo_path).is_file)
+        path = Path(logo_path)
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError:
+            return False
+        files = {"image": (path.name, data, _image_type(path))}
+        await self.api.request("PUT", f"/rooms/{quote(room_name, safe='')}/logo", files=files)
+        return True
 
     def verify_webhook_signature(
         self, body: bytes, signature: str, timestamp: str | None = None
     ) -> bool:
         now = self.context.clock()
-        secrets = active_secrets(
-            self.settings.webhook_secret,
-            self.settings.webhook_secret_previous,
-            self.settings.webhook_secret_previous_valid_until,
-            now,
+        return verify_t_v1(
+            body, signature, encoded(self.settings.webhook_secrets(now)), now.timestamp()
         )
-        return verify_t_v1(body, signature, secrets, now.timestamp())
 
-    def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
-        return meeting.host_room_url if role is Role.HOST else meeting.room_url
+    async def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
+        if self._api is None:
+            return meeting.host_room_url if role is Role.HOST else meeting.room_url
+        claims = {
+            "room_name": meeting.platform_room_name,
+            "user_id": user.id,
+            "user_name": user.display_name,
+            "is_owner": role is Role.HOST,
+        }
+        token = (await self._api.read(_Token, "POST", "/meeting-tokens", json=claims)).token
+        return f"{meeting.room_url}?t={quote(token, safe='')}"
+
+    async def finished_recordings(self) -> list[RecordingIn]:
+        """The recordings the platform reports finished, newest first."""
+        return (await self.api.read(_Recordings, "GET", "/recordings")).data
+
+
+def _image_type(path: Path) -> str:
+    return {".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}.get(
+        path.suffix.lower(), "image/png"
+    )

@@ -1,74 +1,113 @@
-"""The mock platform's webhook format (SPEC §5), parsed into the inbox's events."""
+"""The mock platform's webhook format (SPEC §5), parsed into the inbox's events.
+
+A track of `recording.ready` is fetched from its `url`: https from `MOCK_RECORDING_HOSTS`,
+or `s3://<bucket>/<key>`, an object in one of `MOCK_RECORDING_BUCKETS`.
+"""
 
 from datetime import datetime
 from typing import Annotated, Literal
+from urllib.parse import unquote, urlsplit
 
-from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter, field_validator
 
-from reflector.inbox import InboundEvent, MeetingEnded, ParticipantJoined, ParticipantLeft
-from reflector.validation import SafeStr, first_error
+from reflector.announcements import RecordingReady
+from reflector.inbox import Action, InboundEvent, MeetingEnded, ParticipantJoined, ParticipantLeft
+from reflector.recording_tracks import (
+    MAX_KEY_LENGTH,
+    MAX_OFFSET_SECONDS,
+    BucketSource,
+    Source,
+    Track,
+    UrlSource,
+)
+from reflector.validation import SafeStr, UrlStr
+from reflector.video_platforms.event_format import EventFormat, EventId
 
 PLATFORM = "mock"
-EventId = Annotated[SafeStr, Field(min_length=1)]
-
-
-class _Envelope(BaseModel):
-    id: EventId
-    type: SafeStr
+Name = Annotated[SafeStr, Field(min_length=1)]
 
 
 class _RoomData(BaseModel):
-    room_name: Annotated[SafeStr, Field(min_length=1)]
+    room_name: Name
 
 
 class _ParticipantData(_RoomData):
-    participant_id: Annotated[SafeStr, Field(min_length=1)]
+    participant_id: Name
     user_name: SafeStr | None = None
     user_id: SafeStr | None = None
     is_recorder: bool = False
 
 
-class _Joined(BaseModel):
+class _Track(BaseModel):
+    url: Annotated[UrlStr, Field(min_length=1)]
+    participant_id: SafeStr | None = None
+    user_name: SafeStr | None = None
+    offset_seconds: float = Field(default=0.0, ge=0, le=MAX_OFFSET_SECONDS)
+
+    @field_validator("url")
+    @classmethod
+    def _bucket_url_names_an_object(cls, url: str) -> str:
+        if url.startswith("s3://"):
+            source = _source(url)
+            assert isinstance(source, BucketSource)
+            if not source.bucket or not source.key or len(source.key) > MAX_KEY_LENGTH:
+                raise ValueError(f"s3:// URLs are s3://<bucket>/<key of 1 to {MAX_KEY_LENGTH}>")
+        return url
+
+    def track(self) -> Track:
+        return announced_track(self.url, self.participant_id, self.user_name, self.offset_seconds)
+
+
+class _RecordingData(_RoomData):
+    recording_id: Name
+    tracks: list[_Track] = Field(min_length=1, max_length=64)
+
+
+class _Event(BaseModel):
     id: EventId
+    created_at: AwareDatetime
+
+
+class _Joined(_Event):
     type: Literal["participant.joined"]
-    created_at: AwareDatetime
     data: _ParticipantData
 
 
-class _Left(BaseModel):
-    id: EventId
+class _Left(_Event):
     type: Literal["participant.left"]
-    created_at: AwareDatetime
     data: _ParticipantData
 
 
-class _Ended(BaseModel):
-    id: EventId
+class _Ended(_Event):
     type: Literal["meeting.ended"]
-    created_at: AwareDatetime
     data: _RoomData
 
 
-_Event = TypeAdapter(Annotated[_Joined | _Left | _Ended, Field(discriminator="type")])
-KNOWN_TYPES = frozenset({"participant.joined", "participant.left", "meeting.ended"})
+class _RecordingReady(_Event):
+    type: Literal["recording.ready"]
+    data: _RecordingData
+
+
+_Any = _Joined | _Left | _Ended | _RecordingReady
+FORMAT = EventFormat[_Any](
+    platform=PLATFORM,
+    events=TypeAdapter(Annotated[_Any, Field(discriminator="type")]),
+    known_types=frozenset(
+        {"participant.joined", "participant.left", "meeting.ended", "recording.ready"}
+    ),
+)
 
 
 def translate(body: bytes) -> InboundEvent:
     """An authentic body as an inbox event; bodies we cannot use are kept, not refused."""
-    try:
-        envelope = _Envelope.model_validate_json(body)
-    except ValidationError as exc:
-        return _unusable(body, "unreadable", exc)
-    if envelope.type not in KNOWN_TYPES:
-        return InboundEvent.unknown_type(PLATFORM, body, envelope.type, envelope.id)
-    try:
-        event = _Event.validate_json(body)
-    except ValidationError as exc:
-        return _unusable(body, envelope.type, exc, envelope.id)
+    event = FORMAT.read(body)
+    if isinstance(event, InboundEvent):
+        return event
     at: datetime = event.created_at
+    action: Action
     match event:
         case _Joined(data=data):
-            action: ParticipantJoined | ParticipantLeft | MeetingEnded = ParticipantJoined(
+            action = ParticipantJoined(
                 room_name=data.room_name,
                 participant_id=data.participant_id,
                 at=at,
@@ -85,6 +124,9 @@ def translate(body: bytes) -> InboundEvent:
             )
         case _Ended(data=data):
             action = MeetingEnded(room_name=data.room_name, at=at)
+        case _RecordingReady(data=data):
+            tracks = tuple(track.track() for track in data.tracks)
+            action = RecordingReady(data.room_name, data.recording_id, tracks, at)
     return InboundEvent(
         platform=PLATFORM,
         key=event.id,
@@ -95,9 +137,21 @@ def translate(body: bytes) -> InboundEvent:
     )
 
 
-def _unusable(
-    body: bytes, type_: str, exc: ValidationError, key: str | None = None
-) -> InboundEvent:
-    metric_type = type_ if type_ in KNOWN_TYPES else "other"
-    problem = f"malformed event: {first_error(exc)}"
-    return InboundEvent.unusable(PLATFORM, body, type_, metric_type, problem, key)
+def announced_track(
+    url: str, participant_id: str | None, user_name: str | None, offset_seconds: float
+) -> Track:
+    return Track(
+        source=_source(url),
+        participant_id=participant_id,
+        speaker=user_name,
+        offset_seconds=offset_seconds,
+    )
+
+
+def _source(url: str) -> Source:
+    """`s3://bucket/key` names a bucket object (the key URL-decoded); anything else a URL."""
+    parts = urlsplit(url) if url.startswith("s3://") else None
+    if parts is None:
+        return UrlSource(url=url)
+    key = unquote(parts.path.removeprefix("/"))
+    return BucketSource.model_construct(bucket=parts.netloc, key=key)

@@ -1,9 +1,7 @@
-from typing import Self
-
-from pydantic import AnyHttpUrl, AwareDatetime, Field, SecretStr, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from reflector.video_platforms.platform_settings import VideoPlatformConfig
+from reflector.video_platforms.platform_settings import CommaList, VideoPlatformConfig, split_commas
 
 _SECRET = Field(default=None, min_length=32)
 
@@ -15,19 +13,32 @@ class MockSettings(VideoPlatformConfig):
 
     platform_enabled: bool = True
     webhook_secret: SecretStr | None = _SECRET
-    # Rotation: the previous secret stays valid until the given time (ISO 8601 with zone).
     webhook_secret_previous: SecretStr | None = _SECRET
-    webhook_secret_previous_valid_until: AwareDatetime | None = None
     base_url: AnyHttpUrl = AnyHttpUrl("http://localhost/mock")
+    # The mock platform's own API (`reflector mock api`): with it, rooms are created and
+    # deleted there, links carry meeting tokens it mints, logos go there, recordings are polled.
+    api_url: AnyHttpUrl | None = None
+    api_key: SecretStr | None = Field(default=None, min_length=16)
+    # Where the tracks of a `recording.ready` event may be fetched from (SPEC §8).
+    recording_hosts: CommaList = ()
+    # Buckets an `s3://bucket/key` track may name; read with the storage's S3 keys.
+    recording_buckets: CommaList = ()
 
-    @model_validator(mode="after")
-    def _previous_needs_an_end(self) -> Self:
-        if self.webhook_secret_previous and not self.webhook_secret_previous_valid_until:
-            raise ValueError(
-                f"{self.env_name('webhook_secret_previous')} needs "
-                f"{self.env_name('webhook_secret_previous_valid_until')}"
-            )
-        return self
+    @field_validator("recording_hosts", "recording_buckets", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return split_commas(value)
+
+    @field_validator("api_url", "api_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     def missing(self) -> list[str]:
         return [] if self.platform_enabled else [f"{self.env_name('platform_enabled')}=true"]
+
+    def allowed_recording_hosts(self) -> tuple[str, ...]:
+        return self.recording_hosts
+
+    def allowed_recording_buckets(self) -> tuple[str, ...]:
+        return self.recording_buckets

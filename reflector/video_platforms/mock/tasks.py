@@ -1,14 +1,73 @@
-"""The mock platform's periodic work: reconciling sessions with its sessions API."""
+"""The mock platform's periodic work: reconciling sessions with its sessions API, polling its
+API for finished recordings whose announcement never arrived, and expiring its presence."""
 
+import logging
+from datetime import datetime
+
+from sqlalchemy import delete, func
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector import announcements, recordings
+from reflector.announcements import RecordingReady
+from reflector.job_errors import TransientJobError
 from reflector.jobs import JobContext, PeriodicSpec
+from reflector.meetings import newest_in_platform_room
 from reflector.reconcile import reconcile_sessions
-from reflector.video_platforms.mock.events import PLATFORM
+from reflector.video_platforms.errors import PlatformUnavailable
+from reflector.video_platforms.mock.client import MockClient
+from reflector.video_platforms.mock.events import PLATFORM, announced_track
+from reflector.video_platforms.mock.presence import MockPresence
 
+logger = logging.getLogger(__name__)
 RECONCILE_EVERY_SECONDS = 60.0
+POLL_RECORDINGS_EVERY_SECONDS = 300.0
 
 
 async def reconcile(ctx: JobContext) -> None:
     await reconcile_sessions(ctx, PLATFORM)
 
 
-PERIODIC = (PeriodicSpec("mock.reconcile_sessions", RECONCILE_EVERY_SECONDS, reconcile),)
+async def poll_recordings(ctx: JobContext) -> int:
+    """Announce the finished recordings we do not have yet; returns how many."""
+    client = ctx.platforms.client(PLATFORM)
+    assert isinstance(client, MockClient)
+    if client.settings.api_url is None:
+        return 0
+    try:
+        finished = await client.finished_recordings()
+    except PlatformUnavailable as exc:
+        raise TransientJobError(exc.message) from exc
+    found = 0
+    async with ctx.db.write() as session:
+        for recording in finished:
+            if await recordings.by_platform_id(session, PLATFORM, recording.id):
+                continue
+            meeting = await newest_in_platform_room(session, PLATFORM, recording.room_name)
+            if meeting is None:
+                logger.info("mock recording %s: no meeting in its room", recording.id)
+                continue
+            tracks = tuple(
+                announced_track(t.url, t.participant_id, t.user_name, t.offset_seconds)
+                for t in recording.tracks
+            )
+            ready = RecordingReady(recording.room_name, recording.id, tracks, ctx.clock())
+            if await announcements.announce(session, meeting, ready, ctx.clock()):
+                logger.info("mock recording %s found by polling", recording.id)
+                found += 1
+    return found
+
+
+async def _poll(ctx: JobContext) -> None:
+    await poll_recordings(ctx)
+
+
+async def remove_expired(session: AsyncSession, before: datetime) -> None:
+    """Presence reports about connections that ended (or began) before `before`."""
+    last_seen = func.coalesce(MockPresence.left_at, MockPresence.joined_at)
+    await session.execute(delete(MockPresence).where(last_seen < before))
+
+
+PERIODIC = (
+    PeriodicSpec("mock.reconcile_sessions", RECONCILE_EVERY_SECONDS, reconcile),
+    PeriodicSpec("mock.poll_recordings", POLL_RECORDINGS_EVERY_SECONDS, _poll),
+)

@@ -1,0 +1,142 @@
+"""Recordings a platform announces: "a recording of this room is ready, here are its tracks".
+
+Applying an announcement, in the transaction that stores its event (or a poll's findings),
+creates the recording with status `received`, once per platform recording id, and queues
+one fetch job. The job brings every track in, URLs under the safe-fetch policy with the
+hosts the platform allows and bucket objects from the buckets it allows, checking every
+source before it fetches any, and then queues processing. A job that gives up fails the
+recording with the reason.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector import jobs, recording_tracks, recordings
+from reflector.db import Meeting, Recording, RecordingStatus
+from reflector.db.upsert import insert
+from reflector.jobs import JobContext
+from reflector.pipeline import buckets
+from reflector.pipeline.fetch import FetchPolicy, FetchRefused, fetch
+from reflector.pipeline.storage import Stored, recording_key
+from reflector.recording_tracks import BucketSource, Track, UrlSource
+from reflector.video_platforms.platform_settings import VideoPlatformConfig
+
+
+@dataclass(frozen=True)
+class RecordingReady:
+    """The platform says a recording of this room is ready, and where its tracks are."""
+
+    room_name: str
+    recording_id: str
+    tracks: tuple[Track, ...]
+    at: datetime
+
+
+async def announce(
+    session: AsyncSession, meeting: Meeting, ready: RecordingReady, now: datetime
+) -> uuid.UUID | None:
+    """Create the announced recording and queue its fetch; None if it was announced before."""
+    statement = (
+        insert(session, Recording)
+        .values(
+            id=uuid.uuid4(),
+            meeting_id=meeting.id,
+            platform=meeting.platform,
+            platform_recording_id=ready.recording_id,
+            status=RecordingStatus.RECEIVED,
+            tracks=recording_tracks.dump(ready.tracks),
+            provider_data={},
+            created_at=now,
+        )
+        .on_conflict_do_nothing(
+            index_elements=[Recording.platform, Recording.platform_recording_id]
+        )
+        .returning(Recording.id)
+    )
+    recording_id = (await session.execute(statement)).scalar_one_or_none()
+    if recording_id is not None:
+        args = {"recording_id": str(recording_id)}
+        await jobs.enqueue(
+            session, FETCH_RECORDING, args, now, dedupe_key=f"fetch-recording:{recording_id}"
+        )
+    return recording_id
+
+
+async def _fetch_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
+    recording_id = uuid.UUID(str(args["recording_id"]))
+    async with ctx.db.read() as session:
+        recording = await session.get_one(Recording, recording_id)
+    if recording.status != RecordingStatus.RECEIVED or recording.storage_key is not None:
+        return
+    platform = ctx.platforms.settings(recording.platform)
+    announced = recording_tracks.load(recording.tracks)
+    for track in announced:
+        _check(track, platform)
+    tracks: list[Track] = []
+    room_left = ctx.config.settings.RECORDING_MAX_BYTES
+    for number, track in enumerate(announced):
+        key = recording_key(recording_id, number, _extension(track))
+        stored = await _bring_in(ctx, platform, track, key, room_left)
+        room_left -= stored.size
+        update = {"key": stored.key, "size": stored.size, "sha256": stored.sha256}
+        tracks.append(track.model_copy(update=update))
+    async with ctx.db.write() as session:
+        recording = await session.get_one(Recording, recording_id)
+        recordings.mark_stored(recording, tracks)
+        await recordings.queue_processing(session, ctx, recording_id)
+
+
+def _check(track: Track, platform: VideoPlatformConfig) -> None:
+    match track.source:
+        case BucketSource() as source:
+            buckets.check_source(source, platform)
+        case UrlSource():
+            if not platform.allowed_recording_hosts():
+                raise FetchRefused("this platform allows no recording hosts")
+        case None:
+            raise FetchRefused("an announced track names no source")
+
+
+async def _bring_in(
+    ctx: JobContext, platform: VideoPlatformConfig, track: Track, key: str, max_bytes: int
+) -> Stored:
+    settings = ctx.config.settings
+    match track.source:
+        case BucketSource() as source:
+            return await buckets.read_into(source, platform, settings, ctx.storage, key, max_bytes)
+        case UrlSource(url=url):
+            hosts = platform.allowed_recording_hosts()
+            policy = FetchPolicy(hosts, max_bytes, settings.FETCH_ALLOW_LOOPBACK_HTTP)
+            return await fetch(url, policy, ctx.storage, key)
+        case None:
+            raise FetchRefused("an announced track names no source")
+
+
+def _extension(track: Track) -> str:
+    match track.source:
+        case BucketSource(key=key):
+            return PurePosixPath(key).suffix.lstrip(".")
+        case UrlSource(url=url):
+            try:
+                path = urlsplit(url).path
+            except ValueError:  # the fetch refuses this URL with the reason
+                return ""
+            return PurePosixPath(path).suffix.lstrip(".")
+        case None:
+            return ""
+
+
+async def _give_up(session: AsyncSession, args: jobs.JobArgs, reason: str) -> None:
+    recording = await session.get_one(Recording, uuid.UUID(str(args["recording_id"])))
+    recording.status = RecordingStatus.FAILED
+    recording.error = f"fetching the recording failed: {reason}"[:1000]
+
+
+FETCH_RECORDING = jobs.JobSpec(
+    "reflector.fetch_recording", _fetch_recording, 1800, 1860, on_give_up=_give_up
+)

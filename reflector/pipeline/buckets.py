@@ -1,0 +1,89 @@
+"""Reading a recording a platform wrote into an S3 bucket, into our storage.
+
+The bucket must be one the platform's settings allow, and the key is data: it is refused if
+it could be taken for a path (absolute, `..` segments, backslashes, control characters),
+and it never becomes one of our keys or a local path. The endpoint is `S3_ENDPOINT_URL`
+(SPEC §8); the credentials are the platform's own when it has them, else the storage's.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import SecretStr
+
+from reflector.core_settings import Settings
+from reflector.job_errors import PermanentJobError, TransientJobError
+from reflector.pipeline.storage import Storage, Stored, TooLarge
+from reflector.recording_tracks import BucketSource
+from reflector.video_platforms.platform_settings import VideoPlatformConfig
+
+CHUNK_BYTES = 1024 * 1024
+_MISSING = frozenset({"NoSuchKey", "NoSuchBucket", "404", "AccessDenied", "403"})
+
+
+class BucketRefused(PermanentJobError):
+    """The bucket is not allowed, or the key is not one a platform writes."""
+
+
+def check_source(source: BucketSource, platform: VideoPlatformConfig) -> None:
+    if source.bucket not in platform.allowed_recording_buckets():
+        raise BucketRefused(f"bucket {source.bucket!r} is not one this platform may use")
+    key = source.key
+    if not key or key.startswith("/") or "\\" in key or any(ord(char) < 32 for char in key):
+        raise BucketRefused(f"key {key[:80]!r} is not an object key")
+    if ".." in key.split("/"):
+        raise BucketRefused(f"key {key[:80]!r} has a '..' segment")
+
+
+async def read_into(
+    source: BucketSource,
+    platform: VideoPlatformConfig,
+    settings: Settings,
+    storage: Storage,
+    our_key: str,
+    max_bytes: int,
+) -> Stored:
+    """Copy the object into our storage under `our_key`, at most `max_bytes` of it."""
+    check_source(source, platform)
+    client = _client(settings, platform)
+    try:
+        answer = await asyncio.to_thread(client.get_object, Bucket=source.bucket, Key=source.key)
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code in _MISSING:
+            raise BucketRefused(f"s3://{source.bucket}/{source.key[:80]}: {code}") from None
+        raise TransientJobError(f"reading s3://{source.bucket}: {code or exc}") from exc
+    except BotoCoreError as exc:
+        raise TransientJobError(f"reading s3://{source.bucket}: {exc}") from exc
+    body = answer["Body"]
+    length = answer.get("ContentLength")
+    try:
+        return await storage.put(our_key, _chunks(body), max_bytes, length)
+    except TooLarge as exc:
+        raise PermanentJobError(f"the recording is {exc}") from None
+    finally:
+        body.close()
+
+
+async def _chunks(body: Any) -> AsyncIterator[bytes]:
+    while chunk := await asyncio.to_thread(body.read, CHUNK_BYTES):
+        yield chunk
+
+
+def _client(settings: Settings, platform: VideoPlatformConfig) -> Any:
+    keys = platform.recording_bucket_keys()
+    key_id, secret = keys if keys else (settings.S3_ACCESS_KEY_ID, settings.S3_SECRET_ACCESS_KEY)
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.S3_ENDPOINT_URL,
+        region_name=settings.S3_REGION,
+        aws_access_key_id=_plain(key_id),
+        aws_secret_access_key=_plain(secret),
+    )
+
+
+def _plain(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value else None

@@ -1,0 +1,61 @@
+"""The files of a recording, typed: where each comes from, whose voice it is, when it starts,
+and where we keep it once it is ours. Stored in `Recording.tracks` as JSON."""
+
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from reflector.validation import SafeStr, UrlStr
+
+# A day: no meeting's track starts later than that into the recording.
+MAX_OFFSET_SECONDS = 24 * 3600.0
+MAX_KEY_LENGTH = 1024
+
+
+class UrlSource(BaseModel):
+    """A file the platform serves at an https URL (fetched under the safe-fetch policy)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["url"] = "url"
+    url: UrlStr
+
+
+class BucketSource(BaseModel):
+    """An object in an S3 bucket the platform wrote to; the key is data, never a path."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["bucket"] = "bucket"
+    bucket: Annotated[SafeStr, Field(min_length=1)]
+    key: Annotated[str, Field(min_length=1, max_length=MAX_KEY_LENGTH)]
+
+
+Source = Annotated[UrlSource | BucketSource, Field(discriminator="kind")]
+
+
+class Track(BaseModel):
+    """One file of a recording. `key`, `size` and `sha256` are set once it is in our storage."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: Source | None = None
+    participant_id: SafeStr | None = None
+    # The name the platform gave with the track, or the uploaded file's name.
+    speaker: SafeStr | None = None
+    offset_seconds: float = Field(default=0.0, ge=0, le=MAX_OFFSET_SECONDS)
+    key: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+
+
+_TRACKS = TypeAdapter(list[Track])
+
+
+def load(raw: Sequence[dict[str, Any]]) -> list[Track]:
+    return _TRACKS.validate_python(raw)
+
+
+def dump(tracks: Sequence[Track]) -> list[dict[str, Any]]:
+    return [track.model_dump(mode="json", exclude_none=True) for track in tracks]
