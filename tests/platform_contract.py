@@ -1,11 +1,13 @@
 """The contract every video platform passes, the mock included.
 
 A platform's test module subclasses `PlatformContract` and supplies data only: its settings,
-a fake of its vendor API (an httpx transport), and signed webhook bodies. Nothing here
-skips: a platform that supplies nothing fails.
+a fake of its vendor API (an httpx transport) with what that fake saw, and signed webhook
+bodies. Nothing here skips: a platform that supplies nothing fails, and so does one that
+declares a capability (read with its settings) whose test it cannot supply the data for.
 """
 
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -16,6 +18,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from reflector.all_settings import Config
+from reflector.app import create_app
 from reflector.core_settings import Settings
 from reflector.db import Room, WebhookEvent
 from reflector.runtime import Runtime
@@ -44,10 +47,39 @@ class PlatformContract:
         raise NotImplementedError("the platform must supply a fake of its API, or None")
 
     def signed_webhook(
-        self, kind: Kind, room_name: str, participant_id: str, at: datetime
+        self,
+        kind: Kind,
+        room_name: str,
+        participant_id: str,
+        at: datetime,
+        secret: str | None = None,
     ) -> tuple[str, bytes, dict[str, str]]:
-        """Path, body and headers of an authentic participant event, signed as the vendor does."""
+        """Path, body and headers of an authentic participant event, signed as the vendor does
+        (with `secret` instead of the settings' webhook secret when given)."""
         raise NotImplementedError("the platform must supply signed webhook bodies")
+
+    def new_webhook_secret(self) -> str:
+        """A valid webhook secret other than the settings' one, to rotate to."""
+        return "rotated-webhook-secret-0123456789abcdef0123"
+
+    def vendor_has_room(self, room_name: str) -> bool | None:
+        """Whether the fake vendor holds this room; None only for platforms with no API."""
+        raise NotImplementedError("the platform must say what its fake vendor holds, or None")
+
+    def link_holder(self, url: str) -> tuple[str, bool]:
+        """PER_USER_TOKENS: the user a join link was minted for, and whether as host."""
+        raise NotImplementedError("a platform with per-user tokens must read its links")
+
+    def vendor_logo(self, room_name: str) -> bytes | None:
+        """LOGO: the logo the fake vendor holds for the room."""
+        raise NotImplementedError("a platform with logos must say what its vendor received")
+
+    def signed_recording_ready(
+        self, room_name: str, recording_id: str, participants: list[str]
+    ) -> tuple[str, bytes, dict[str, str]]:
+        """CLOUD_RECORDING / RAW_TRACKS: an authentic "recording ready" event with one track
+        per participant."""
+        raise NotImplementedError("a platform that records must supply its announcement")
 
     @pytest.fixture
     def config(self, settings: Settings) -> Config:
@@ -125,17 +157,84 @@ class PlatformContract:
         room = Room(id=uuid.uuid4(), name="contract-room", owner="alice", platform=self.slug)
         client = runtime.platforms.client(self.slug)
         data = await client.create_meeting(room.name, START + timedelta(hours=1), room)
+        assert self.vendor_has_room(data.room_name) in (True, None)
         assert await client.delete_room(data.room_name) is True
+        assert self.vendor_has_room(data.room_name) in (False, None)
         assert await client.delete_room(data.room_name) is True
 
-    async def test_logo_upload_needs_a_real_file(self, runtime: Runtime, tmp_path) -> None:
+    async def test_logo_reaches_the_platform(self, runtime: Runtime, tmp_path) -> None:
         client = runtime.platforms.client(self.slug)
-        if Capability.LOGO not in client.CAPABILITIES:
+        if Capability.LOGO not in self._capabilities():
+            with pytest.raises(NotImplementedError):
+                self.vendor_logo("any-room")
             return
+        room = Room(id=uuid.uuid4(), name="contract-logo", owner="alice", platform=self.slug)
+        data = await client.create_meeting(room.name, START + timedelta(hours=1), room)
         logo = tmp_path / "logo.png"
-        logo.write_bytes(b"\x89PNG\r\n\x1a\n")
-        assert await client.upload_logo("contract-room", str(logo)) is True
-        assert await client.upload_logo("contract-room", str(tmp_path / "missing.png")) is False
+        logo.write_bytes(b"\x89PNG\r\n\x1a\n-contract-logo")
+        assert await client.upload_logo(data.room_name, str(logo)) is True
+        assert self.vendor_logo(data.room_name) == logo.read_bytes()
+        assert await client.upload_logo(data.room_name, str(tmp_path / "missing.png")) is False
+
+    async def test_join_links_are_minted_per_user_and_role(self, client, alice, bob) -> None:
+        meeting = await self._meeting(client, alice)
+        join = f"/v1/meetings/{meeting['id']}/join"
+        host = (await client.post(join, headers=alice)).json()["url"]
+        guest = (await client.post(join, headers=bob)).json()["url"]
+        if Capability.PER_USER_TOKENS not in self._capabilities():
+            assert guest == meeting["room_url"]
+            return
+        assert self.link_holder(host) == ("alice", True)
+        assert self.link_holder(guest) == ("bob", False)
+        stored = (await client.get(f"/v1/meetings/{meeting['id']}", headers=alice)).json()
+        assert host not in (stored["room_url"], stored["host_room_url"])
+
+    async def test_a_recording_announced_twice_is_one_recording(self, client, alice) -> None:
+        if not self._capabilities() & {Capability.CLOUD_RECORDING, Capability.RAW_TRACKS}:
+            return
+        meeting = await self._meeting(client, alice)
+        room = meeting["platform_room_name"]
+        path, body, headers = self.signed_recording_ready(room, "rec-contract", ["p1", "p2"])
+        for _ in range(2):
+            assert (await client.post(path, content=body, headers=headers)).status_code == 200
+        again = self.signed_recording_ready(room, "rec-contract", ["p1", "p2"])
+        assert (await client.post(again[0], content=again[1], headers=again[2])).status_code == 200
+        found = await client.get(f"/v1/meetings/{meeting['id']}/recordings", headers=alice)
+        [recording] = found.json()
+        assert (recording["platform_recording_id"], recording["status"]) == (
+            "rec-contract",
+            "received",
+        )
+        assert recording["tracks"] == 2
+
+    async def test_the_previous_webhook_secret_works_until_removed(
+        self, config, clock, http_transport, client, alice
+    ) -> None:
+        room = (await self._meeting(client, alice))["platform_room_name"]
+        old = self.platform_settings().webhook_secret
+        assert old is not None
+        new = self.new_webhook_secret()
+
+        async def deliver(participant: str, secret: str, **settings: Any) -> int:
+            changed = self.platform_settings().model_copy(update=settings)
+            restarted = replace(config, platforms={**config.platforms, self.slug: changed})
+            app = create_app(restarted, clock=clock, http_transport=http_transport, relay=False)
+            path, body, headers = self.signed_webhook(Kind.JOINED, room, participant, START, secret)
+            async with (
+                app.router.lifespan_context(app),
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=app), base_url="http://reflector.test"
+                ) as restarted_client,
+            ):
+                return (
+                    await restarted_client.post(path, content=body, headers=headers)
+                ).status_code
+
+        rotating = {"webhook_secret": SecretStr(new), "webhook_secret_previous": old}
+        assert await deliver("p1", new, **rotating) == 200
+        assert await deliver("p2", old.get_secret_value(), **rotating) == 200
+        assert await deliver("p3", old.get_secret_value(), webhook_secret=SecretStr(new)) == 401
+        assert await deliver("p4", new, webhook_secret=SecretStr(new)) == 200
 
     async def test_signed_events_track_participants(self, client, alice) -> None:
         meeting = await self._meeting(client, alice)
@@ -180,4 +279,4 @@ class PlatformContract:
 
     def _capabilities(self) -> frozenset[Capability]:
         [spec] = [spec for spec in PLATFORMS if spec.slug == self.slug]
-        return spec.client.CAPABILITIES
+        return spec.client.capabilities_with(self.platform_settings())

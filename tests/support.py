@@ -27,6 +27,8 @@ from reflector.video_platforms.mock.presence import MockPresence
 from reflector.worker.execute import run_job
 
 MOCK_SECRET = "test-mock-webhook-secret-0123456789abcdef"
+MOCK_API_URL = "http://mock-vendor.test"
+MOCK_API_KEY = "test-mock-api-key-0123456789"
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
@@ -65,6 +67,25 @@ def mock_event(
             "type": type_,
             "created_at": at.isoformat().replace("+00:00", "Z"),
             "data": data,
+        }
+    ).encode()
+
+
+def mock_recording_ready(
+    room_name: str,
+    recording_id: str,
+    tracks: list[dict[str, Any]],
+    *,
+    at: datetime = START,
+    event_id: str | None = None,
+) -> bytes:
+    """SPEC §5: a finished recording of the mock platform."""
+    return json.dumps(
+        {
+            "id": event_id or f"evt-{uuid.uuid4()}",
+            "type": "recording.ready",
+            "created_at": at.isoformat().replace("+00:00", "Z"),
+            "data": {"room_name": room_name, "recording_id": recording_id, "tracks": tracks},
         }
     ).encode()
 

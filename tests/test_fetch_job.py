@@ -11,10 +11,10 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from reflector.all_settings import Config
+from reflector.announcements import FETCH_RECORDING, RecordingReady, announce
 from reflector.app import create_app
 from reflector.db import Job, Meeting, Recording
 from reflector.pipeline.process import PROCESS_RECORDING
-from reflector.announcements import FETCH_RECORDING, RecordingReady, announce
 from reflector.recording_tracks import Track, UrlSource
 from reflector.video_platforms.mock import PLATFORM as MOCK
 from reflector.video_platforms.mock import MockSettings

@@ -248,7 +248,11 @@ async def test_authentic_event_of_an_unknown_type_is_parked(client, runtime):
     response = await send_mock_event(client, body, NOW)
     assert response.json()["status"] == "parked"
     [event] = await stored(runtime)
-    assert (event.event_key, event.event_type, event.raw_body) == ("evt-x", "recording.ready", body)
+    assert (event.event_key, event.event_type, event.raw_body) == (
+        "evt-x",
+        "recording.started",
+        body,
+    )
 
 
 @pytest.mark.parametrize(
