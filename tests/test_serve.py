@@ -12,7 +12,7 @@ import pytest
 
 from reflector.clock import utcnow
 from tests.servers import free_port, wait_for_port
-from tests.support import MOCK_SECRET, mock_event, mock_signature
+from tests.support import MOCK_API_KEY, MOCK_SECRET, mock_event, mock_signature
 
 pytestmark = pytest.mark.slow
 JOB_DONE = 'reflector_jobs{error_class="",state="done",task="reflector.delete_platform_room"} 1.0'
@@ -97,3 +97,49 @@ def test_serve_runs_the_worker_and_scheduler_and_stops_them(tmp_path):
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
     assert until(lambda: not any(alive(pid) for pid in workers), 30), "the worker stopped too"
+
+
+def test_serve_mints_mock_links_through_the_mock_platforms_api(tmp_path):
+    """`reflector mock api` is the mock's vendor; `reflector serve` mints tokens there."""
+    api_port, port = free_port(), free_port()
+    env = {
+        "PATH": os.environ["PATH"],
+        "REFLECTOR_DATA_DIR": str(tmp_path / "data"),
+        "AUTH_BACKEND": "none",
+        "EMBEDDED_WORKER": "false",
+        "MOCK_WEBHOOK_SECRET": MOCK_SECRET,
+        "MOCK_API_URL": f"http://127.0.0.1:{api_port}",
+        "MOCK_API_KEY": MOCK_API_KEY,
+        "LOG_LEVEL": "WARNING",
+    }
+    reflector = str(Path(sys.executable).parent / "reflector")
+    logs = (tmp_path / "serve.log").open("wb")
+    vendor = subprocess.Popen(
+        [reflector, "mock", "api", "--port", str(api_port)], cwd=tmp_path, env=env, stderr=logs
+    )
+    server = subprocess.Popen(
+        [reflector, "serve", "--port", str(port)], cwd=tmp_path, env=env, stderr=logs
+    )
+    try:
+        wait_for_port(api_port)
+        wait_for_port(port)
+        api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+        platform = httpx.Client(
+            base_url=f"http://127.0.0.1:{api_port}",
+            headers={"Authorization": f"Bearer {MOCK_API_KEY}"},
+            timeout=10,
+        )
+        assert api.post("/v1/rooms", json={"name": "minted", "platform": "mock"}).status_code == 201
+        meeting = api.post("/v1/rooms/minted/meeting").json()
+        assert platform.get(f"/rooms/{meeting['platform_room_name']}").status_code == 200
+        link = api.post(f"/v1/meetings/{meeting['id']}/join").json()["url"]
+        assert link.startswith(f"{meeting['room_url']}?t=")
+        claims = platform.get(f"/meeting-tokens/{link.split('?t=')[1]}").json()
+        assert (claims["room_name"], claims["is_owner"]) == (meeting["platform_room_name"], True)
+        assert (
+            platform.get("/rooms/x", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        )
+    finally:
+        for process in (server, vendor):
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=60)

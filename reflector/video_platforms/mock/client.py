@@ -25,7 +25,6 @@ from reflector.video_platforms.errors import PlatformNotConfigured, RoomNotFound
 from reflector.video_platforms.mock import presence
 from reflector.video_platforms.mock.events import PLATFORM
 from reflector.video_platforms.mock.settings import MockSettings
-from reflector.video_platforms.mock.vendor import RecordingIn
 from reflector.video_platforms.platform_settings import VideoPlatformConfig, encoded
 from reflector.video_platforms.signatures import verify_t_v1
 from reflector.video_platforms.vendor_api import VendorAPI
@@ -40,8 +39,23 @@ class _Token(BaseModel):
     token: str
 
 
+class FinishedTrack(BaseModel):
+    url: str
+    participant_id: str | None = None
+    user_name: str | None = None
+    offset_seconds: float = 0.0
+
+
+class FinishedRecording(BaseModel):
+    """A recording as the platform's API lists it (other fields are ignored)."""
+
+    id: str
+    room_name: str
+    tracks: list[FinishedTrack]
+
+
 class _Recordings(BaseModel):
-    data: list[RecordingIn]
+    data: list[FinishedRecording]
 
 
 class MockClient(VideoPlatformClient[MockSettings]):
@@ -136,7 +150,7 @@ class MockClient(VideoPlatformClient[MockSettings]):
         token = (await self._api.read(_Token, "POST", "/meeting-tokens", json=claims)).token
         return f"{meeting.room_url}?t={quote(token, safe='')}"
 
-    async def finished_recordings(self) -> list[RecordingIn]:
+    async def finished_recordings(self) -> list[FinishedRecording]:
         """The recordings the platform reports finished, newest first."""
         return (await self.api.read(_Recordings, "GET", "/recordings")).data
 

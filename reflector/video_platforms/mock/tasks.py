@@ -4,6 +4,7 @@ API for finished recordings whose announcement never arrived, and expiring its p
 import logging
 from datetime import datetime
 
+from pydantic import ValidationError
 from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +14,7 @@ from reflector.job_errors import TransientJobError
 from reflector.jobs import JobContext, PeriodicSpec
 from reflector.meetings import newest_in_platform_room
 from reflector.reconcile import reconcile_sessions
+from reflector.validation import first_error
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.mock.client import MockClient
 from reflector.video_platforms.mock.events import PLATFORM, announced_track
@@ -46,10 +48,14 @@ async def poll_recordings(ctx: JobContext) -> int:
             if meeting is None:
                 logger.info("mock recording %s: no meeting in its room", recording.id)
                 continue
-            tracks = tuple(
-                announced_track(t.url, t.participant_id, t.user_name, t.offset_seconds)
-                for t in recording.tracks
-            )
+            try:
+                tracks = tuple(
+                    announced_track(t.url, t.participant_id, t.user_name, t.offset_seconds)
+                    for t in recording.tracks
+                )
+            except ValidationError as exc:
+                logger.warning("mock recording %s unusable: %s", recording.id, first_error(exc))
+                continue
             ready = RecordingReady(recording.room_name, recording.id, tracks, ctx.clock())
             if await announcements.announce(session, meeting, ready, ctx.clock()):
                 logger.info("mock recording %s found by polling", recording.id)
