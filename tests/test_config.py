@@ -3,7 +3,8 @@
 import pytest
 from click.testing import CliRunner
 
-from reflector.all_settings import ConfigError, load_config
+from reflector.all_settings import Config, ConfigError, load_config
+from reflector.app import create_app
 from reflector.cli import main
 from reflector.video_platforms.registry import PLATFORMS
 
@@ -130,3 +131,12 @@ def test_a_previous_secret_needs_a_current_one(monkeypatch):
     found = problems(monkeypatch, MOCK_WEBHOOK_SECRET_PREVIOUS=SECRET)
     wanted = "MOCK_WEBHOOK_SECRET_PREVIOUS is only accepted beside a new MOCK_WEBHOOK_SECRET"
     assert wanted in found, found
+
+
+async def test_a_registered_platform_without_settings_stops_start_up(tmp_path):
+    config = load_config(PLATFORMS)
+    lacking = Config(settings=config.settings, platforms={"jitsi": config.platforms["jitsi"]})
+    app = create_app(lacking, relay=False)
+    with pytest.raises(ConfigError, match="no settings loaded for platform 'mock'"):
+        async with app.router.lifespan_context(app):
+            pass
