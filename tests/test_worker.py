@@ -28,6 +28,7 @@ from reflector.core_settings import Settings
 from reflector.db import Job, JobState
 from reflector.lifecycle import DELETE_PLATFORM_ROOM
 from reflector.runtime import Runtime
+from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.celery_app import make_celery
@@ -127,7 +128,10 @@ class Stack:
         )
         return Config(
             settings=settings,
-            platforms={"mock": MockSettings(_env_file=None, webhook_secret=MOCK_SECRET)},
+            platforms={
+                "mock": MockSettings(_env_file=None, webhook_secret=MOCK_SECRET),
+                "jitsi": JitsiSettings(_env_file=None),
+            },
         )
 
     def start_worker(self, *extra: str, **env: str) -> subprocess.Popen[bytes]:
