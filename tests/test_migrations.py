@@ -1,7 +1,11 @@
 """Migrations: upgrade from empty, downgrade, upgrade again; the schema matches the models."""
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -49,6 +53,23 @@ def test_upgrade_downgrade_upgrade(empty_database):
     assert tables <= {"alembic_version"}
 
     upgrade(empty_database)
+    tables, diff = inspect_database(empty_database)
+    assert set(Base.metadata.tables) <= tables
+    assert diff == []
+
+
+def test_processes_starting_together_migrate_once(empty_database, tmp_path):
+    """Six processes on an empty database at once: one migrates, the others wait, none fails."""
+    reflector = str(Path(sys.executable).parent / "reflector")
+    env = {**os.environ, "DATABASE_URL": empty_database, "REFLECTOR_DATA_DIR": str(tmp_path)}
+    starting = [
+        subprocess.Popen(
+            [reflector, "migrate"], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(6)
+    ]
+    outcomes = [(process.wait(timeout=120), process.stderr.read()) for process in starting]
+    assert [code for code, _ in outcomes] == [0] * 6, [err for code, err in outcomes if code]
     tables, diff = inspect_database(empty_database)
     assert set(Base.metadata.tables) <= tables
     assert diff == []

@@ -1,6 +1,7 @@
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -8,6 +9,9 @@ from sqlalchemy.pool import NullPool
 import reflector.video_platforms.registry  # noqa: F401  (platform packages declare their tables)
 from reflector.db.tables import Base
 from reflector.db.urls import async_url
+
+# An arbitrary, fixed advisory lock key: "reflector migrations".
+LOCK_KEY = 0x7265666C6D6967
 
 
 def _run(connection: Connection) -> None:
@@ -18,6 +22,10 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Processes starting together queue here; the version is read after the lock,
+            # so the ones that waited see the first one's work (reflector/db/migrate.py).
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
         context.run_migrations()
 
 
