@@ -315,7 +315,7 @@ async def _apply(
                     pass
                 case _:
                     assert_never(action)
-    await participants.record(session, observations)
+    await participants.record(session, observations, now)
 
 
 def observation(

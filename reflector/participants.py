@@ -1,11 +1,19 @@
-"""Participant sessions: merged from events in any order, counted, never incremented."""
+"""Participant sessions: merged from events in any order, counted, never incremented.
+
+The merge keeps the earliest join and the latest leave, so duplicates and any arrival order
+give the same rows. One exception: a leave that reconciliation inferred (the platform's
+snapshot no longer listed the connection, `closed_by_check`) is a verdict, not evidence, so
+later evidence undoes it: the connection listed or joined again reopens it, and a real leave
+replaces it. Reconciliation itself only judges connections with no evidence newer than its
+snapshot (`closable`).
+"""
 
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, func, select, update
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -26,6 +34,7 @@ class Observation:
     user_id: str | None = None
     display_name: str | None = None
     is_recorder: bool = False
+    closed_by_check: bool = False
 
     @classmethod
     def of(cls, row: ParticipantSession) -> "Observation":
@@ -38,6 +47,7 @@ class Observation:
             user_id=row.user_id,
             display_name=row.display_name,
             is_recorder=row.is_recorder,
+            closed_by_check=row.closed_by_check,
         )
 
     @property
@@ -46,14 +56,24 @@ class Observation:
 
     def merged(self, other: "Observation") -> "Observation":
         """The same merge the database applies: earliest join, latest leave, first name."""
+        left_at = _max(self.left_at, other.left_at)
+        closed_by_check = self.closed_by_check or other.closed_by_check
+        if self.closed_by_check and other.is_evidence:
+            left_at, closed_by_check = other.left_at, False
         return replace(
             self,
             joined_at=_min(self.joined_at, other.joined_at),
-            left_at=_max(self.left_at, other.left_at),
+            left_at=left_at,
             user_id=self.user_id or other.user_id,
             display_name=self.display_name or other.display_name,
             is_recorder=self.is_recorder or other.is_recorder,
+            closed_by_check=closed_by_check,
         )
+
+    @property
+    def is_evidence(self) -> bool:
+        """What the platform said (a join, a leave, a listing), not a reconciliation's verdict."""
+        return not self.closed_by_check and (self.joined_at or self.left_at) is not None
 
 
 def _min(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -81,16 +101,19 @@ def merge(observations: Iterable[Observation]) -> list[Observation]:
     return list(merged.values())
 
 
-async def record(session: AsyncSession, observations: Iterable[Observation]) -> None:
-    """Merge observations into participant sessions.
-
-    Commutative and idempotent, so duplicates and any arrival order give the same rows.
-    """
+async def record(session: AsyncSession, observations: Iterable[Observation], now: datetime) -> None:
+    """Merge observations into participant sessions, noting `now` as when they were seen."""
     merged = merge(observations)
     if not merged:
         return
     statement = insert(session, ParticipantSession)
     new = statement.excluded
+    current = ParticipantSession
+    # A reconciliation's verdict gives way to evidence (see the module's docstring).
+    evidence = and_(
+        new.closed_by_check.is_(False), or_(new.joined_at.is_not(None), new.left_at.is_not(None))
+    )
+    overturned = and_(current.closed_by_check, evidence)
     rows = [
         {
             "id": uuid.uuid4(),
@@ -101,6 +124,8 @@ async def record(session: AsyncSession, observations: Iterable[Observation]) -> 
             "joined_at": seen.joined_at,
             "left_at": seen.left_at,
             "is_recorder": seen.is_recorder,
+            "observed_at": now,
+            "closed_by_check": seen.closed_by_check,
         }
         for seen in merged
     ]
@@ -111,11 +136,17 @@ async def record(session: AsyncSession, observations: Iterable[Observation]) -> 
                 ParticipantSession.platform_participant_id,
             ],
             set_={
-                "joined_at": earliest(ParticipantSession.joined_at, new.joined_at),
-                "left_at": latest(ParticipantSession.left_at, new.left_at),
-                "user_id": func.coalesce(ParticipantSession.user_id, new.user_id),
-                "display_name": func.coalesce(ParticipantSession.display_name, new.display_name),
-                "is_recorder": ParticipantSession.is_recorder | new.is_recorder,
+                "joined_at": earliest(current.joined_at, new.joined_at),
+                "left_at": case(
+                    (overturned, new.left_at), else_=latest(current.left_at, new.left_at)
+                ),
+                "user_id": func.coalesce(current.user_id, new.user_id),
+                "display_name": func.coalesce(current.display_name, new.display_name),
+                "is_recorder": current.is_recorder | new.is_recorder,
+                "observed_at": latest(current.observed_at, new.observed_at),
+                "closed_by_check": case(
+                    (overturned, false()), else_=current.closed_by_check | new.closed_by_check
+                ),
             },
         ),
         rows,
@@ -132,6 +163,17 @@ async def close_open_sessions(session: AsyncSession, meeting_id: uuid.UUID, at: 
             ParticipantSession.left_at.is_(None),
         )
         .values(left_at=at)
+    )
+
+
+def closable(row: ParticipantSession, snapshot_asked_at: datetime) -> bool:
+    """Whether reconciliation may close this open connection because a platform snapshot,
+    asked for at `snapshot_asked_at`, did not list it: only if nothing we recorded about it
+    is newer than the question (a join committed meanwhile is not in the answer)."""
+    return (
+        row.joined_at is not None
+        and row.left_at is None
+        and (row.observed_at is None or row.observed_at < snapshot_asked_at)
     )
 
 

@@ -1,7 +1,9 @@
 """Reconciliation: a platform's sessions API is the truth, its webhooks only a hint.
 
 For each active meeting on the platform, the sessions it reports are merged into ours, and
-a session we still hold open that the platform no longer reports is closed now.
+a session we still hold open that the platform did not report is closed now, unless we
+recorded evidence about it after asking (its join may be newer than the answer); such a
+close gives way to later evidence (`participants`).
 """
 
 import logging
@@ -35,14 +37,19 @@ async def reconcile_sessions(ctx: JobContext, platform: str) -> int:
         ).all()
     corrections = 0
     for meeting_id, room_name in meetings:
+        asked_at = ctx.clock()
         reported = await client.get_room_sessions(room_name)
         async with ctx.db.write() as session:
-            corrections += await _apply(session, ctx.clock(), meeting_id, reported)
+            corrections += await _apply(session, ctx.clock(), asked_at, meeting_id, reported)
     return corrections
 
 
 async def _apply(
-    session: AsyncSession, now: datetime, meeting_id: uuid.UUID, reported: list[SessionData]
+    session: AsyncSession,
+    now: datetime,
+    asked_at: datetime,
+    meeting_id: uuid.UUID,
+    reported: list[SessionData],
 ) -> int:
     ours = {
         row.platform_participant_id: row
@@ -62,9 +69,9 @@ async def _apply(
     ]
     reported_ids = {seen.participant_id for seen in reported}
     observations += [
-        Observation(meeting_id, pid, left_at=now)
+        Observation(meeting_id, pid, left_at=now, closed_by_check=True)
         for pid, row in ours.items()
-        if row.left_at is None and row.joined_at is not None and pid not in reported_ids
+        if pid not in reported_ids and participants.closable(row, asked_at)
     ]
     changed = [o for o in observations if _changes(ours.get(o.participant_id), o)]
     for change in changed:
@@ -73,7 +80,7 @@ async def _apply(
             meeting_id,
             change.participant_id,
         )
-    await participants.record(session, changed)
+    await participants.record(session, changed, now)
     return len(changed)
 
 

@@ -1,12 +1,14 @@
 """Test-double platforms. They register under their own slugs, never over a real platform."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import ClassVar
 
 from fastapi import APIRouter
 from pydantic_settings import SettingsConfigDict
 
 from reflector.db import Room
-from reflector.video_platforms.base import MeetingData
+from reflector.video_platforms.base import MeetingData, SessionData
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.mock import MockClient, MockSettings
 from reflector.video_platforms.spec import PlatformSpec
@@ -51,4 +53,31 @@ ECHO = PlatformSpec(
 )
 DOWN = PlatformSpec(
     slug="down", settings=DownSettings, client=DownClient, router=APIRouter(prefix="/v1/down")
+)
+
+
+class ScriptedClient(EchoClient):
+    """A platform whose sessions API answers what the test scripted, and which can let
+    something happen between taking its snapshot and answering (an interleaving)."""
+
+    PLATFORM_NAME = "scripted"
+    listing: ClassVar[list[SessionData]] = []
+    after_snapshot: ClassVar[Callable[[], Awaitable[None]] | None] = None
+
+    async def get_room_sessions(self, room_name: str) -> list[SessionData]:
+        snapshot = list(type(self).listing)
+        if type(self).after_snapshot is not None:
+            await type(self).after_snapshot()
+        return snapshot
+
+
+class ScriptedSettings(MockSettings):
+    model_config = SettingsConfigDict(env_prefix="SCRIPTED_", frozen=True)
+
+
+SCRIPTED = PlatformSpec(
+    slug="scripted",
+    settings=ScriptedSettings,
+    client=ScriptedClient,
+    router=APIRouter(prefix="/v1/scripted"),
 )

@@ -150,6 +150,10 @@ class ParticipantSession(Base):
     joined_at: Mapped[datetime | None]
     left_at: Mapped[datetime | None]
     is_recorder: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # When we last recorded evidence about this connection (our clock), and whether its
+    # `left_at` is a reconciliation's verdict rather than the platform's word.
+    observed_at: Mapped[datetime | None]
+    closed_by_check: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class WebhookEvent(Base):
