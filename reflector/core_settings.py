@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     WEBHOOK_EVENT_RETENTION_DAYS: int = Field(default=90, ge=7, le=3650)
     JOB_RETENTION_DAYS: int = Field(default=7, ge=1, le=3650)
     STORAGE_BACKEND: Literal["local", "s3"] = "local"
+    # Local storage: every API and worker process must see the same directory.
+    STORAGE_LOCAL_DIR: Path | None = None
     S3_BUCKET: str | None = None
     S3_ENDPOINT_URL: str | None = None
     S3_REGION: str = "us-east-1"
@@ -85,6 +87,7 @@ class Settings(BaseSettings):
         "CELERY_BROKER_URL",
         "S3_BUCKET",
         "S3_ENDPOINT_URL",
+        "STORAGE_LOCAL_DIR",
         "TRANSCRIPTION_MODEL",
         "TRANSCRIPTION_API_URL",
         mode="before",
@@ -106,6 +109,10 @@ class Settings(BaseSettings):
     @property
     def embedded_worker(self) -> bool:
         return self.broker_is_embedded if self.EMBEDDED_WORKER is None else self.EMBEDDED_WORKER
+
+    @property
+    def storage_local_dir(self) -> Path:
+        return self.STORAGE_LOCAL_DIR or self.REFLECTOR_DATA_DIR / "storage"
 
     @property
     def database_url(self) -> str:

@@ -5,7 +5,7 @@ give the same rows. One exception: a leave that reconciliation inferred (the pla
 snapshot no longer listed the connection, `closed_by_check`) is a verdict, not evidence, so
 later evidence undoes it: the connection listed or joined again reopens it, and a real leave
 replaces it. Reconciliation itself only judges connections with no evidence newer than its
-snapshot (`closable`).
+snapshot (`close_unseen`).
 """
 
 import uuid
@@ -166,15 +166,25 @@ async def close_open_sessions(session: AsyncSession, meeting_id: uuid.UUID, at: 
     )
 
 
-def closable(row: ParticipantSession, snapshot_asked_at: datetime) -> bool:
-    """Whether reconciliation may close this open connection because a platform snapshot,
-    asked for at `snapshot_asked_at`, did not list it: only if nothing we recorded about it
-    is newer than the question (a join committed meanwhile is not in the answer)."""
-    return (
-        row.joined_at is not None
-        and row.left_at is None
-        and (row.observed_at is None or row.observed_at < snapshot_asked_at)
+async def close_unseen(session: AsyncSession, seen: ParticipantSession, at: datetime) -> bool:
+    """Close a connection a platform snapshot did not list, as reconciliation's verdict.
+
+    `seen` is the row as read before the platform was asked. The close happens only if
+    nothing was recorded about the connection since (a join or any event committed while
+    the snapshot was taken would not be in it), checked in the same statement.
+    """
+    closed = await session.execute(
+        update(ParticipantSession)
+        .where(
+            ParticipantSession.id == seen.id,
+            ParticipantSession.joined_at.is_not(None),
+            ParticipantSession.left_at.is_(None),
+            ParticipantSession.observed_at.is_not_distinct_from(seen.observed_at),
+        )
+        .values(left_at=at, closed_by_check=True, observed_at=at)
+        .returning(ParticipantSession.id)
     )
+    return closed.first() is not None
 
 
 def _open_clients() -> ColumnElement[bool]:

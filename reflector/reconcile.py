@@ -1,9 +1,9 @@
 """Reconciliation: a platform's sessions API is the truth, its webhooks only a hint.
 
 For each active meeting on the platform, the sessions it reports are merged into ours, and
-a session we still hold open that the platform did not report is closed now, unless we
-recorded evidence about it after asking (its join may be newer than the answer); such a
-close gives way to later evidence (`participants`).
+a session we still held open before asking, that the platform did not report, is closed
+now, unless evidence about it was recorded since (its join may be newer than the answer);
+such a close gives way to later evidence (`participants`).
 """
 
 import logging
@@ -37,24 +37,23 @@ async def reconcile_sessions(ctx: JobContext, platform: str) -> int:
         ).all()
     corrections = 0
     for meeting_id, room_name in meetings:
-        asked_at = ctx.clock()
+        # Ours first: whatever was committed before the question can be in the answer.
+        async with ctx.db.read() as session:
+            before = await participants.sessions_of(session, meeting_id)
         reported = await client.get_room_sessions(room_name)
         async with ctx.db.write() as session:
-            corrections += await _apply(session, ctx.clock(), asked_at, meeting_id, reported)
+            corrections += await _apply(session, ctx.clock(), meeting_id, before, reported)
     return corrections
 
 
 async def _apply(
     session: AsyncSession,
     now: datetime,
-    asked_at: datetime,
     meeting_id: uuid.UUID,
+    before: list[ParticipantSession],
     reported: list[SessionData],
 ) -> int:
-    ours = {
-        row.platform_participant_id: row
-        for row in await participants.sessions_of(session, meeting_id)
-    }
+    ours = {row.platform_participant_id: row for row in before}
     observations = [
         Observation(
             meeting_id,
@@ -67,21 +66,16 @@ async def _apply(
         )
         for seen in reported
     ]
-    reported_ids = {seen.participant_id for seen in reported}
-    observations += [
-        Observation(meeting_id, pid, left_at=now, closed_by_check=True)
-        for pid, row in ours.items()
-        if pid not in reported_ids and participants.closable(row, asked_at)
-    ]
     changed = [o for o in observations if _changes(ours.get(o.participant_id), o)]
-    for change in changed:
-        logger.info(
-            "meeting %s: participant %s corrected from the platform",
-            meeting_id,
-            change.participant_id,
-        )
     await participants.record(session, changed, now)
-    return len(changed)
+    reported_ids = {seen.participant_id for seen in reported}
+    unseen = [row for pid, row in ours.items() if pid not in reported_ids and row.left_at is None]
+    closed = [row for row in unseen if await participants.close_unseen(session, row, now)]
+    for pid in [o.participant_id for o in changed] + [
+        row.platform_participant_id for row in closed
+    ]:
+        logger.info("meeting %s: participant %s corrected from the platform", meeting_id, pid)
+    return len(changed) + len(closed)
 
 
 def _changes(row: ParticipantSession | None, seen: Observation) -> bool:

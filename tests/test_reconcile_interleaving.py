@@ -94,9 +94,10 @@ async def test_a_close_by_reconciliation_gives_way_to_later_evidence(
     # The platform lists p1 again; a later join event arrives for p2.
     clock.advance(60)
     ScriptedClient.listing = [listed("p1", joined_at)]
+    assert await reconcile_sessions(runtime, "scripted") == 1
+    assert (await participants(client, alice, meeting))[0] == 1
     rejoined = ParticipantJoined(room, "p2", joined_at + timedelta(seconds=5))
     await runtime.inbox.receive(event(room, rejoined, "j2-again"))
-    assert await reconcile_sessions(runtime, "scripted") == 1
     count, found = await participants(client, alice, meeting)
     assert count == 2
     assert found["p1"]["left_at"] is None

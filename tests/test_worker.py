@@ -34,7 +34,7 @@ from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.celery_app import make_celery
 from reflector.worker.process import make_relay
 from tests.media import SENTENCE, video_with_speech, word_share
-from tests.servers import free_port, wait_for_port
+from tests.servers import RedisServer
 from tests.support import (
     MOCK_SECRET,
     api_key_headers,
@@ -47,44 +47,6 @@ from tests.worker_jobs import BROKEN, FLAKY, POISON, RECORD
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
-
-
-class RedisServer:
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        command = [
-            "redis-server",
-            "--port",
-            str(self.port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(self.directory),
-            "--appendonly",
-            "yes",
-            "--appendfsync",
-            "always",
-            "--maxmemory-policy",
-            "noeviction",
-            "--save",
-            "",
-        ]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        wait_for_port(self.port)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 from pydantic import SecretStr
 
 from reflector.core_settings import Settings
+from reflector.job_errors import PermanentJobError
 
 KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}(/[a-z0-9][a-z0-9_.-]{0,127}){1,4}")
 EXTENSIONS = frozenset({"mp4", "webm", "mkv", "m4a", "mp3", "wav", "ogg", "opus", "flac", "bin"})
@@ -37,6 +39,16 @@ class TooLarge(StorageError):
 
 class InvalidKey(StorageError, ValueError):
     pass
+
+
+class MissingObject(StorageError, PermanentJobError):
+    """An object this process cannot find, though the database says it was stored."""
+
+
+SHARED_STORAGE_HINT = (
+    "every API and worker process must use the same storage: S3, or one STORAGE_LOCAL_DIR "
+    "that all of them mount"
+)
 
 
 @dataclass(frozen=True)
@@ -128,7 +140,7 @@ class LocalStorage(Storage):
     async def local_path(self, key: str) -> AsyncIterator[Path]:
         path = self._path(key)
         if not path.is_file():
-            raise StorageError(f"no object {key!r}")
+            raise MissingObject(f"{key!r} is not in {self._root}; {SHARED_STORAGE_HINT}")
         yield path
 
     async def delete(self, key: str) -> None:
@@ -158,7 +170,12 @@ class S3Storage(Storage):
     async def local_path(self, key: str) -> AsyncIterator[Path]:
         check_key(key)
         with _spool_file(self._spool_dir) as local:
-            await asyncio.to_thread(self._client.download_file, self._bucket, key, str(local))
+            try:
+                await asyncio.to_thread(self._client.download_file, self._bucket, key, str(local))
+            except ClientError as exc:
+                if str(exc.response.get("Error", {}).get("Code")) not in ("404", "NoSuchKey"):
+                    raise
+                raise MissingObject(f"{key!r} is not in bucket {self._bucket!r}") from None
             yield local
 
     async def delete(self, key: str) -> None:
@@ -178,7 +195,7 @@ def _spool_file(directory: Path) -> Iterator[Path]:
 def make_storage(settings: Settings) -> Storage:
     spool = settings.REFLECTOR_DATA_DIR / "spool"
     if settings.STORAGE_BACKEND == "local":
-        return LocalStorage(settings.REFLECTOR_DATA_DIR / "storage")
+        return LocalStorage(settings.storage_local_dir)
     client = boto3.client(
         "s3",
         endpoint_url=settings.S3_ENDPOINT_URL,
