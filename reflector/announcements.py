@@ -23,7 +23,7 @@ from reflector.jobs import JobContext
 from reflector.pipeline import buckets
 from reflector.pipeline.fetch import FetchPolicy, FetchRefused, fetch
 from reflector.pipeline.storage import Stored, recording_key
-from reflector.recording_tracks import BucketSource, Track, UrlSource
+from reflector.recording_tracks import BucketSource, PlatformLink, Track, UrlSource
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
 
@@ -67,6 +67,40 @@ async def announce(
     return recording_id
 
 
+@dataclass(frozen=True)
+class RecordingFailed:
+    """The platform says a recording of this room failed (it may never be announced)."""
+
+    room_name: str
+    failure_id: str
+    reason: str
+    at: datetime
+
+
+async def fail(
+    session: AsyncSession, meeting: Meeting, failed: RecordingFailed, now: datetime
+) -> None:
+    """Keep the failure as a failed recording of the meeting, with the platform's reason."""
+    statement = (
+        insert(session, Recording)
+        .values(
+            id=uuid.uuid4(),
+            meeting_id=meeting.id,
+            platform=meeting.platform,
+            platform_recording_id=failed.failure_id,
+            status=RecordingStatus.FAILED,
+            tracks=[],
+            error=f"the platform reported: {failed.reason}"[:1000],
+            provider_data={},
+            created_at=now,
+        )
+        .on_conflict_do_nothing(
+            index_elements=[Recording.platform, Recording.platform_recording_id]
+        )
+    )
+    await session.execute(statement)
+
+
 async def _fetch_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
     recording_id = uuid.UUID(str(args["recording_id"]))
     async with ctx.db.read() as session:
@@ -81,7 +115,7 @@ async def _fetch_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
     room_left = ctx.config.settings.RECORDING_MAX_BYTES
     for number, track in enumerate(announced):
         key = recording_key(recording_id, number, _extension(track))
-        stored = await _bring_in(ctx, platform, track, key, room_left)
+        stored = await _bring_in(ctx, recording.platform, track, key, room_left)
         room_left -= stored.size
         update = {"key": stored.key, "size": stored.size, "sha256": stored.sha256}
         tracks.append(track.model_copy(update=update))
@@ -95,23 +129,25 @@ def _check(track: Track, platform: VideoPlatformConfig) -> None:
     match track.source:
         case BucketSource() as source:
             buckets.check_source(source, platform)
-        case UrlSource():
+        case UrlSource() | PlatformLink():
             if not platform.allowed_recording_hosts():
                 raise FetchRefused("this platform allows no recording hosts")
         case None:
             raise FetchRefused("an announced track names no source")
 
 
-async def _bring_in(
-    ctx: JobContext, platform: VideoPlatformConfig, track: Track, key: str, max_bytes: int
-) -> Stored:
+async def _bring_in(ctx: JobContext, slug: str, track: Track, key: str, max_bytes: int) -> Stored:
     settings = ctx.config.settings
+    platform = ctx.platforms.settings(slug)
+    hosts = platform.allowed_recording_hosts()
+    policy = FetchPolicy(hosts, max_bytes, settings.FETCH_ALLOW_LOOPBACK_HTTP)
     match track.source:
         case BucketSource() as source:
             return await buckets.read_into(source, platform, settings, ctx.storage, key, max_bytes)
         case UrlSource(url=url):
-            hosts = platform.allowed_recording_hosts()
-            policy = FetchPolicy(hosts, max_bytes, settings.FETCH_ALLOW_LOOPBACK_HTTP)
+            return await fetch(url, policy, ctx.storage, key)
+        case PlatformLink(recording_id=recording_id):
+            url = await ctx.platforms.client(slug).recording_link(recording_id)
             return await fetch(url, policy, ctx.storage, key)
         case None:
             raise FetchRefused("an announced track names no source")
@@ -127,7 +163,7 @@ def _extension(track: Track) -> str:
             except ValueError:  # the fetch refuses this URL with the reason
                 return ""
             return PurePosixPath(path).suffix.lstrip(".")
-        case None:
+        case PlatformLink() | None:
             return ""
 
 

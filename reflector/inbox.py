@@ -21,7 +21,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import announcements, lifecycle, participants
-from reflector.announcements import RecordingReady
+from reflector.announcements import RecordingFailed, RecordingReady
 from reflector.clock import Clock
 from reflector.db import Database, EndReason, EventStatus, Meeting, WebhookEvent
 from reflector.db.upsert import insert
@@ -63,7 +63,14 @@ class RoomActive:
     at: datetime
 
 
-Action = ParticipantJoined | ParticipantLeft | MeetingEnded | RoomActive | RecordingReady
+Action = (
+    ParticipantJoined
+    | ParticipantLeft
+    | MeetingEnded
+    | RoomActive
+    | RecordingReady
+    | RecordingFailed
+)
 
 
 @dataclass(frozen=True)
@@ -311,6 +318,9 @@ async def _apply(
                 case RecordingReady() as ready:
                     meeting = await session.get_one(Meeting, meeting_id)
                     await announcements.announce(session, meeting, ready, now)
+                case RecordingFailed() as failed:
+                    meeting = await session.get_one(Meeting, meeting_id)
+                    await announcements.fail(session, meeting, failed, now)
                 case RoomActive():
                     pass
                 case _:

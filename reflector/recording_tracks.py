@@ -32,7 +32,17 @@ class BucketSource(BaseModel):
     key: Annotated[str, Field(min_length=1, max_length=MAX_KEY_LENGTH)]
 
 
-Source = Annotated[UrlSource | BucketSource, Field(discriminator="kind")]
+class PlatformLink(BaseModel):
+    """A file the platform's API hands out a download link for, asked for at fetch time
+    (links expire, so the announcement carries the platform's recording id instead)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["platform-link"] = "platform-link"
+    recording_id: Annotated[SafeStr, Field(min_length=1)]
+
+
+Source = Annotated[UrlSource | BucketSource | PlatformLink, Field(discriminator="kind")]
 
 
 class Track(BaseModel):

@@ -16,11 +16,10 @@ from reflector.app import create_app
 from reflector.core_settings import Settings
 from reflector.db.migrate import upgrade
 from reflector.runtime import Runtime
-from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.mock import MockSettings
 from tests.media import video_with_speech
 from tests.servers import moto_s3, temporary_postgres_database
-from tests.support import MOCK_SECRET, FakeClock, api_key_headers, empty_tables
+from tests.support import MOCK_SECRET, FakeClock, api_key_headers, empty_tables, platform_settings
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -69,7 +68,7 @@ def mock_settings() -> MockSettings:
 def config(settings: Settings, mock_settings: MockSettings) -> Config:
     return Config(
         settings=settings,
-        platforms={"mock": mock_settings, "jitsi": JitsiSettings(_env_file=None)},
+        platforms=platform_settings(mock=mock_settings),
     )
 
 

@@ -10,7 +10,7 @@ from reflector.all_settings import Config
 from reflector.core_settings import Settings
 from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.mock import MockSettings
-from tests.support import MOCK_SECRET
+from tests.support import MOCK_SECRET, platform_settings
 
 # Copied unchanged from the shared contracts (contracts/fixtures/jitsi/).
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "jitsi"
@@ -89,8 +89,7 @@ def jitsi_config(settings: Settings, jitsi: JitsiSettings) -> Config:
     """Jitsi as the default platform, next to the mock."""
     return Config(
         settings=settings.model_copy(update={"DEFAULT_VIDEO_PLATFORM": "jitsi"}),
-        platforms={
-            "jitsi": jitsi,
-            "mock": MockSettings(_env_file=None, webhook_secret=MOCK_SECRET),
-        },
+        platforms=platform_settings(
+            jitsi=jitsi, mock=MockSettings(_env_file=None, webhook_secret=MOCK_SECRET)
+        ),
     )

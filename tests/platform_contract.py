@@ -25,7 +25,7 @@ from reflector.runtime import Runtime
 from reflector.video_platforms.base import Capability, MeetingData
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 from reflector.video_platforms.registry import PLATFORMS
-from tests.support import START
+from tests.support import START, platform_settings
 
 
 class Kind(StrEnum):
@@ -87,8 +87,7 @@ class PlatformContract:
         return Config(settings=settings, platforms=self._all_settings())
 
     def _all_settings(self) -> dict[str, VideoPlatformConfig]:
-        others = {spec.slug: spec.settings(_env_file=None) for spec in PLATFORMS}
-        return {**others, self.slug: self.platform_settings()}
+        return platform_settings(**{self.slug: self.platform_settings()})
 
     @pytest.fixture
     def http_transport(self) -> httpx.AsyncBaseTransport | None:

@@ -24,12 +24,19 @@ from reflector.db import (
 from reflector.jobs import JobSpec
 from reflector.runtime import Runtime
 from reflector.video_platforms.mock.presence import MockPresence
+from reflector.video_platforms.platform_settings import VideoPlatformConfig
+from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.execute import run_job
 
 MOCK_SECRET = "test-mock-webhook-secret-0123456789abcdef"
 MOCK_API_URL = "http://mock-vendor.test"
 MOCK_API_KEY = "test-mock-api-key-0123456789"
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def platform_settings(**chosen: VideoPlatformConfig) -> dict[str, VideoPlatformConfig]:
+    """Every registered platform's settings as a new install has them, `chosen` in place."""
+    return {**{spec.slug: spec.settings(_env_file=None) for spec in PLATFORMS}, **chosen}
 
 
 @dataclass

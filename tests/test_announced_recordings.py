@@ -19,7 +19,6 @@ from reflector.all_settings import Config
 from reflector.announcements import FETCH_RECORDING
 from reflector.app import create_app
 from reflector.db import Job, Recording
-from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.mock.tasks import poll_recordings
 from reflector.video_platforms.mock.vendor import MockVendor
@@ -33,6 +32,7 @@ from tests.support import (
     mock_event,
     mock_recording_ready,
     new_meeting,
+    platform_settings,
     run_queued,
     send_mock_event,
 )
@@ -92,7 +92,7 @@ def config(settings, s3_endpoint, bucket) -> Config:
         recording_hosts="127.0.0.1",
         recording_buckets=bucket,
     )
-    return Config(settings=core, platforms={"mock": mock, "jitsi": JitsiSettings(_env_file=None)})
+    return Config(settings=core, platforms=platform_settings(mock=mock))
 
 
 @pytest.fixture

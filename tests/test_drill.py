@@ -33,7 +33,6 @@ from reflector.db import Job, JobState, ParticipantSession, Transcript, WebhookE
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.reconcile import reconcile_sessions
 from reflector.runtime import Runtime
-from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.registry import PLATFORMS
 from tests.servers import (
@@ -42,7 +41,7 @@ from tests.servers import (
     temporary_postgres_database,
     wait_for_port,
 )
-from tests.support import MOCK_SECRET, mock_signature
+from tests.support import MOCK_SECRET, mock_signature, platform_settings
 
 pytestmark = pytest.mark.slow
 MEETINGS = 20
@@ -141,10 +140,7 @@ async def observer(deployment: Deployment) -> AsyncIterator[Runtime]:
         DATABASE_URL=deployment.database_url,
         REFLECTOR_DATA_DIR=deployment.root / "observer",
     )
-    platforms = {
-        "mock": MockSettings(_env_file=None, webhook_secret=MOCK_SECRET),
-        "jitsi": JitsiSettings(_env_file=None),
-    }
+    platforms = platform_settings(mock=MockSettings(_env_file=None, webhook_secret=MOCK_SECRET))
     runtime = Runtime.open(Config(settings=settings, platforms=platforms), PLATFORMS)
     yield runtime
     await runtime.aclose()

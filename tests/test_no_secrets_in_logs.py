@@ -8,14 +8,23 @@ import pytest
 from reflector.all_settings import Config
 from reflector.lifecycle import DELETE_PLATFORM_ROOM
 from tests.jitsi import JWT_SECRET, WEBHOOK_SECRET, bearer, fixture, jitsi_settings, path_of
-from tests.support import MOCK_SECRET, mock_event, new_meeting, run_queued, send_mock_event
+from tests.support import (
+    MOCK_SECRET,
+    mock_event,
+    new_meeting,
+    platform_settings,
+    run_queued,
+    send_mock_event,
+)
 
 JWT_SHAPE = re.compile(r"eyJ[\w-]*\.eyJ[\w-]*\.")
 
 
 @pytest.fixture
 def config(settings, mock_settings) -> Config:
-    return Config(settings=settings, platforms={"mock": mock_settings, "jitsi": jitsi_settings()})
+    return Config(
+        settings=settings, platforms=platform_settings(mock=mock_settings, jitsi=jitsi_settings())
+    )
 
 
 async def test_a_whole_flow_logs_no_credentials(client, alice, runtime, clock, caplog):

@@ -12,22 +12,20 @@ from reflector.app import create_app
 from reflector.inbox import InboundEvent, ParticipantJoined, ParticipantLeft
 from reflector.reconcile import reconcile_sessions
 from reflector.video_platforms.base import SessionData
-from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.registry import PLATFORMS
 from tests.doubles import SCRIPTED, ScriptedClient, ScriptedSettings
-from tests.support import MOCK_SECRET, FakeClock, empty_tables, new_meeting
+from tests.support import MOCK_SECRET, FakeClock, empty_tables, new_meeting, platform_settings
 
 
 @pytest.fixture
 def config(settings) -> Config:
     return Config(
         settings=settings.model_copy(update={"DEFAULT_VIDEO_PLATFORM": "scripted"}),
-        platforms={
-            "mock": MockSettings(_env_file=None, webhook_secret=MOCK_SECRET),
-            "jitsi": JitsiSettings(_env_file=None),
-            "scripted": ScriptedSettings(_env_file=None),
-        },
+        platforms=platform_settings(
+            mock=MockSettings(_env_file=None, webhook_secret=MOCK_SECRET),
+            scripted=ScriptedSettings(_env_file=None),
+        ),
     )
 
 

@@ -28,7 +28,6 @@ from reflector.core_settings import Settings
 from reflector.db import Job, JobState
 from reflector.lifecycle import DELETE_PLATFORM_ROOM
 from reflector.runtime import Runtime
-from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.celery_app import make_celery
@@ -41,6 +40,7 @@ from tests.support import (
     empty_tables,
     mock_event,
     new_meeting,
+    platform_settings,
     send_mock_event,
 )
 from tests.worker_jobs import BROKEN, FLAKY, POISON, RECORD
@@ -90,10 +90,9 @@ class Stack:
         )
         return Config(
             settings=settings,
-            platforms={
-                "mock": MockSettings(_env_file=None, webhook_secret=MOCK_SECRET),
-                "jitsi": JitsiSettings(_env_file=None),
-            },
+            platforms=platform_settings(
+                mock=MockSettings(_env_file=None, webhook_secret=MOCK_SECRET)
+            ),
         )
 
     def start_worker(self, *extra: str, **env: str) -> subprocess.Popen[bytes]:

@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from reflector.clock import Clock
 from reflector.db import Database, Meeting, Room
+from reflector.video_platforms.errors import PlatformRequestError
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
 
@@ -129,6 +130,13 @@ class VideoPlatformClient(ABC, Generic[SettingsT]):
         self, body: bytes, signature: str, timestamp: str | None = None
     ) -> bool:
         """Check a webhook over its raw bytes, in constant time, within the time window."""
+
+    async def recording_link(self, platform_recording_id: str) -> str:
+        """A download link for a recording the platform keeps (`recording_tracks.PlatformLink`).
+
+        Only platforms whose announcements name such recordings implement it.
+        """
+        raise PlatformRequestError(self.PLATFORM_NAME, "hands out no recording links")
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:
         """Whether a request is an authentic webhook: the platform's scheme over raw bytes."""
