@@ -11,6 +11,12 @@ async def test_platforms_lists_capabilities(client, alice):
     response = await client.get("/v1/platforms", headers=alice)
     assert response.json() == [
         {
+            "slug": "daily",
+            "configured": False,
+            "missing": ["DAILY_API_KEY"],
+            "capabilities": ["cloud_recording", "per_user_tokens", "sessions_api"],
+        },
+        {
             "slug": "jitsi",
             "configured": True,
             "missing": [],

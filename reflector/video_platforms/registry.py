@@ -1,6 +1,6 @@
 """The one list of platforms. Adding a platform is adding its package and one line here."""
 
-from reflector.video_platforms import jitsi, mock
+from reflector.video_platforms import daily, jitsi, mock
 from reflector.video_platforms.spec import PlatformSpec
 
-PLATFORMS: tuple[PlatformSpec, ...] = (jitsi.PLATFORM, mock.PLATFORM)
+PLATFORMS: tuple[PlatformSpec, ...] = (daily.PLATFORM, jitsi.PLATFORM, mock.PLATFORM)

@@ -1,0 +1,12 @@
+"""Daily.co: private rooms, per-user meeting tokens, signed webhooks, cloud and raw-track
+recordings (contracts/daily.md)."""
+
+from reflector.video_platforms.daily.client import DailyClient
+from reflector.video_platforms.daily.events import PLATFORM as SLUG
+from reflector.video_platforms.daily.settings import DailySettings
+from reflector.video_platforms.daily.webhooks import router
+from reflector.video_platforms.spec import PlatformSpec
+
+PLATFORM = PlatformSpec(slug=SLUG, settings=DailySettings, client=DailyClient, router=router)
+
+__all__ = ["PLATFORM", "DailyClient", "DailySettings"]
