@@ -20,7 +20,7 @@ from typing import assert_never
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import announcements, lifecycle, participants
+from reflector import announcements, lifecycle, participants, recording_starts
 from reflector.announcements import RecordingFailed, RecordingReady
 from reflector.clock import Clock
 from reflector.db import Database, EndReason, EventStatus, Meeting, WebhookEvent
@@ -153,9 +153,14 @@ _Pending = tuple[InboundEvent, "asyncio.Future[Receipt]"]
 
 
 class Inbox:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    """`recording_platforms`: platforms whose recordings the server starts on joins."""
+
+    def __init__(
+        self, db: Database, clock: Clock, recording_platforms: frozenset[str] = frozenset()
+    ) -> None:
         self._db = db
         self._clock = clock
+        self._recording_platforms = recording_platforms
         self._pending: list[_Pending] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -206,14 +211,19 @@ class Inbox:
             verdicts = {key: _verdict(event, meetings) for key, event in unique.items()}
             rows = [self._row(unique[key], *verdict, meetings) for key, verdict in verdicts.items()]
             stored = await _insert_new(session, rows)
-            await _apply(
-                session,
-                [
-                    (event, meetings[_room_of(event)])
-                    for key, event in unique.items()
-                    if key in stored and verdicts[key][0] == EventStatus.PROCESSED
-                ],
-                self._clock(),
+            applied = [
+                (event, meetings[_room_of(event)])
+                for key, event in unique.items()
+                if key in stored and verdicts[key][0] == EventStatus.PROCESSED
+            ]
+            await _apply(session, applied, self._clock())
+            joined = [
+                meeting_id
+                for event, meeting_id in applied
+                if any(isinstance(action, ParticipantJoined) for action in event.actions)
+            ]
+            await recording_starts.after_joins(
+                session, joined, self._recording_platforms, self._clock()
             )
         receipts = []
         answered: set[tuple[str, str]] = set()

@@ -10,7 +10,7 @@ from reflector.clock import Clock, utcnow
 from reflector.db import Database
 from reflector.inbox import Inbox
 from reflector.pipeline.storage import Storage, make_storage
-from reflector.video_platforms.base import PlatformContext
+from reflector.video_platforms.base import Capability, PlatformContext
 from reflector.video_platforms.factory import Platforms
 from reflector.video_platforms.spec import PlatformSpec
 from reflector.webhook_auth import WebhookAuthMonitor
@@ -42,7 +42,7 @@ class Runtime:
             db=db,
             clock=clock,
             platforms=Platforms(specs, config, context),
-            inbox=Inbox(db, clock),
+            inbox=Inbox(db, clock, _recording_platforms(config, specs)),
             webhook_auth=WebhookAuthMonitor(),
             storage=make_storage(config.settings),
         )
@@ -51,3 +51,11 @@ class Runtime:
         await self.inbox.aclose()
         await self.platforms.aclose()
         await self.db.dispose()
+
+
+def _recording_platforms(config: Config, specs: Sequence[PlatformSpec]) -> frozenset[str]:
+    return frozenset(
+        spec.slug
+        for spec in specs
+        if Capability.SERVER_RECORDING in spec.client.capabilities_with(config.platforms[spec.slug])
+    )

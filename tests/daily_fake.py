@@ -125,7 +125,13 @@ class DailyFake:
         async def start_recording(name: str, request: Request) -> Any:
             body = await request.json()
             assert body["type"] in ("cloud", "raw-tracks")
-            assert body.get("instanceId") != "c3df927c-f738-4471-a2b7-066fa7e95a6b"
+            assert body["instanceId"] != "c3df927c-f738-4471-a2b7-066fa7e95a6b"
+            if body["type"] == "raw-tracks":
+                assert body["layout"] == {"preset": "raw-tracks-audio-only"}
+            if not fake.presence.get(name):
+                return error(404, "error_start_recording_not_hosting")
+            if body["instanceId"] in [started["instanceId"] for _, started in fake.started]:
+                return error(400, "error_start_recording_active_stream")
             fake.started.append((name, body))
             return {}
 

@@ -23,6 +23,8 @@ class Capability(StrEnum):
     RAW_TRACKS = "raw_tracks"
     LOGO = "logo"
     SESSIONS_API = "sessions_api"
+    # The server starts recordings through the platform's API (room recording triggers).
+    SERVER_RECORDING = "server_recording"
 
 
 class Role(StrEnum):
@@ -130,6 +132,10 @@ class VideoPlatformClient(ABC, Generic[SettingsT]):
         self, body: bytes, signature: str, timestamp: str | None = None
     ) -> bool:
         """Check a webhook over its raw bytes, in constant time, within the time window."""
+
+    async def start_recording(self, meeting: Meeting) -> None:
+        """Start recording the meeting; only for platforms with `SERVER_RECORDING`."""
+        raise PlatformRequestError(self.PLATFORM_NAME, "recordings are not started by the server")
 
     async def recording_link(self, platform_recording_id: str) -> str:
         """A download link for a recording the platform keeps (`recording_tracks.PlatformLink`).

@@ -11,7 +11,7 @@ from typing import Any
 
 from celery import Celery
 
-from reflector import announcements, lifecycle, retention, room_webhooks
+from reflector import announcements, lifecycle, recording_starts, retention, room_webhooks
 from reflector.all_settings import Config
 from reflector.jobs import JobSpec, PeriodicSpec
 from reflector.pipeline.process import PROCESS_RECORDING
@@ -26,6 +26,7 @@ CORE_JOBS: tuple[JobSpec, ...] = (
     PROCESS_RECORDING,
     room_webhooks.DELIVER,
     announcements.FETCH_RECORDING,
+    recording_starts.START_RECORDING,
 )
 
 
@@ -43,7 +44,9 @@ def job_specs(specs: Sequence[PlatformSpec]) -> list[JobSpec]:
 
 
 def periodic_specs(config: Config, specs: Sequence[PlatformSpec]) -> list[PeriodicSpec]:
-    return [*core_periodic(config, specs), *(task for spec in specs for task in spec.periodic)]
+    """The core's periodic work, and that of every platform that is configured."""
+    configured = [spec for spec in specs if not config.platforms[spec.slug].missing()]
+    return [*core_periodic(config, specs), *(task for spec in configured for task in spec.periodic)]
 
 
 def make_celery(config: Config, specs: Sequence[PlatformSpec]) -> Celery:

@@ -158,7 +158,7 @@ class DailyAPI:
         path = f"/recordings/{_segment(recording_id)}/access-link"
         link = (await self.http.read(AccessLink, "GET", path)).download_link
         # On some errors the "link" is an error message (§4.4).
-        if not link.startswith("https://"):
+        if not link.startswith(("https://", "http://")):
             raise PlatformRequestError(self.http.platform, f"no download link: {link[:200]}")
         return link
 

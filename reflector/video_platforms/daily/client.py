@@ -32,7 +32,11 @@ from reflector.video_platforms.daily.api import (
 )
 from reflector.video_platforms.daily.events import PLATFORM, Translator
 from reflector.video_platforms.daily.settings import DailySettings
-from reflector.video_platforms.errors import PlatformRequestError, RoomNotFound
+from reflector.video_platforms.errors import (
+    PlatformRequestError,
+    PlatformUnavailable,
+    RoomNotFound,
+)
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 from reflector.video_platforms.signatures import TOLERANCE_SECONDS
 from reflector.video_platforms.vendor_api import VendorAPI
@@ -46,6 +50,9 @@ _TIMESTAMP_DIGITS = 16
 _LATEST_SECONDS = 10**11
 # Daily's user_id holds at most 36 characters (§3); longer ids are hashed to fit.
 _USER_ID_LENGTH = 36
+# Recording instance ids are derived from the meeting's id in this namespace; Daily's own
+# default instance id is reserved (§4.1).
+_INSTANCES = uuid.UUID("8f7d54a2-3c4e-5b6f-9a0b-1c2d3e4f5a6b")
 
 
 def room_name_for(prefix: str) -> str:
@@ -61,6 +68,7 @@ class DailyClient(VideoPlatformClient[DailySettings]):
             Capability.SESSIONS_API,
             Capability.CLOUD_RECORDING,
             Capability.RAW_TRACKS,
+            Capability.SERVER_RECORDING,
         }
     )
     SIGNATURE_HEADER = "X-Webhook-Signature"
@@ -142,6 +150,31 @@ class DailyClient(VideoPlatformClient[DailySettings]):
 
     async def upload_logo(self, room_name: str, logo_path: str) -> bool:
         return False  # Daily themes the domain, not a room
+
+    async def start_recording(self, meeting: Meeting) -> None:
+        """A cloud recording, and with our bucket an audio-only raw-tracks one, each with its
+        own instance id derived from the meeting (§4.1)."""
+        starts: list[dict[str, object]] = [
+            {"type": "cloud", "instanceId": str(uuid.uuid5(_INSTANCES, f"cloud:{meeting.id}"))}
+        ]
+        if self.settings.raw_tracks:
+            starts.append(
+                {
+                    "type": "raw-tracks",
+                    "instanceId": str(uuid.uuid5(_INSTANCES, f"raw-tracks:{meeting.id}")),
+                    "layout": {"preset": "raw-tracks-audio-only"},
+                }
+            )
+        for body in starts:
+            try:
+                await self.api.start_recording(meeting.platform_room_name, body)
+            except RoomNotFound as exc:
+                if "hosting a call" in exc.message:  # not live yet right after the first join
+                    raise PlatformUnavailable(PLATFORM, exc.message) from exc
+                raise
+            except PlatformRequestError as exc:
+                if "active stream" not in exc.message:  # already recording: started
+                    raise
 
     async def recording_link(self, platform_recording_id: str) -> str:
         return await self.api.access_link(platform_recording_id)

@@ -157,7 +157,8 @@ class Translator:
                 # It names no room (§6.6); the recording is announced when it is ready.
                 actions = ()
             case _RecordingReady(payload=ready):
-                tracks = self._tracks(ready)
+                keys = [track.s3Key for track in ready.tracks or [] if track.type == "audio"]
+                tracks = self.tracks(ready.recording_id, ready.s3_key, keys)
                 at = _at(event.event_ts)
                 actions = (RecordingReady(ready.room_name, ready.recording_id, tracks, at),)
             case _RecordingError(payload=error):
@@ -176,16 +177,17 @@ class Translator:
             problem=None if actions else "no room named; nothing to apply",
         )
 
-    def _tracks(self, ready: _Ready) -> tuple[Track, ...]:
-        if ready.tracks:  # raw tracks: the participants' microphones, from our bucket
-            return tuple(
-                _audio_track(self._bucket or "", track.s3Key)
-                for track in ready.tracks
-                if track.type == "audio" and "-cam-audio-" in track.s3Key
-            )
-        if self._bucket and ready.s3_key:  # cloud, written to our bucket
-            return (Track(source=BucketSource(bucket=self._bucket, key=ready.s3_key)),)
-        return (Track(source=PlatformLink(recording_id=ready.recording_id)),)
+    def tracks(
+        self, recording_id: str, s3_key: str | None, audio_keys: list[str]
+    ) -> tuple[Track, ...]:
+        """What to fetch: raw tracks' microphones from our bucket; a cloud recording from
+        our bucket when it was written there, else by Daily's access link."""
+        microphones = [key for key in audio_keys if "-cam-audio-" in key]
+        if microphones:
+            return tuple(_audio_track(self._bucket or "", key) for key in microphones)
+        if self._bucket and s3_key:
+            return (Track(source=BucketSource(bucket=self._bucket, key=s3_key)),)
+        return (Track(source=PlatformLink(recording_id=recording_id)),)
 
 
 def _joined(seen: _Participant) -> ParticipantJoined:

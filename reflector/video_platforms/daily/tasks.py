@@ -1,0 +1,89 @@
+"""Daily's periodic work. Webhooks are a hint, polling is the truth (contracts/daily.md §2.4,
+§4.5): recordings are listed until the newest one we already have, and the presence of
+active meetings corrects their participants."""
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector import announcements, recordings
+from reflector.announcements import RecordingReady
+from reflector.db import Meeting
+from reflector.job_errors import TransientJobError
+from reflector.jobs import JobContext, PeriodicSpec
+from reflector.reconcile import reconcile_sessions
+from reflector.video_platforms.daily.api import Recording
+from reflector.video_platforms.daily.client import DailyClient
+from reflector.video_platforms.daily.events import PLATFORM
+from reflector.video_platforms.errors import PlatformUnavailable
+
+logger = logging.getLogger(__name__)
+POLL_RECORDINGS_EVERY_SECONDS = 300.0
+# Presence lags up to 15 s; asking more often tells nothing new (§2.4).
+RECONCILE_EVERY_SECONDS = 30.0
+# A recording belongs to the meeting of its room that started last before it (§4.2).
+_MATCH_WINDOW = timedelta(days=7)
+
+
+async def poll_recordings(ctx: JobContext) -> int:
+    """Announce finished recordings we do not have; returns how many."""
+    client = ctx.platforms.client(PLATFORM)
+    assert isinstance(client, DailyClient)
+    found = 0
+    try:
+        async for recording in client.api.recordings():
+            async with ctx.db.write() as session:
+                if await recordings.by_platform_id(session, PLATFORM, recording.id):
+                    return found  # newest first: everything older is known too
+                if recording.status != "finished" or not recording.duration:
+                    continue
+                meeting = await _meeting_of(session, recording)
+                if meeting is None:
+                    logger.info("daily recording %s: no meeting of ours", recording.id)
+                    continue
+                ready = _ready(client, recording)
+                if await announcements.announce(session, meeting, ready, ctx.clock()):
+                    logger.info("daily recording %s found by polling", recording.id)
+                    found += 1
+    except PlatformUnavailable as exc:
+        raise TransientJobError(exc.message) from exc
+    return found
+
+
+def _ready(client: DailyClient, recording: Recording) -> RecordingReady:
+    audio = [track.s3_key for track in recording.tracks or [] if track.type == "audio"]
+    tracks = client.translate.tracks(recording.id, recording.s3_key, audio)
+    started = datetime.fromtimestamp(recording.start_ts, UTC)
+    return RecordingReady(recording.room_name, recording.id, tracks, started)
+
+
+async def _meeting_of(session: AsyncSession, recording: Recording) -> Meeting | None:
+    """The meeting in the recording's room that started last before the recording did."""
+    started = datetime.fromtimestamp(recording.start_ts, UTC)
+    return await session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.platform == PLATFORM,
+            Meeting.platform_room_name == recording.room_name,
+            Meeting.start_date <= started + timedelta(minutes=5),
+            Meeting.start_date >= started - _MATCH_WINDOW,
+        )
+        .order_by(Meeting.start_date.desc())
+        .limit(1)
+    )
+
+
+async def _poll(ctx: JobContext) -> None:
+    await poll_recordings(ctx)
+
+
+async def _reconcile(ctx: JobContext) -> None:
+    await reconcile_sessions(ctx, PLATFORM)
+
+
+PERIODIC = (
+    PeriodicSpec("daily.poll_recordings", POLL_RECORDINGS_EVERY_SECONDS, _poll),
+    PeriodicSpec("daily.reconcile_presence", RECONCILE_EVERY_SECONDS, _reconcile),
+)
