@@ -1,17 +1,20 @@
 """Webhook ingestion throughput: the real server against a bare ASGI endpoint.
 
 Runs `reflector serve` (uvicorn, one process) on SQLite and on PostgreSQL, drives
-participant events at it over keep-alive connections (signed mock webhooks, or Prosody's
-event sync with its bearer token), then does the same against a bare ASGI app under the
-same uvicorn, and prints events/s, the ratio, and p50/p99 latency.
+participant events at it over keep-alive connections (signed mock webhooks, Prosody's
+event sync with its bearer token, or Daily's signed webhooks with Daily's API faked on
+loopback), then does the same against a bare ASGI app and a no-op FastAPI route under the
+same uvicorn, and prints events/s, the ratios, and p50/p99 latency.
 
-    .venv/bin/python bench/webhook_ingest.py [--events 4000] [--concurrency 20] [--platform jitsi]
+    .venv/bin/python bench/webhook_ingest.py [--events 4000] [--concurrency 20]
+        [--platform mock|jitsi|daily]
 
 Loopback only; every phase is bounded in count and time.
 """
 
 import argparse
 import asyncio
+import base64
 import hashlib
 import hmac
 import json
@@ -19,6 +22,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,15 +30,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import uvicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
 from loadgen import Result, drive, request  # noqa: E402
 
+from tests.daily_fake import API_KEY as DAILY_API_KEY  # noqa: E402
+from tests.daily_fake import DailyFake  # noqa: E402
 from tests.servers import free_port, temporary_postgres_database, wait_for_port  # noqa: E402
 
 SECRET = "bench-mock-webhook-secret-0123456789abcdef"
 JITSI_SECRET = "bench-jitsi-event-sync-bearer-0123456789"
+DAILY_SECRET = base64.b64encode(b"bench-daily-webhook-key-01234567").decode()
 
 
 @contextmanager
@@ -63,6 +71,8 @@ def events(platform: str, room_name: str, count: int) -> list[bytes]:
     """Alternating joins and leaves of distinct participants, each a new event."""
     if platform == "jitsi":
         return prosody_events(room_name, count)
+    if platform == "daily":
+        return daily_events(room_name, count)
     now = int(time.time())
     raws = []
     for i in range(count):
@@ -102,6 +112,51 @@ def prosody_events(room_name: str, count: int) -> list[bytes]:
     return raws
 
 
+def daily_events(room_name: str, count: int) -> list[bytes]:
+    """Daily's participant webhooks, signed over "<timestamp>.<body>" (contracts/daily.md §6.3)."""
+    raws = []
+    key = base64.b64decode(DAILY_SECRET)
+    for i in range(count):
+        kind = "joined" if i % 2 == 0 else "left"
+        payload = {"room": room_name, "session_id": f"s{i // 2}", "user_name": "B"}
+        payload |= {"joined_at": time.time(), "user_id": f"u{i // 2}", "owner": False}
+        if kind == "left":
+            payload["duration"] = 60
+        body = json.dumps(
+            {
+                "version": "1.0.0",
+                "type": f"participant.{kind}",
+                "id": f"bench-{uuid.uuid4()}",
+                "payload": payload,
+                "event_ts": time.time(),
+            }
+        ).encode()
+        stamp = str(int(time.time()))
+        signature = hmac.new(key, stamp.encode() + b"." + body, hashlib.sha256).digest()
+        headers = {
+            "X-Webhook-Signature": base64.b64encode(signature).decode(),
+            "X-Webhook-Timestamp": stamp,
+            "Content-Type": "application/json",
+        }
+        raws.append(request("/v1/daily/webhook", body, headers))
+    return raws
+
+
+@contextmanager
+def daily_api() -> Iterator[str]:
+    """Daily's API, faked on loopback, for the rooms the benchmark creates."""
+    port = free_port()
+    fake = uvicorn.Server(uvicorn.Config(DailyFake().app(), port=port, log_level="warning"))
+    thread = threading.Thread(target=fake.run, daemon=True)
+    thread.start()
+    wait_for_port(port)
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        fake.should_exit = True
+        thread.join(timeout=10)
+
+
 def prepare(port: int, env: dict[str, str], platform: str) -> str:
     """An API key, a room and its meeting; returns the meeting's platform room name."""
     key = subprocess.run(
@@ -137,7 +192,7 @@ def measure(port: int, raws: list[bytes], concurrency: int) -> Result:
 
 
 def run_reflector(
-    platform: str, database_url: str, data_dir: str, count: int, concurrency: int
+    platform: str, database_url: str, data_dir: str, count: int, concurrency: int, daily_url: str
 ) -> Result:
     port = free_port()
     env = {
@@ -145,6 +200,9 @@ def run_reflector(
         "REFLECTOR_DATA_DIR": data_dir,
         "MOCK_WEBHOOK_SECRET": SECRET,
         "JITSI_WEBHOOK_SECRET": JITSI_SECRET,
+        "DAILY_API_KEY": DAILY_API_KEY,
+        "DAILY_API_URL": daily_url,
+        "DAILY_WEBHOOK_SECRET": DAILY_SECRET,
         "LOG_LEVEL": "WARNING",
     }
     command = [str(ROOT / ".venv/bin/reflector"), "serve", "--port", str(port)]
@@ -175,17 +233,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=4000)
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--platform", choices=["mock", "jitsi"], default="mock")
+    parser.add_argument("--platform", choices=["mock", "jitsi", "daily"], default="mock")
     args = parser.parse_args()
     platform, count, concurrency = args.platform, args.events, args.concurrency
 
     bare = run_baseline(platform, "bench.bare_asgi:app", count, concurrency)
     framework = run_baseline(platform, "bench.bare_fastapi:app", count, concurrency)
-    with tempfile.TemporaryDirectory() as data_dir:
+    with tempfile.TemporaryDirectory() as data_dir, daily_api() as daily_url:
         sqlite_url = f"sqlite:///{data_dir}/bench.sqlite3"
-        sqlite = run_reflector(platform, sqlite_url, data_dir, count, concurrency)
+        sqlite = run_reflector(platform, sqlite_url, data_dir, count, concurrency, daily_url)
         with temporary_postgres_database("reflector_bench") as url:
-            postgres = run_reflector(platform, url, data_dir, count, concurrency)
+            postgres = run_reflector(platform, url, data_dir, count, concurrency, daily_url)
     print(f"{count} {platform} events, {concurrency} connections, uvicorn one process")
     report("bare ASGI endpoint", bare, None)
     report("FastAPI no-op route", framework, bare)
