@@ -55,6 +55,7 @@ class DailyFake:
         """Daily's API as served under `/v1`."""
         served = FastAPI()
         served.mount("/v1", self._api())
+        served.state.fake = self
         return served
 
     def _api(self) -> FastAPI:

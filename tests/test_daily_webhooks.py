@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from reflector.all_settings import Config
 from reflector.db import ParticipantSession, Recording, WebhookEvent
+from reflector.reconcile import reconcile_sessions
 from reflector.recording_tracks import load
 from tests.daily_fake import DailyFake, fixture
 from tests.support import FakeClock, new_meeting, platform_settings
@@ -164,3 +165,22 @@ async def test_fifty_duplicates_at_once_and_any_order_give_one_state(client, ali
         ("0c0d2dda-f21d-4cf9-ab56-86bf3c407ffa", True),
         ("b3d56359-14d7-46af-ac8b-18f8c991f5f6", False),
     ]
+
+
+async def test_presence_corrects_a_lost_join_and_a_lost_leave(
+    client, alice, runtime, clock, http_transport
+):
+    fake: DailyFake = http_transport.app.state.fake
+    meeting = await new_meeting(client, alice)
+    room = meeting["platform_room_name"]
+    # Ada joins; her leave is lost.
+    await post(client, body_of("webhook_participant_joined", room), clock)
+    # Bo's join webhook was lost; Daily's presence lists him.
+    fake.presence[room] = [
+        {"id": "s-bo", "userId": None, "userName": "Bo", "joinTime": "2026-03-02T10:29:00Z"}
+    ]
+    clock.advance(60)
+    assert await reconcile_sessions(runtime, "daily") == 2
+    detail = (await client.get(f"/v1/meetings/{meeting['id']}", headers=alice)).json()
+    assert detail["num_clients"] == 1
+    assert [p["display_name"] for p in detail["participants"] if p["left_at"] is None] == ["Bo"]
