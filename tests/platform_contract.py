@@ -20,9 +20,10 @@ from sqlalchemy import func, select
 from reflector.all_settings import Config
 from reflector.app import create_app
 from reflector.core_settings import Settings
-from reflector.db import Room, WebhookEvent
+from reflector.db import Meeting, Room, WebhookEvent
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import Capability, MeetingData
+from reflector.video_platforms.errors import PlatformError
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 from reflector.video_platforms.registry import PLATFORMS
 from tests.support import START, platform_settings
@@ -80,6 +81,14 @@ class PlatformContract:
         """CLOUD_RECORDING / RAW_TRACKS: an authentic "recording ready" event with one track
         per participant."""
         raise NotImplementedError("a platform that records must supply its announcement")
+
+    def vendor_call_starts(self, room_name: str) -> None:
+        """SERVER_RECORDING: someone is in the room now, as far as the fake vendor knows."""
+        raise NotImplementedError("a platform that starts recordings must fake a live call")
+
+    def vendor_is_recording(self, room_name: str) -> bool:
+        """SERVER_RECORDING: whether the fake vendor was asked to record the room."""
+        raise NotImplementedError("a platform that starts recordings must say what it saw")
 
     @pytest.fixture
     def config(self, settings: Settings) -> Config:
@@ -174,6 +183,20 @@ class PlatformContract:
         assert await client.upload_logo(data.room_name, str(logo)) is True
         assert self.vendor_logo(data.room_name) == logo.read_bytes()
         assert await client.upload_logo(data.room_name, str(tmp_path / "missing.png")) is False
+
+    async def test_the_server_starts_recordings_where_declared(self, runtime: Runtime) -> None:
+        room = Room(id=uuid.uuid4(), name="contract-rec", owner="alice", platform=self.slug)
+        client = runtime.platforms.client(self.slug)
+        data = await client.create_meeting(room.name, START + timedelta(hours=1), room)
+        meeting = Meeting(id=uuid.uuid4(), platform=self.slug, platform_room_name=data.room_name)
+        if Capability.SERVER_RECORDING not in self._capabilities():
+            with pytest.raises(PlatformError):
+                await client.start_recording(meeting)
+            return
+        self.vendor_call_starts(data.room_name)
+        await client.start_recording(meeting)
+        await client.start_recording(meeting)  # started twice: still fine
+        assert self.vendor_is_recording(data.room_name)
 
     async def test_join_links_are_minted_per_user_and_role(self, client, alice, bob) -> None:
         meeting = await self._meeting(client, alice)

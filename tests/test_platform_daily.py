@@ -82,6 +82,12 @@ class TestDailyContract(PlatformContract):
     def vendor_has_room(self, room_name: str) -> bool | None:
         return room_name in self.fake.rooms
 
+    def vendor_call_starts(self, room_name: str) -> None:
+        self.fake.presence[room_name] = [{"id": "s1", "joinTime": "2026-11-25T12:00:00Z"}]
+
+    def vendor_is_recording(self, room_name: str) -> bool:
+        return any(room == room_name for room, _ in self.fake.started)
+
     def link_holder(self, url: str) -> tuple[str, bool]:
         [token] = parse_qs(urlsplit(url).query)["t"]
         claims = self.fake.tokens[token]
