@@ -22,7 +22,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -30,14 +29,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
 from loadgen import Result, drive, request  # noqa: E402
 
 from tests.daily_fake import API_KEY as DAILY_API_KEY  # noqa: E402
-from tests.daily_fake import DailyFake  # noqa: E402
+from tests.daily_fake import DailyFake, served  # noqa: E402
 from tests.servers import free_port, temporary_postgres_database, wait_for_port  # noqa: E402
 
 SECRET = "bench-mock-webhook-secret-0123456789abcdef"
@@ -142,21 +140,6 @@ def daily_events(room_name: str, count: int) -> list[bytes]:
     return raws
 
 
-@contextmanager
-def daily_api() -> Iterator[str]:
-    """Daily's API, faked on loopback, for the rooms the benchmark creates."""
-    port = free_port()
-    fake = uvicorn.Server(uvicorn.Config(DailyFake().app(), port=port, log_level="warning"))
-    thread = threading.Thread(target=fake.run, daemon=True)
-    thread.start()
-    wait_for_port(port)
-    try:
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        fake.should_exit = True
-        thread.join(timeout=10)
-
-
 def prepare(port: int, env: dict[str, str], platform: str) -> str:
     """An API key, a room and its meeting; returns the meeting's platform room name."""
     key = subprocess.run(
@@ -239,7 +222,7 @@ def main() -> None:
 
     bare = run_baseline(platform, "bench.bare_asgi:app", count, concurrency)
     framework = run_baseline(platform, "bench.bare_fastapi:app", count, concurrency)
-    with tempfile.TemporaryDirectory() as data_dir, daily_api() as daily_url:
+    with tempfile.TemporaryDirectory() as data_dir, served(DailyFake()) as daily_url:
         sqlite_url = f"sqlite:///{data_dir}/bench.sqlite3"
         sqlite = run_reflector(platform, sqlite_url, data_dir, count, concurrency, daily_url)
         with temporary_postgres_database("reflector_bench") as url:

@@ -14,7 +14,12 @@ async def test_platforms_lists_capabilities(client, alice):
             "slug": "daily",
             "configured": False,
             "missing": ["DAILY_API_KEY"],
-            "capabilities": ["cloud_recording", "per_user_tokens", "sessions_api"],
+            "capabilities": [
+                "cloud_recording",
+                "per_user_tokens",
+                "server_recording",
+                "sessions_api",
+            ],
         },
         {
             "slug": "jitsi",

@@ -5,18 +5,16 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from click.testing import CliRunner
 
 from reflector.cli import main
-from tests.daily_fake import API_KEY, DailyFake
+from tests.daily_fake import API_KEY, DailyFake, served
 from tests.servers import free_port, wait_for_port
 from tests.support import MOCK_SECRET, mock_event, mock_signature
 from tests.test_platform_daily import WEBHOOK_SECRET
@@ -27,14 +25,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def daily() -> Iterator[tuple[DailyFake, str]]:
     fake = DailyFake()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake.app(), port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for_port(port)
-    yield fake, f"http://127.0.0.1:{port}/v1"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(fake) as url:
+        yield fake, url
 
 
 def environment(tmp_path: Path, api_url: str, **extra: str) -> dict[str, str]:

@@ -7,19 +7,29 @@ stores). The seed is fixed so a failure reproduces; reference/reliability.md B3-
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.daily_fake import API_KEY as DAILY_API_KEY
+from tests.daily_fake import DailyFake, served
 from tests.jitsi import JWT_SECRET, WEBHOOK_SECRET
 from tests.servers import free_port, wait_for_port
 from tests.support import MOCK_SECRET
+from tests.test_platform_daily import WEBHOOK_SECRET as DAILY_WEBHOOK_SECRET
 
 pytestmark = pytest.mark.slow
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
 
-def test_no_input_causes_a_server_error(database_url, tmp_path):
+@pytest.fixture
+def daily_api_url() -> Iterator[str]:
+    with served(DailyFake()) as url:
+        yield url
+
+
+def test_no_input_causes_a_server_error(database_url, tmp_path, daily_api_url):
     port = free_port()
     env = {
         "PATH": os.environ["PATH"],
@@ -32,6 +42,9 @@ def test_no_input_causes_a_server_error(database_url, tmp_path):
         "JITSI_JWT_SECRET": JWT_SECRET,
         "JITSI_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "JITSI_RECORDINGS_DIR": str(tmp_path),
+        "DAILY_API_KEY": DAILY_API_KEY,
+        "DAILY_API_URL": daily_api_url,
+        "DAILY_WEBHOOK_SECRET": DAILY_WEBHOOK_SECRET,
         "LOG_LEVEL": "WARNING",
     }
     log = tmp_path / "serve.log"
