@@ -15,3 +15,9 @@ async def webhook(request: Request) -> dict[str, str]:
 async def prosody_event(subject: str, change: str, request: Request) -> dict[str, str]:
     await request.body()
     return {"status": "processed"}
+
+
+@app.post("/v1/daily/webhook")
+async def daily_webhook(request: Request) -> dict[str, str]:
+    await request.body()
+    return {"status": "processed"}

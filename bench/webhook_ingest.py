@@ -202,9 +202,14 @@ def run_baseline(platform: str, app: str, count: int, concurrency: int) -> Resul
         return measure(port, events(platform, "bare", count), concurrency)
 
 
-def report(label: str, result: Result, baseline: Result | None) -> None:
+def report(label: str, result: Result, *baselines: Result) -> None:
+    """Events/s, latency, and the rate as a share of each baseline's (bare ASGI, no-op route)."""
     bad = {s: n for s, n in result.statuses.items() if s != 200}
-    ratio = f"  ratio {result.rate / baseline.rate:.2f}" if baseline else ""
+    ratio = (
+        "  ratio " + " / ".join(f"{result.rate / b.rate:.2f}" for b in baselines)
+        if baselines
+        else ""
+    )
     print(
         f"{label:<22} {result.rate:8.0f} events/s  p50 {result.percentile(50) * 1000:6.1f} ms"
         f"  p99 {result.percentile(99) * 1000:6.1f} ms{ratio}"
@@ -228,10 +233,11 @@ def main() -> None:
         with temporary_postgres_database("reflector_bench") as url:
             postgres = run_reflector(platform, url, data_dir, count, concurrency, daily_url)
     print(f"{count} {platform} events, {concurrency} connections, uvicorn one process")
-    report("bare ASGI endpoint", bare, None)
+    print("ratios: of the bare ASGI endpoint / of the no-op route")
+    report("bare ASGI endpoint", bare)
     report("FastAPI no-op route", framework, bare)
-    report("reflector (SQLite)", sqlite, bare)
-    report("reflector (PostgreSQL)", postgres, bare)
+    report("reflector (SQLite)", sqlite, bare, framework)
+    report("reflector (PostgreSQL)", postgres, bare, framework)
 
 
 if __name__ == "__main__":
