@@ -41,24 +41,10 @@ async def announce(
     session: AsyncSession, meeting: Meeting, ready: RecordingReady, now: datetime
 ) -> uuid.UUID | None:
     """Create the announced recording and queue its fetch; None if it was announced before."""
-    statement = (
-        insert(session, Recording)
-        .values(
-            id=uuid.uuid4(),
-            meeting_id=meeting.id,
-            platform=meeting.platform,
-            platform_recording_id=ready.recording_id,
-            status=RecordingStatus.RECEIVED,
-            tracks=recording_tracks.dump(ready.tracks),
-            provider_data={},
-            created_at=now,
-        )
-        .on_conflict_do_nothing(
-            index_elements=[Recording.platform, Recording.platform_recording_id]
-        )
-        .returning(Recording.id)
+    tracks = recording_tracks.dump(ready.tracks)
+    recording_id = await _insert_once(
+        session, meeting, ready.recording_id, now, status=RecordingStatus.RECEIVED, tracks=tracks
     )
-    recording_id = (await session.execute(statement)).scalar_one_or_none()
     if recording_id is not None:
         args = {"recording_id": str(recording_id)}
         await jobs.enqueue(
@@ -81,24 +67,37 @@ async def fail(
     session: AsyncSession, meeting: Meeting, failed: RecordingFailed, now: datetime
 ) -> None:
     """Keep the failure as a failed recording of the meeting, with the platform's reason."""
+    reason = f"the platform reported: {failed.reason}"[:1000]
+    await _insert_once(
+        session, meeting, failed.failure_id, now, status=RecordingStatus.FAILED, error=reason
+    )
+
+
+async def _insert_once(
+    session: AsyncSession,
+    meeting: Meeting,
+    platform_recording_id: str,
+    now: datetime,
+    **fields: object,
+) -> uuid.UUID | None:
+    """A recording of the meeting, unless the platform's id is taken; its id if new."""
     statement = (
         insert(session, Recording)
         .values(
             id=uuid.uuid4(),
             meeting_id=meeting.id,
             platform=meeting.platform,
-            platform_recording_id=failed.failure_id,
-            status=RecordingStatus.FAILED,
-            tracks=[],
-            error=f"the platform reported: {failed.reason}"[:1000],
+            platform_recording_id=platform_recording_id,
             provider_data={},
             created_at=now,
+            **{"tracks": [], **fields},
         )
         .on_conflict_do_nothing(
             index_elements=[Recording.platform, Recording.platform_recording_id]
         )
+        .returning(Recording.id)
     )
-    await session.execute(statement)
+    return (await session.execute(statement)).scalar_one_or_none()
 
 
 async def _fetch_recording(ctx: JobContext, args: jobs.JobArgs) -> None:

@@ -3,10 +3,7 @@ from a local file server or the local S3 server, merged by their offsets, and fo
 polling the platform's API when the announcement never came."""
 
 import asyncio
-import threading
 from collections.abc import AsyncIterator, Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -23,7 +20,7 @@ from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.mock.tasks import poll_recordings
 from reflector.video_platforms.mock.vendor import MockVendor
 from tests.media import OTHER_SENTENCE, SENTENCE, speech
-from tests.servers import s3_client
+from tests.servers import s3_client, serving_directory
 from tests.support import (
     MOCK_API_KEY,
     MOCK_API_URL,
@@ -52,12 +49,8 @@ def tracks_dir(media_dir: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def file_server(tracks_dir: Path) -> Iterator[str]:
-    handler = partial(SimpleHTTPRequestHandler, directory=str(tracks_dir))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving_directory(tracks_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

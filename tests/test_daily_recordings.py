@@ -3,12 +3,9 @@ bucket (the local S3 server) and placed at their offsets, and a lost announcemen
 polling Daily's recordings list."""
 
 import json
-import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -23,7 +20,7 @@ from reflector.recording_starts import START_RECORDING
 from reflector.video_platforms.daily.tasks import poll_recordings
 from tests.daily_fake import DailyFake
 from tests.media import OTHER_SENTENCE, SENTENCE, speech
-from tests.servers import s3_client
+from tests.servers import s3_client, serving_directory
 from tests.support import FakeClock, new_meeting, platform_settings, run_queued
 from tests.test_daily_webhooks import body_of, post
 from tests.test_platform_daily import daily_settings
@@ -67,12 +64,8 @@ def bucket(s3_endpoint: str, voices: Path) -> str:
 
 @pytest.fixture(scope="module")
 def file_server(voices: Path) -> Iterator[str]:
-    handler = partial(SimpleHTTPRequestHandler, directory=str(voices))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving_directory(voices) as url:
+        yield url
 
 
 @pytest.fixture
