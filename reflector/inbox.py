@@ -220,7 +220,8 @@ class Inbox:
             joined = [
                 meeting_id
                 for event, meeting_id in applied
-                if any(isinstance(action, ParticipantJoined) for action in event.actions)
+                if event.platform in self._recording_platforms
+                and any(isinstance(action, ParticipantJoined) for action in event.actions)
             ]
             await recording_starts.after_joins(
                 session, joined, self._recording_platforms, self._clock()

@@ -32,7 +32,7 @@ async def after_joins(
 ) -> None:
     """Queue starting the recording of each meeting whose room's trigger is now met."""
     ids = set(meeting_ids)
-    if not ids or not platforms:
+    if not ids:
         return
     people = func.count(ParticipantSession.id).filter(
         and_(ParticipantSession.is_recorder.is_(False), ParticipantSession.joined_at.is_not(None))

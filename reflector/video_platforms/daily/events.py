@@ -19,12 +19,14 @@ from reflector.inbox import (
     ParticipantJoined,
     ParticipantLeft,
     RoomActive,
+    digest_key,
 )
 from reflector.recording_tracks import BucketSource, PlatformLink, Track
 from reflector.validation import SafeStr
 from reflector.video_platforms.event_format import EventFormat
 
 PLATFORM = "daily"
+_MAX_KEY = 255
 Name = Annotated[SafeStr, Field(min_length=1)]
 # Payload times are Unix seconds, sometimes with a fraction (§6.5).
 Seconds = Annotated[float, Field(ge=0, le=253_402_300_799)]
@@ -169,7 +171,7 @@ class Translator:
                 actions = (failed,)
         return InboundEvent(
             platform=PLATFORM,
-            key=key[:255],
+            key=key if len(key) <= _MAX_KEY else digest_key(key.encode()),
             type=event.type,
             raw_body=body,
             metric_type=event.type,
