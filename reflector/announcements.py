@@ -9,7 +9,7 @@ recording with the reason.
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -21,7 +21,7 @@ from reflector.db import Meeting, Recording, RecordingStatus
 from reflector.db.upsert import insert
 from reflector.jobs import JobContext
 from reflector.pipeline import buckets
-from reflector.pipeline.fetch import FetchPolicy, FetchRefused, fetch
+from reflector.pipeline.fetch import FetchPolicy, FetchRefused, checked_target, fetch
 from reflector.pipeline.storage import Stored, recording_key
 from reflector.recording_tracks import BucketSource, PlatformLink, Track, UrlSource
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
@@ -106,16 +106,22 @@ async def _fetch_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
         recording = await session.get_one(Recording, recording_id)
     if recording.status != RecordingStatus.RECEIVED or recording.storage_key is not None:
         return
+    settings = ctx.config.settings
     platform = ctx.platforms.settings(recording.platform)
+    policy = FetchPolicy(
+        platform.allowed_recording_hosts(),
+        settings.RECORDING_MAX_BYTES,
+        settings.FETCH_ALLOW_LOOPBACK_HTTP,
+    )
     announced = recording_tracks.load(recording.tracks)
     for track in announced:
-        _check(track, platform)
+        await _check(track, platform, policy)
     tracks: list[Track] = []
-    room_left = ctx.config.settings.RECORDING_MAX_BYTES
     for number, track in enumerate(announced):
         key = recording_key(recording_id, number, _extension(track))
-        stored = await _bring_in(ctx, recording.platform, track, key, room_left)
-        room_left -= stored.size
+        stored_bytes = sum(done.size or 0 for done in tracks)
+        capped = replace(policy, max_bytes=policy.max_bytes - stored_bytes)
+        stored = await _bring_in(ctx, recording.platform, track, key, capped)
         update = {"key": stored.key, "size": stored.size, "sha256": stored.sha256}
         tracks.append(track.model_copy(update=update))
     async with ctx.db.write() as session:
@@ -124,25 +130,30 @@ async def _fetch_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
         await recordings.queue_processing(session, ctx, recording_id)
 
 
-def _check(track: Track, platform: VideoPlatformConfig) -> None:
+async def _check(track: Track, platform: VideoPlatformConfig, policy: FetchPolicy) -> None:
+    """Refuse a track before anything is fetched: the same checks its fetch makes again."""
     match track.source:
         case BucketSource() as source:
             buckets.check_source(source, platform)
-        case UrlSource() | PlatformLink():
-            if not platform.allowed_recording_hosts():
+        case UrlSource(url=url):
+            await checked_target(url, policy)
+        case PlatformLink():
+            if not policy.allowed_hosts:
                 raise FetchRefused("this platform allows no recording hosts")
         case None:
             raise FetchRefused("an announced track names no source")
 
 
-async def _bring_in(ctx: JobContext, slug: str, track: Track, key: str, max_bytes: int) -> Stored:
-    settings = ctx.config.settings
-    platform = ctx.platforms.settings(slug)
-    hosts = platform.allowed_recording_hosts()
-    policy = FetchPolicy(hosts, max_bytes, settings.FETCH_ALLOW_LOOPBACK_HTTP)
+async def _bring_in(
+    ctx: JobContext, slug: str, track: Track, key: str, policy: FetchPolicy
+) -> Stored:
+    """One track into our storage under `key`, at most `policy.max_bytes` of it."""
     match track.source:
         case BucketSource() as source:
-            return await buckets.read_into(source, platform, settings, ctx.storage, key, max_bytes)
+            platform, settings = ctx.platforms.settings(slug), ctx.config.settings
+            return await buckets.read_into(
+                source, platform, settings, ctx.storage, key, policy.max_bytes
+            )
         case UrlSource(url=url):
             return await fetch(url, policy, ctx.storage, key)
         case PlatformLink(recording_id=recording_id):

@@ -223,9 +223,7 @@ class Inbox:
                 if event.platform in self._recording_platforms
                 and any(isinstance(action, ParticipantJoined) for action in event.actions)
             ]
-            await recording_starts.after_joins(
-                session, joined, self._recording_platforms, self._clock()
-            )
+            await recording_starts.after_joins(session, joined, self._clock())
         receipts = []
         answered: set[tuple[str, str]] = set()
         for event in events:

@@ -56,8 +56,7 @@ class Observation:
 
     def merged(self, other: "Observation") -> "Observation":
         """The same merge the database applies: earliest join, latest leave, first name."""
-        left_at = _max(self.left_at, other.left_at)
-        closed_by_check = self.closed_by_check or other.closed_by_check
+        left_at, closed_by_check = _max(self.left_at, other.left_at), self.closed_by_check
         if self.closed_by_check and other.is_evidence:
             left_at, closed_by_check = other.left_at, False
         return replace(
@@ -72,8 +71,8 @@ class Observation:
 
     @property
     def is_evidence(self) -> bool:
-        """What the platform said (a join, a leave, a listing), not a reconciliation's verdict."""
-        return not self.closed_by_check and (self.joined_at or self.left_at) is not None
+        """Whether it says something about the connection (a join, a leave, a listing)."""
+        return (self.joined_at or self.left_at) is not None
 
 
 def _min(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -110,9 +109,7 @@ async def record(session: AsyncSession, observations: Iterable[Observation], now
     new = statement.excluded
     current = ParticipantSession
     # A reconciliation's verdict gives way to evidence (see the module's docstring).
-    evidence = and_(
-        new.closed_by_check.is_(False), or_(new.joined_at.is_not(None), new.left_at.is_not(None))
-    )
+    evidence = or_(new.joined_at.is_not(None), new.left_at.is_not(None))
     overturned = and_(current.closed_by_check, evidence)
     rows = [
         {
@@ -125,7 +122,6 @@ async def record(session: AsyncSession, observations: Iterable[Observation], now
             "left_at": seen.left_at,
             "is_recorder": seen.is_recorder,
             "observed_at": now,
-            "closed_by_check": seen.closed_by_check,
         }
         for seen in merged
     ]
@@ -144,9 +140,7 @@ async def record(session: AsyncSession, observations: Iterable[Observation], now
                 "display_name": func.coalesce(current.display_name, new.display_name),
                 "is_recorder": current.is_recorder | new.is_recorder,
                 "observed_at": latest(current.observed_at, new.observed_at),
-                "closed_by_check": case(
-                    (overturned, false()), else_=current.closed_by_check | new.closed_by_check
-                ),
+                "closed_by_check": case((overturned, false()), else_=current.closed_by_check),
             },
         ),
         rows,

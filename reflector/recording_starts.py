@@ -27,10 +27,10 @@ PEOPLE_NEEDED = {
 async def after_joins(
     session: AsyncSession,
     meeting_ids: Iterable[uuid.UUID],
-    platforms: frozenset[str],
     now: datetime,
 ) -> None:
-    """Queue starting the recording of each meeting whose room's trigger is now met."""
+    """Queue starting the recording of each meeting whose room's trigger is now met; the
+    meetings are on platforms with `SERVER_RECORDING` (the inbox picks them)."""
     ids = set(meeting_ids)
     if not ids:
         return
@@ -43,7 +43,6 @@ async def after_joins(
         .outerjoin(ParticipantSession, ParticipantSession.meeting_id == Meeting.id)
         .where(
             Meeting.id.in_(ids),
-            Meeting.platform.in_(platforms),
             Meeting.state == MeetingState.ACTIVE,
             Room.recording_type == RecordingType.CLOUD,
             Room.recording_trigger.in_(list(PEOPLE_NEEDED)),

@@ -37,12 +37,13 @@ class Runtime:
     ) -> "Runtime":
         db = Database(config.settings.database_url)
         context = PlatformContext(db=db, clock=clock, http_transport=http_transport)
+        platforms = Platforms(specs, config, context)
         return cls(
             config=config,
             db=db,
             clock=clock,
-            platforms=Platforms(specs, config, context),
-            inbox=Inbox(db, clock, _recording_platforms(config, specs)),
+            platforms=platforms,
+            inbox=Inbox(db, clock, platforms.having(Capability.SERVER_RECORDING)),
             webhook_auth=WebhookAuthMonitor(),
             storage=make_storage(config.settings),
         )
@@ -51,11 +52,3 @@ class Runtime:
         await self.inbox.aclose()
         await self.platforms.aclose()
         await self.db.dispose()
-
-
-def _recording_platforms(config: Config, specs: Sequence[PlatformSpec]) -> frozenset[str]:
-    return frozenset(
-        spec.slug
-        for spec in specs
-        if Capability.SERVER_RECORDING in spec.client.capabilities_with(config.platforms[spec.slug])
-    )

@@ -205,9 +205,10 @@ async def test_a_track_from_an_allowed_bucket(client, alice, runtime, clock, buc
         (f"s3://{BUCKET}/rooms/../r1/ann.wav", "has a '..' segment"),
         (f"s3://{BUCKET}//rooms/r1/ann.wav", "is not an object key"),
         ("s3://somebody-elses/rooms/r1/ann.wav", "is not one this platform may use"),
+        ("https://downloads.example.com/ann.wav", "not on the allow-list"),
     ],
 )
-async def test_refused_bucket_tracks_fail_the_recording_and_fetch_nothing(
+async def test_refused_tracks_fail_the_recording_and_fetch_nothing(
     client, alice, runtime, clock, bucket, file_server, url, reason
 ):
     meeting = await new_meeting(client, alice)

@@ -14,6 +14,7 @@ from reflector.metrics import (
     PLATFORM_SELECTIONS,
 )
 from reflector.video_platforms.base import (
+    Capability,
     MeetingData,
     PlatformContext,
     VideoPlatformClient,
@@ -61,6 +62,14 @@ class Platforms:
 
     def is_configured(self, slug: str) -> bool:
         return slug in self._specs and not self.missing(slug)
+
+    def having(self, capability: Capability) -> frozenset[str]:
+        """The platforms that can do `capability` with their settings."""
+        return frozenset(
+            slug
+            for slug, spec in self._specs.items()
+            if capability in spec.client.capabilities_with(self._config.platforms[slug])
+        )
 
     def client(self, slug: str) -> VideoPlatformClient[Any]:
         if slug not in self._clients:
