@@ -14,15 +14,15 @@ TOLERANCE_SECONDS = 300
 _MAX_TIMESTAMP_DIGITS = 12
 
 
-def parse_unix_timestamp(value: str) -> int | None:
-    """Whole seconds as ASCII digits only; '1e30', '-5', '12.5' or huge values are refused."""
+def parse_unix_timestamp(value: str, max_digits: int = _MAX_TIMESTAMP_DIGITS) -> int | None:
+    """A whole number as ASCII digits only; '1e30', '-5', '12.5' or huge values are refused."""
     value = value.strip()
-    if not value.isascii() or not value.isdigit() or len(value) > _MAX_TIMESTAMP_DIGITS:
+    if not value.isascii() or not value.isdigit() or len(value) > max_digits:
         return None
     return int(value)
 
 
-def within_window(timestamp: int, now: float, tolerance: int = TOLERANCE_SECONDS) -> bool:
+def within_window(timestamp: float, now: float, tolerance: int = TOLERANCE_SECONDS) -> bool:
     return abs(now - timestamp) <= tolerance
 
 

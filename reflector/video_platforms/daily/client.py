@@ -38,7 +38,7 @@ from reflector.video_platforms.errors import (
     RoomNotFound,
 )
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
-from reflector.video_platforms.signatures import TOLERANCE_SECONDS
+from reflector.video_platforms.signatures import parse_unix_timestamp, within_window
 from reflector.video_platforms.vendor_api import VendorAPI
 
 _NOT_IN_NAME = re.compile(r"[^A-Za-z0-9_-]+")
@@ -194,12 +194,11 @@ class DailyClient(VideoPlatformClient[DailySettings]):
         return any([hmac.compare_digest(digest, given) for digest in digests])
 
     def _fresh(self, timestamp: str) -> bool:
-        digits = timestamp.strip()
-        if not (digits.isascii() and digits.isdigit() and len(digits) <= _TIMESTAMP_DIGITS):
+        value = parse_unix_timestamp(timestamp, max_digits=_TIMESTAMP_DIGITS)
+        if value is None:
             return False
-        value = int(digits)
         seconds = value / 1000 if value > _LATEST_SECONDS else value
-        return abs(self.context.clock().timestamp() - seconds) <= TOLERANCE_SECONDS
+        return within_window(seconds, self.context.clock().timestamp())
 
     async def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
         """A meeting token for this user; the owner's makes them the meeting's owner (§3)."""
