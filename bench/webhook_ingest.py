@@ -45,19 +45,25 @@ DAILY_SECRET = base64.b64encode(b"bench-daily-webhook-key-01234567").decode()
 
 @contextmanager
 def server(command: list[str], env: dict[str, str], port: int) -> Iterator[None]:
-    process = subprocess.Popen(
-        command,
-        env={**os.environ, **env},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_for_port(port, 60)
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    """The server, its output in a file (a pipe nobody reads would stall it once full)."""
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        try:
+            wait_for_port(port, 60)
+            yield
+        except BaseException:
+            log.seek(0)
+            sys.stderr.write(log.read()[-4000:].decode(errors="replace"))
+            raise
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
 
 
 def sign(body: bytes, timestamp: int) -> str:

@@ -15,20 +15,26 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import assert_never
+from typing import Any, assert_never, cast
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from reflector import announcements, lifecycle, participants, recording_starts
 from reflector.announcements import RecordingFailed, RecordingReady
 from reflector.clock import Clock
-from reflector.db import Database, EndReason, EventStatus, Meeting, WebhookEvent
-from reflector.db.upsert import insert
+from reflector.db import Database, EndReason, EventStatus, Meeting, Room, WebhookEvent
+from reflector.db.upsert import built_once, insert_into
 from reflector.metrics import WEBHOOK_EVENTS
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 100
+# Meetings whose recording start is queued, remembered to skip asking again on every join;
+# the job's dedupe key stays the guarantee, so forgetting them all at the cap is harmless.
+RECORDING_STARTS_REMEMBERED = 10_000
+# Transactions in flight at once, by database.
+WRITERS = {"postgresql": 3}
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,15 @@ class MeetingEnded:
 
 
 @dataclass(frozen=True)
+class CallEnded:
+    """The platform says the call is over, by a rule of its own (fewer than two people for a
+    while): the meeting ends only if nobody but recorders is left in it."""
+
+    room_name: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class RoomActive:
     """The platform reports the room open: the event belongs to the meeting, nothing changes."""
 
@@ -67,6 +82,7 @@ Action = (
     ParticipantJoined
     | ParticipantLeft
     | MeetingEnded
+    | CallEnded
     | RoomActive
     | RecordingReady
     | RecordingFailed
@@ -161,22 +177,33 @@ class Inbox:
         self._db = db
         self._clock = clock
         self._recording_platforms = recording_platforms
+        self._recording_queued: set[uuid.UUID] = set()
         self._pending: list[_Pending] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._writers: set[asyncio.Task[None]] = set()
+        # SQLite has one writer at a time; PostgreSQL commits one batch while the next is
+        # written, keeping the process busy instead of waiting on round trips.
+        self._max_writers = WRITERS.get(db.dialect, 1)
 
     async def receive(self, event: InboundEvent) -> Receipt:
         future: asyncio.Future[Receipt] = asyncio.get_running_loop().create_future()
         self._pending.append((event, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_pending())
+        if len(self._writers) < self._max_writers:
+            self._writers.add(asyncio.create_task(self._write_pending()))
         return await future
 
     async def aclose(self) -> None:
         """Finish writing what was received before shutting down."""
-        if self._writer is not None:
-            await self._writer
+        await asyncio.gather(*self._writers)
 
     async def _write_pending(self) -> None:
+        try:
+            await self._write_batches()
+        finally:
+            # Gone from the set in the same step as the last look at `_pending`, so that an
+            # event received after that look always starts a writer.
+            self._writers.discard(cast(asyncio.Task[None], asyncio.current_task()))
+
+    async def _write_batches(self) -> None:
         while self._pending:
             batch = self._pending[:MAX_BATCH]
             del self._pending[:MAX_BATCH]
@@ -204,26 +231,35 @@ class Inbox:
 
     async def _store(self, events: Sequence[InboundEvent]) -> list[Receipt]:
         unique: dict[tuple[str, str], InboundEvent] = {}
-        for event in events:
+        # In key order, as every batch writes them: concurrent batches then take row locks
+        # in the same order and cannot deadlock.
+        for event in sorted(events, key=lambda event: (event.platform, event.key)):
             unique.setdefault((event.platform, event.key), event)
         async with self._db.write() as session:
-            meetings = await _meetings_for(session, list(unique.values()))
-            verdicts = {key: _verdict(event, meetings) for key, event in unique.items()}
-            rows = [self._row(unique[key], *verdict, meetings) for key, verdict in verdicts.items()]
+            targets = await _meetings_for(session, list(unique.values()))
+            verdicts = {key: _verdict(event, targets) for key, event in unique.items()}
+            rows = [self._row(unique[key], *verdict, targets) for key, verdict in verdicts.items()]
             stored = await _insert_new(session, rows)
             applied = [
-                (event, meetings[_room_of(event)])
+                (event, targets[_room_of(event)])
                 for key, event in unique.items()
                 if key in stored and verdicts[key][0] == EventStatus.PROCESSED
             ]
-            await _apply(session, applied, self._clock())
+            await _apply(
+                session, [(event, target.meeting_id) for event, target in applied], self._clock()
+            )
             joined = [
-                meeting_id
-                for event, meeting_id in applied
-                if event.platform in self._recording_platforms
+                target.meeting_id
+                for event, target in applied
+                if target.starts_recording
+                and target.meeting_id not in self._recording_queued
+                and event.platform in self._recording_platforms
                 and any(isinstance(action, ParticipantJoined) for action in event.actions)
             ]
-            await recording_starts.after_joins(session, joined, self._clock())
+            queued = await recording_starts.after_joins(session, joined, self._clock())
+        if len(self._recording_queued) + len(queued) > RECORDING_STARTS_REMEMBERED:
+            self._recording_queued.clear()
+        self._recording_queued |= queued
         receipts = []
         answered: set[tuple[str, str]] = set()
         for event in events:
@@ -244,7 +280,7 @@ class Inbox:
         event: InboundEvent,
         status: EventStatus,
         detail: str | None,
-        meetings: dict[tuple[str, str] | None, uuid.UUID],
+        targets: dict[tuple[str, str] | None, "_Target"],
     ) -> dict[str, object]:
         return {
             "id": uuid.uuid4(),
@@ -255,16 +291,16 @@ class Inbox:
             "raw_body": event.raw_body,
             "status": status,
             "detail": detail[:500] if detail else None,
-            "meeting_id": meetings.get(_room_of(event)),
+            "meeting_id": target.meeting_id if (target := targets.get(_room_of(event))) else None,
         }
 
 
 def _verdict(
-    event: InboundEvent, meetings: dict[tuple[str, str] | None, uuid.UUID]
+    event: InboundEvent, targets: dict[tuple[str, str] | None, "_Target"]
 ) -> tuple[EventStatus, str | None]:
     if not event.actions:
         return event.status_without_action, event.problem
-    if _room_of(event) not in meetings:
+    if _room_of(event) not in targets:
         return EventStatus.PARKED, f"no meeting for room {event.room_name!r}"
     return EventStatus.PROCESSED, None
 
@@ -282,33 +318,66 @@ def _room_of(event: InboundEvent) -> tuple[str, str] | None:
     return (event.platform, event.room_name) if event.room_name is not None else None
 
 
+@dataclass(frozen=True)
+class _Target:
+    """The meeting an event belongs to, and whether its room has recordings started on joins."""
+
+    meeting_id: uuid.UUID
+    starts_recording: bool
+
+
+_meetings, _rooms = Meeting.__table__.c, Room.__table__.c
+# Core, not ORM: this runs for every batch, and an ORM select costs more to set up than to run.
+_NEWEST_MEETINGS = (
+    select(
+        _meetings.platform,
+        _meetings.platform_room_name,
+        _meetings.id,
+        _rooms.recording_type,
+        _rooms.recording_trigger,
+    )
+    .join_from(Meeting.__table__, Room.__table__, _rooms.id == _meetings.room_id)
+    .where(
+        _meetings.platform.in_(bindparam("platforms", expanding=True)),
+        _meetings.platform_room_name.in_(bindparam("names", expanding=True)),
+    )
+    .order_by(_meetings.created_at)
+)
+
+
 async def _meetings_for(
     session: AsyncSession, events: Sequence[InboundEvent]
-) -> dict[tuple[str, str] | None, uuid.UUID]:
+) -> dict[tuple[str, str] | None, _Target]:
     """The newest meeting of each (platform, room name) the events mention."""
     rooms = {room for room in map(_room_of, events) if room is not None}
     if not rooms:
         return {}
-    query = (
-        select(Meeting.platform, Meeting.platform_room_name, Meeting.id)
-        .where(tuple_(Meeting.platform, Meeting.platform_room_name).in_(rooms))
-        .order_by(Meeting.created_at)
+    found = await session.execute(
+        _NEWEST_MEETINGS,
+        {"platforms": list({p for p, _ in rooms}), "names": list({n for _, n in rooms})},
     )
     return {
-        (platform, room): meeting_id for platform, room, meeting_id in await session.execute(query)
+        (platform, room): _Target(meeting_id, recording_starts.starts_on_joins(kind, trigger))
+        for platform, room, meeting_id, kind, trigger in found
+        if (platform, room) in rooms
     }
+
+
+@built_once
+def _insert_events(dialect: str) -> ReturningInsert[Any]:
+    events = WebhookEvent.__table__.c
+    return (
+        insert_into(dialect, WebhookEvent)
+        .on_conflict_do_nothing(index_elements=[events.platform, events.event_key])
+        .returning(events.platform, events.event_key, events.id)
+    )
 
 
 async def _insert_new(
     session: AsyncSession, rows: list[dict[str, object]]
 ) -> dict[tuple[str, str], uuid.UUID]:
     """Insert the events not stored before; returns the ids of those that were new."""
-    statement = (
-        insert(session, WebhookEvent)
-        .on_conflict_do_nothing(index_elements=[WebhookEvent.platform, WebhookEvent.event_key])
-        .returning(WebhookEvent.platform, WebhookEvent.event_key, WebhookEvent.id)
-    )
-    result = await session.execute(statement, rows)
+    result = await session.execute(_insert_events(session), rows)
     return {(platform, key): id_ for platform, key, id_ in result}
 
 
@@ -316,6 +385,7 @@ async def _apply(
     session: AsyncSession, events: list[tuple[InboundEvent, uuid.UUID]], now: datetime
 ) -> None:
     observations = []
+    calls_ended: list[tuple[uuid.UUID, datetime]] = []
     for event, meeting_id in events:
         for action in event.actions:
             match action:
@@ -324,6 +394,8 @@ async def _apply(
                 case MeetingEnded() as ended:
                     meeting = await session.get_one(Meeting, meeting_id)
                     await lifecycle.end_meeting(session, meeting, EndReason.PLATFORM, ended.at, now)
+                case CallEnded() as call:
+                    calls_ended.append((meeting_id, call.at))
                 case RecordingReady() as ready:
                     meeting = await session.get_one(Meeting, meeting_id)
                     await announcements.announce(session, meeting, ready, now)
@@ -335,6 +407,11 @@ async def _apply(
                 case _:
                     assert_never(action)
     await participants.record(session, observations, now)
+    # After the batch's own leaves are recorded: they may be what empties the meeting.
+    for meeting_id, at in calls_ended:
+        meeting = await session.get_one(Meeting, meeting_id)
+        if await participants.num_clients(session, meeting) == 0:
+            await lifecycle.end_meeting(session, meeting, EndReason.PLATFORM, at, now)
 
 
 def observation(

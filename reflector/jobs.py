@@ -19,6 +19,7 @@ from reflector.all_settings import Config
 from reflector.clock import Clock
 from reflector.db import Database, Job, JobState
 from reflector.db.engine import note_jobs_enqueued
+from reflector.db.upsert import insert
 from reflector.job_errors import PermanentJobError, TransientJobError
 from reflector.pipeline.storage import Storage
 from reflector.video_platforms.base import VideoPlatformClient
@@ -98,25 +99,32 @@ async def enqueue(
     *,
     dedupe_key: str | None = None,
 ) -> uuid.UUID:
-    """Add a job to the caller's transaction; with `dedupe_key`, at most one such job exists."""
-    if dedupe_key is not None:
-        existing = await session.scalar(select(Job.id).where(Job.dedupe_key == dedupe_key))
-        if existing is not None:
-            return existing
-    job = Job(
-        task=spec.name,
-        args=args,
-        dedupe_key=dedupe_key,
-        state=JobState.PENDING,
-        attempts=0,
-        crashes=0,
-        not_before=now,
-        created_at=now,
+    """Add a job to the caller's transaction; with `dedupe_key`, at most one such job exists.
+
+    Insert-once (`ON CONFLICT DO NOTHING`), so that concurrent transactions queueing the same
+    job neither fail nor queue it twice; the existing job's id is returned.
+    """
+    job_id = uuid.uuid4()
+    inserted = await session.execute(
+        insert(session, Job)
+        .values(
+            id=job_id,
+            task=spec.name,
+            args=args,
+            dedupe_key=dedupe_key,
+            state=JobState.PENDING,
+            attempts=0,
+            crashes=0,
+            not_before=now,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Job.__table__.c.id)
     )
-    session.add(job)
-    await session.flush()
+    if inserted.first() is None:
+        return (await session.scalars(select(Job.id).where(Job.dedupe_key == dedupe_key))).one()
     note_jobs_enqueued(session)
-    return job.id
+    return job_id
 
 
 def backoff(attempt: int, retry_after: float | None = None) -> timedelta:

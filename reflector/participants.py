@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from reflector.db import Meeting, MeetingState, ParticipantSession
-from reflector.db.upsert import insert
+from reflector.db.upsert import Insert, built_once, insert_into
 
 _When = ColumnElement[datetime | None] | InstrumentedAttribute[datetime | None]
 
@@ -100,17 +100,33 @@ def merge(observations: Iterable[Observation]) -> list[Observation]:
     return list(merged.values())
 
 
+@built_once
+def _merge_statement(dialect: str) -> Insert:
+    """The upsert `record` runs: the merge of the module's docstring, in SQL."""
+    statement = insert_into(dialect, ParticipantSession)
+    new, current = statement.excluded, statement.table.c
+    # A reconciliation's verdict gives way to evidence (see the module's docstring).
+    evidence = or_(new.joined_at.is_not(None), new.left_at.is_not(None))
+    overturned = and_(current.closed_by_check, evidence)
+    return statement.on_conflict_do_update(
+        index_elements=[current.meeting_id, current.platform_participant_id],
+        set_={
+            "joined_at": earliest(current.joined_at, new.joined_at),
+            "left_at": case((overturned, new.left_at), else_=latest(current.left_at, new.left_at)),
+            "user_id": func.coalesce(current.user_id, new.user_id),
+            "display_name": func.coalesce(current.display_name, new.display_name),
+            "is_recorder": current.is_recorder | new.is_recorder,
+            "observed_at": latest(current.observed_at, new.observed_at),
+            "closed_by_check": case((overturned, false()), else_=current.closed_by_check),
+        },
+    )
+
+
 async def record(session: AsyncSession, observations: Iterable[Observation], now: datetime) -> None:
     """Merge observations into participant sessions, noting `now` as when they were seen."""
     merged = merge(observations)
     if not merged:
         return
-    statement = insert(session, ParticipantSession)
-    new = statement.excluded
-    current = ParticipantSession
-    # A reconciliation's verdict gives way to evidence (see the module's docstring).
-    evidence = or_(new.joined_at.is_not(None), new.left_at.is_not(None))
-    overturned = and_(current.closed_by_check, evidence)
     rows = [
         {
             "id": uuid.uuid4(),
@@ -123,28 +139,10 @@ async def record(session: AsyncSession, observations: Iterable[Observation], now
             "is_recorder": seen.is_recorder,
             "observed_at": now,
         }
-        for seen in merged
+        # In key order, so that concurrent transactions lock rows in one order (no deadlock).
+        for seen in sorted(merged, key=lambda seen: (str(seen.meeting_id), seen.participant_id))
     ]
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[
-                ParticipantSession.meeting_id,
-                ParticipantSession.platform_participant_id,
-            ],
-            set_={
-                "joined_at": earliest(current.joined_at, new.joined_at),
-                "left_at": case(
-                    (overturned, new.left_at), else_=latest(current.left_at, new.left_at)
-                ),
-                "user_id": func.coalesce(current.user_id, new.user_id),
-                "display_name": func.coalesce(current.display_name, new.display_name),
-                "is_recorder": current.is_recorder | new.is_recorder,
-                "observed_at": latest(current.observed_at, new.observed_at),
-                "closed_by_check": case((overturned, false()), else_=current.closed_by_check),
-            },
-        ),
-        rows,
-    )
+    await session.execute(_merge_statement(session), rows)
 
 
 async def close_open_sessions(session: AsyncSession, meeting_id: uuid.UUID, at: datetime) -> None:

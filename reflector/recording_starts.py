@@ -24,16 +24,25 @@ PEOPLE_NEEDED = {
 }
 
 
+def starts_on_joins(recording_type: str, trigger: str) -> bool:
+    """Whether joins in a room with these settings may start its recording."""
+    return recording_type == RecordingType.CLOUD and trigger in PEOPLE_NEEDED
+
+
 async def after_joins(
     session: AsyncSession,
     meeting_ids: Iterable[uuid.UUID],
     now: datetime,
-) -> None:
+) -> set[uuid.UUID]:
     """Queue starting the recording of each meeting whose room's trigger is now met; the
-    meetings are on platforms with `SERVER_RECORDING` (the inbox picks them)."""
+    meetings are on platforms with `SERVER_RECORDING` (the inbox picks them).
+
+    Returns the meetings whose start is queued, now or before: later joins change nothing.
+    """
     ids = set(meeting_ids)
+    queued: set[uuid.UUID] = set()
     if not ids:
-        return
+        return queued
     people = func.count(ParticipantSession.id).filter(
         and_(ParticipantSession.is_recorder.is_(False), ParticipantSession.joined_at.is_not(None))
     )
@@ -58,6 +67,8 @@ async def after_joins(
                 now,
                 dedupe_key=f"start-recording:{meeting_id}",
             )
+            queued.add(meeting_id)
+    return queued
 
 
 async def _start(ctx: JobContext, args: jobs.JobArgs) -> None:

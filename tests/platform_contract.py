@@ -82,6 +82,15 @@ class PlatformContract:
         per participant."""
         raise NotImplementedError("a platform that records must supply its announcement")
 
+    def announced_as(
+        self, room_name: str, recording_id: str, participants: list[str]
+    ) -> tuple[str, int]:
+        """The platform recording id and the number of tracks `signed_recording_ready` gives.
+
+        One track per participant, under the announced id, unless the platform says otherwise.
+        """
+        return recording_id, len(participants)
+
     def vendor_call_starts(self, room_name: str) -> None:
         """SERVER_RECORDING: someone is in the room now, as far as the fake vendor knows."""
         raise NotImplementedError("a platform that starts recordings must fake a live call")
@@ -165,6 +174,24 @@ class PlatformContract:
         room = Room(id=uuid.uuid4(), name="contract-room", owner="alice", platform=self.slug)
         client = runtime.platforms.client(self.slug)
         data = await client.create_meeting(room.name, START + timedelta(hours=1), room)
+        # Rooms are deleted for meetings the service holds (a platform may need its ids).
+        room.created_at = START
+        async with runtime.db.write() as session:
+            session.add(room)
+            await session.flush()
+            session.add(
+                Meeting(
+                    room_id=room.id,
+                    platform=self.slug,
+                    platform_meeting_id=data.meeting_id,
+                    platform_room_name=data.room_name,
+                    room_url=data.room_url,
+                    host_room_url=data.host_room_url,
+                    start_date=START,
+                    end_date=START + timedelta(hours=1),
+                    created_at=START,
+                )
+            )
         assert self.vendor_has_room(data.room_name) in (True, None)
         assert await client.delete_room(data.room_name) is True
         assert self.vendor_has_room(data.room_name) in (False, None)
@@ -223,11 +250,12 @@ class PlatformContract:
         assert (await client.post(again[0], content=again[1], headers=again[2])).status_code == 200
         found = await client.get(f"/v1/meetings/{meeting['id']}/recordings", headers=alice)
         [recording] = found.json()
+        recording_id, tracks = self.announced_as(room, "rec-contract", ["p1", "p2"])
         assert (recording["platform_recording_id"], recording["status"]) == (
-            "rec-contract",
+            recording_id,
             "received",
         )
-        assert recording["tracks"] == 2
+        assert recording["tracks"] == tracks
 
     async def test_the_previous_webhook_secret_works_until_removed(
         self, config, clock, http_transport, client, alice

@@ -33,6 +33,12 @@ async def test_platforms_lists_capabilities(client, alice):
             "missing": [],
             "capabilities": ["cloud_recording", "raw_tracks", "sessions_api"],
         },
+        {
+            "slug": "whereby",
+            "configured": False,
+            "missing": ["WHEREBY_API_KEY"],
+            "capabilities": ["logo", "sessions_api"],
+        },
     ]
 
 

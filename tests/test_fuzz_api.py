@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from tests import whereby_fake
 from tests.daily_fake import API_KEY as DAILY_API_KEY
 from tests.daily_fake import DailyFake, served
 from tests.jitsi import JWT_SECRET, WEBHOOK_SECRET
 from tests.servers import free_port, wait_for_port
 from tests.support import MOCK_SECRET
 from tests.test_platform_daily import WEBHOOK_SECRET as DAILY_WEBHOOK_SECRET
+from tests.test_platform_whereby import WEBHOOK_SECRET as WHEREBY_WEBHOOK_SECRET
 
 pytestmark = pytest.mark.slow
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
@@ -29,7 +31,13 @@ def daily_api_url() -> Iterator[str]:
         yield url
 
 
-def test_no_input_causes_a_server_error(database_url, tmp_path, daily_api_url):
+@pytest.fixture
+def whereby_api_url() -> Iterator[str]:
+    with whereby_fake.served(whereby_fake.WherebyFake()) as url:
+        yield url
+
+
+def test_no_input_causes_a_server_error(database_url, tmp_path, daily_api_url, whereby_api_url):
     port = free_port()
     env = {
         "PATH": os.environ["PATH"],
@@ -45,6 +53,9 @@ def test_no_input_causes_a_server_error(database_url, tmp_path, daily_api_url):
         "DAILY_API_KEY": DAILY_API_KEY,
         "DAILY_API_URL": daily_api_url,
         "DAILY_WEBHOOK_SECRET": DAILY_WEBHOOK_SECRET,
+        "WHEREBY_API_KEY": whereby_fake.API_KEY,
+        "WHEREBY_API_URL": whereby_api_url,
+        "WHEREBY_WEBHOOK_SECRET": WHEREBY_WEBHOOK_SECRET,
         "LOG_LEVEL": "WARNING",
     }
     log = tmp_path / "serve.log"

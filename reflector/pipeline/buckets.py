@@ -48,7 +48,7 @@ async def read_into(
 ) -> Stored:
     """Copy the object into our storage under `our_key`, at most `max_bytes` of it."""
     check_source(source, platform)
-    client = _client(settings, platform)
+    client = client_for("s3", settings, platform)
     try:
         answer = await asyncio.to_thread(client.get_object, Bucket=source.bucket, Key=source.key)
     except ClientError as exc:
@@ -73,13 +73,17 @@ async def _chunks(body: Any) -> AsyncIterator[bytes]:
         yield chunk
 
 
-def _client(settings: Settings, platform: VideoPlatformConfig) -> Any:
+def client_for(
+    service: str, settings: Settings, platform: VideoPlatformConfig, endpoint: str | None = None
+) -> Any:
+    """A boto3 client of `service` with the platform's bucket credentials (else the
+    storage's), its bucket's region, and `endpoint` (by default `S3_ENDPOINT_URL`)."""
     keys = platform.recording_bucket_keys()
     key_id, secret = keys if keys else (settings.S3_ACCESS_KEY_ID, settings.S3_SECRET_ACCESS_KEY)
     return boto3.client(
-        "s3",
-        endpoint_url=settings.S3_ENDPOINT_URL,
-        region_name=settings.S3_REGION,
+        service,
+        endpoint_url=endpoint or settings.S3_ENDPOINT_URL,
+        region_name=platform.recording_bucket_region() or settings.S3_REGION,
         aws_access_key_id=_plain(key_id),
         aws_secret_access_key=_plain(secret),
     )

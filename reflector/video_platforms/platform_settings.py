@@ -79,6 +79,10 @@ class VideoPlatformConfig(BaseSettings):
         """The access key id and secret that read the platform's bucket; None: the storage's."""
         return None
 
+    def recording_bucket_region(self) -> str | None:
+        """The region of the platform's bucket; None: the storage's (`S3_REGION`)."""
+        return None
+
     def describe(self) -> dict[str, str]:
         """Every setting by its environment name, secrets masked."""
         shown: dict[str, str] = {}

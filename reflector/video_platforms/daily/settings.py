@@ -78,3 +78,6 @@ class DailySettings(VideoPlatformConfig):
 
     def webhook_key(self, secret: SecretStr) -> bytes:
         return base64.b64decode(secret.get_secret_value())
+
+    def recording_bucket_region(self) -> str | None:
+        return self.s3_region

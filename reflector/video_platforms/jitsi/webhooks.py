@@ -3,7 +3,6 @@
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import PurePosixPath
-from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
@@ -49,35 +48,37 @@ class _SessionNotice(BaseModel):
 
 
 router = APIRouter(prefix="/v1/jitsi", tags=["jitsi"], max_body_size=WEBHOOK_MAX_BODY)
-VerifiedBody = Annotated[bytes, webhook_edge.verified_body(PLATFORM)]
 
 
 @router.post("/events/room/created", responses=webhook_edge.RESPONSES)
-async def room_created(body: VerifiedBody, runtime: RuntimeDep) -> WebhookAck:
+async def room_created(request: Request) -> WebhookAck:
     """Prosody event sync `muc-room-created` (`api_prefix` = `<base>/v1/jitsi`)."""
-    return await _receive_event(body, runtime)
+    return await _receive_event(request)
 
 
 @router.post("/events/room/destroyed", responses=webhook_edge.RESPONSES)
-async def room_destroyed(body: VerifiedBody, runtime: RuntimeDep) -> WebhookAck:
+async def room_destroyed(request: Request) -> WebhookAck:
     """`muc-room-destroyed`: the meeting ends, and every occupant listed has left."""
-    return await _receive_event(body, runtime)
+    return await _receive_event(request)
 
 
 @router.post("/events/occupant/joined", responses=webhook_edge.RESPONSES)
-async def occupant_joined(body: VerifiedBody, runtime: RuntimeDep) -> WebhookAck:
+async def occupant_joined(request: Request) -> WebhookAck:
     """`muc-occupant-joined`, in the main room or one of its breakout rooms."""
-    return await _receive_event(body, runtime)
+    return await _receive_event(request)
 
 
 @router.post("/events/occupant/left", responses=webhook_edge.RESPONSES)
-async def occupant_left(body: VerifiedBody, runtime: RuntimeDep) -> WebhookAck:
+async def occupant_left(request: Request) -> WebhookAck:
     """`muc-occupant-left`, in the main room or one of its breakout rooms."""
-    return await _receive_event(body, runtime)
+    return await _receive_event(request)
 
 
-async def _receive_event(body: bytes, runtime: Runtime) -> WebhookAck:
-    return WebhookAck.of(await runtime.inbox.receive(_client(runtime).translate(body)))
+async def _receive_event(request: Request) -> WebhookAck:
+    delivery = await webhook_edge.verified(request, PLATFORM)
+    client = delivery.client
+    assert isinstance(client, JitsiClient)
+    return WebhookAck.of(await delivery.runtime.inbox.receive(client.translate(delivery.body)))
 
 
 @router.post(

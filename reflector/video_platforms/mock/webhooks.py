@@ -1,9 +1,6 @@
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 
 from reflector.api import webhook_edge
-from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import WebhookAck
 from reflector.inbox import ParticipantJoined, ParticipantLeft
 from reflector.limits import WEBHOOK_MAX_BODY
@@ -11,13 +8,13 @@ from reflector.video_platforms.mock import presence
 from reflector.video_platforms.mock.events import PLATFORM, translate
 
 router = APIRouter(prefix="/v1/mock", tags=["mock"], max_body_size=WEBHOOK_MAX_BODY)
-VerifiedBody = Annotated[bytes, webhook_edge.verified_body(PLATFORM)]
 
 
 @router.post("/webhook", responses=webhook_edge.RESPONSES)
-async def receive_webhook(body: VerifiedBody, runtime: RuntimeDep) -> WebhookAck:
+async def receive_webhook(request: Request) -> WebhookAck:
     """Events of the mock platform, signed `t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`."""
-    return WebhookAck.of(await runtime.inbox.receive(translate(body)))
+    delivery = await webhook_edge.verified(request, PLATFORM)
+    return WebhookAck.of(await delivery.runtime.inbox.receive(translate(delivery.body)))
 
 
 @router.post(
@@ -25,14 +22,15 @@ async def receive_webhook(body: VerifiedBody, runtime: RuntimeDep) -> WebhookAck
     status_code=204,
     responses={**webhook_edge.RESPONSES, 422: {"description": "Not a participant event"}},
 )
-async def report_presence(body: VerifiedBody, runtime: RuntimeDep) -> None:
+async def report_presence(request: Request) -> None:
     """Tell the mock platform about a participant event whose webhook was lost.
 
     Same body and signature as a webhook. Nothing reaches the inbox: the platform now knows,
     and reconciliation through its sessions API is what brings it to the meeting.
     """
-    [action] = translate(body).actions or [None]
+    delivery = await webhook_edge.verified(request, PLATFORM)
+    [action] = translate(delivery.body).actions or [None]
     if not isinstance(action, ParticipantJoined | ParticipantLeft):
         raise HTTPException(422, "expected a valid participant.joined or participant.left event")
-    async with runtime.db.write() as session:
+    async with delivery.runtime.db.write() as session:
         await presence.observe(session, action)
