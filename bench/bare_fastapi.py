@@ -21,3 +21,9 @@ async def prosody_event(subject: str, change: str, request: Request) -> dict[str
 async def daily_webhook(request: Request) -> dict[str, str]:
     await request.body()
     return {"status": "processed"}
+
+
+@app.post("/v1/whereby")
+async def whereby_webhook(request: Request) -> dict[str, str]:
+    await request.body()
+    return {"status": "processed"}

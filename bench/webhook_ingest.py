@@ -2,12 +2,12 @@
 
 Runs `reflector serve` (uvicorn, one process) on SQLite and on PostgreSQL, drives
 participant events at it over keep-alive connections (signed mock webhooks, Prosody's
-event sync with its bearer token, or Daily's signed webhooks with Daily's API faked on
-loopback), then does the same against a bare ASGI app and a no-op FastAPI route under the
-same uvicorn, and prints events/s, the ratios, and p50/p99 latency.
+event sync with its bearer token, or Daily's or Whereby's signed webhooks with the vendor's
+API faked on loopback), then does the same against a bare ASGI app and a no-op FastAPI
+route under the same uvicorn, and prints events/s, the ratios, and p50/p99 latency.
 
     .venv/bin/python bench/webhook_ingest.py [--events 4000] [--concurrency 20]
-        [--platform mock|jitsi|daily]
+        [--platform mock|jitsi|daily|whereby]
 
 Loopback only; every phase is bounded in count and time.
 """
@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
 from loadgen import Result, drive, request  # noqa: E402
 
+from tests import whereby_fake  # noqa: E402
 from tests.daily_fake import API_KEY as DAILY_API_KEY  # noqa: E402
 from tests.daily_fake import DailyFake, served  # noqa: E402
 from tests.servers import free_port, temporary_postgres_database, wait_for_port  # noqa: E402
@@ -41,6 +42,7 @@ from tests.servers import free_port, temporary_postgres_database, wait_for_port 
 SECRET = "bench-mock-webhook-secret-0123456789abcdef"
 JITSI_SECRET = "bench-jitsi-event-sync-bearer-0123456789"
 DAILY_SECRET = base64.b64encode(b"bench-daily-webhook-key-01234567").decode()
+WHEREBY_SECRET = "bench-whereby-webhook-secret-0123"
 
 
 @contextmanager
@@ -77,6 +79,8 @@ def events(platform: str, room_name: str, count: int) -> list[bytes]:
         return prosody_events(room_name, count)
     if platform == "daily":
         return daily_events(room_name, count)
+    if platform == "whereby":
+        return whereby_events(room_name, count)
     now = int(time.time())
     raws = []
     for i in range(count):
@@ -146,6 +150,38 @@ def daily_events(room_name: str, count: int) -> list[bytes]:
     return raws
 
 
+def whereby_events(room_name: str, count: int) -> list[bytes]:
+    """Whereby's client events, signed `t=<unix>,v1=<hex HMAC of "<t>.<body>">`."""
+    raws = []
+    for i in range(count):
+        kind = "joined" if i % 2 == 0 else "left"
+        body = json.dumps(
+            {
+                "id": uuid.uuid4().hex * 2,
+                "apiVersion": "1.0",
+                "createdAt": "2026-11-25T12:00:00Z",
+                "type": f"room.client.{kind}",
+                "data": {
+                    "meetingId": "1",
+                    "roomName": room_name,
+                    "roleName": "visitor",
+                    "displayName": "B",
+                    "participantId": f"p{i // 2}",
+                    "numClients": 1,
+                },
+            },
+            separators=(",", ":"),
+        ).encode()
+        stamp = int(time.time())
+        digest = hmac.new(WHEREBY_SECRET.encode(), f"{stamp}.".encode() + body, hashlib.sha256)
+        headers = {
+            "Whereby-Signature": f"t={stamp},v1={digest.hexdigest()}",
+            "Content-Type": "application/json",
+        }
+        raws.append(request("/v1/whereby", body, headers))
+    return raws
+
+
 def prepare(port: int, env: dict[str, str], platform: str) -> str:
     """An API key, a room and its meeting; returns the meeting's platform room name."""
     key = subprocess.run(
@@ -181,7 +217,12 @@ def measure(port: int, raws: list[bytes], concurrency: int) -> Result:
 
 
 def run_reflector(
-    platform: str, database_url: str, data_dir: str, count: int, concurrency: int, daily_url: str
+    platform: str,
+    database_url: str,
+    data_dir: str,
+    count: int,
+    concurrency: int,
+    vendors: dict[str, str],
 ) -> Result:
     port = free_port()
     env = {
@@ -190,8 +231,11 @@ def run_reflector(
         "MOCK_WEBHOOK_SECRET": SECRET,
         "JITSI_WEBHOOK_SECRET": JITSI_SECRET,
         "DAILY_API_KEY": DAILY_API_KEY,
-        "DAILY_API_URL": daily_url,
+        "DAILY_API_URL": vendors["daily"],
         "DAILY_WEBHOOK_SECRET": DAILY_SECRET,
+        "WHEREBY_API_KEY": whereby_fake.API_KEY,
+        "WHEREBY_API_URL": vendors["whereby"],
+        "WHEREBY_WEBHOOK_SECRET": WHEREBY_SECRET,
         "LOG_LEVEL": "WARNING",
     }
     command = [str(ROOT / ".venv/bin/reflector"), "serve", "--port", str(port)]
@@ -227,17 +271,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=4000)
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--platform", choices=["mock", "jitsi", "daily"], default="mock")
+    parser.add_argument("--platform", choices=["mock", "jitsi", "daily", "whereby"], default="mock")
     args = parser.parse_args()
     platform, count, concurrency = args.platform, args.events, args.concurrency
 
     bare = run_baseline(platform, "bench.bare_asgi:app", count, concurrency)
     framework = run_baseline(platform, "bench.bare_fastapi:app", count, concurrency)
-    with tempfile.TemporaryDirectory() as data_dir, served(DailyFake()) as daily_url:
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        served(DailyFake()) as daily_url,
+        whereby_fake.served(whereby_fake.WherebyFake()) as whereby_url,
+    ):
+        vendors = {"daily": daily_url, "whereby": whereby_url}
         sqlite_url = f"sqlite:///{data_dir}/bench.sqlite3"
-        sqlite = run_reflector(platform, sqlite_url, data_dir, count, concurrency, daily_url)
+        sqlite = run_reflector(platform, sqlite_url, data_dir, count, concurrency, vendors)
         with temporary_postgres_database("reflector_bench") as url:
-            postgres = run_reflector(platform, url, data_dir, count, concurrency, daily_url)
+            postgres = run_reflector(platform, url, data_dir, count, concurrency, vendors)
     print(f"{count} {platform} events, {concurrency} connections, uvicorn one process")
     print("ratios: of the bare ASGI endpoint / of the no-op route")
     report("bare ASGI endpoint", bare)
