@@ -97,7 +97,17 @@ def _describe(exc: ValidationError, env_name: Any) -> list[str]:
     described = []
     for error in exc.errors():
         if error["loc"]:
-            described.append(f"{env_name(str(error['loc'][0]))}: {error['msg']}")
+            described.append(f"{env_name(str(error['loc'][0]))}: {_in_words(error)}")
         else:  # a check across fields, whose message names the variables itself
             described.append(str(error["msg"]).removeprefix("Value error, "))
     return described
+
+
+def _in_words(error: Any) -> str:
+    """Pydantic counts a secret's length in "items"; settings are text: say characters."""
+    limits = error.get("ctx") or {}
+    if error["type"] == "too_short" and "min_length" in limits:
+        return f"must be at least {limits['min_length']} characters long"
+    if error["type"] == "too_long" and "max_length" in limits:
+        return f"must be at most {limits['max_length']} characters long"
+    return str(error["msg"])

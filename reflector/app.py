@@ -11,9 +11,12 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
+from reflector import __version__
 from reflector.all_settings import Config
 from reflector.api import meetings, recordings, rooms, system
+from reflector.api.too_large import JsonTooLarge
 from reflector.clock import Clock, utcnow
 from reflector.errors import Conflict, Forbidden, InvalidField, NotFound, ServiceError
 from reflector.limits import API_MAX_BODY
@@ -66,7 +69,7 @@ def create_app(
                 await relaying
             await runtime.aclose()
 
-    app = FastAPI(title="Reflector", version="0.1.0", lifespan=lifespan, max_body_size=API_MAX_BODY)
+    app = FastAPI(title="Reflector", version=__version__, lifespan=lifespan)
     # Platform webhooks first: routes are matched in order, and webhooks are the busiest.
     for spec in specs:
         app.include_router(spec.router)
@@ -77,6 +80,9 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(PlatformError, _platform_error)
+    # The body limit inside the JSON rewrite of its answer (the last added is outermost).
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=API_MAX_BODY)
+    app.add_middleware(JsonTooLarge)
     return app
 
 
@@ -91,7 +97,11 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     # The input is left out: it may be huge, binary, or a secret the caller mistyped.
     assert isinstance(exc, RequestValidationError)
     detail = [
-        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        {
+            "loc": list(error["loc"]),
+            "msg": error["msg"].removeprefix("Value error, "),
+            "type": error["type"],
+        }
         for error in exc.errors()
     ]
     return _AsciiJSONResponse({"detail": detail}, status_code=422)

@@ -14,7 +14,7 @@ import click
 import uvicorn
 from sqlalchemy import select
 
-from reflector import auth, rooms
+from reflector import auth, rooms, startup
 from reflector.all_settings import Config, ConfigError, load_config
 from reflector.api.schemas import RoomCreate
 from reflector.app import create_app
@@ -23,6 +23,7 @@ from reflector.db import migrate as migrations
 from reflector.errors import ServiceError
 from reflector.jobs import JobContext
 from reflector.runtime import Runtime
+from reflector.startup import StartupError
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.process import run_beat, run_worker
 
@@ -33,12 +34,12 @@ def _config() -> Config:
     try:
         return load_config(PLATFORMS)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise StartupError("; ".join(exc.problems) or str(exc)) from None
 
 
 def _with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
     config = _config()
-    migrations.upgrade(config.settings.database_url)
+    startup.prepare_database(config)
 
     async def run() -> T:
         runtime = Runtime.open(config, PLATFORMS)
@@ -67,8 +68,9 @@ class _Services:
 
 
 @click.group()
+@click.option("--debug", is_flag=True, help="Show tracebacks of start-up errors.")
 @click.pass_context
-def main(context: click.Context) -> None:
+def main(context: click.Context, debug: bool) -> None:
     """Reflector: persistent meeting rooms on any video platform."""
     context.obj = _Services()
 
@@ -80,12 +82,12 @@ def serve(host: str, port: int) -> None:
     """Migrate the database, then serve the API."""
     config = _config()
     if config.settings.AUTH_BACKEND == "none" and not _is_loopback(host):
-        raise click.ClickException(
+        raise StartupError(
             f"AUTH_BACKEND=none serves without authentication; refusing to bind {host}. "
             "Bind a loopback address or use AUTH_BACKEND=apikey."
         )
     _logging(config)
-    migrations.upgrade(config.settings.database_url)
+    startup.prepare_database(config)
     worker = _start_embedded_worker() if config.settings.embedded_worker else None
     # uvicorn re-raises SIGTERM once it has shut down; exiting normally stops the worker too.
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -132,7 +134,7 @@ def worker(beat: bool, concurrency: int | None) -> None:
     """Run a worker: background jobs from the broker, and the outbox relay."""
     config = _config()
     _logging(config)
-    migrations.upgrade(config.settings.database_url)
+    startup.prepare_database(config)
     run_worker(
         config, PLATFORMS, beat=beat, concurrency=concurrency or config.settings.WORKER_CONCURRENCY
     )
@@ -143,6 +145,7 @@ def beat() -> None:
     """Run the periodic scheduler alone (exactly one per deployment)."""
     config = _config()
     _logging(config)
+    startup.prepare_data_dir(config)
     run_beat(config, PLATFORMS)
 
 
@@ -151,11 +154,14 @@ def beat() -> None:
 @click.option("--down", is_flag=True, help="Downgrade to REVISION instead of upgrading.")
 def migrate(revision: str, down: bool) -> None:
     """Bring the database schema to REVISION (default: the newest)."""
-    url = _config().settings.database_url
-    if down:
-        migrations.downgrade(url, revision)
-    else:
-        migrations.upgrade(url, revision)
+    config = _config()
+    startup.prepare_data_dir(config)
+    url = config.settings.database_url
+    with startup.database_errors():
+        if down:
+            migrations.downgrade(url, revision)
+        else:
+            migrations.upgrade(url, revision)
 
 
 @main.command()
@@ -194,6 +200,7 @@ def api_key_create(name: str, user_id: str | None) -> None:
 
 @api_key.command("list")
 def api_key_list() -> None:
+    """List the keys: id, name, user, the key's first characters, and whether revoked."""
     for key in _with_runtime(lambda rt: auth.list_api_keys(rt.db)):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         click.echo(f"{key.id}  {key.name}  user={key.user_id}  {key.prefix}…  {state}")
@@ -202,6 +209,7 @@ def api_key_list() -> None:
 @api_key.command("revoke")
 @click.argument("name_or_id")
 def api_key_revoke(name_or_id: str) -> None:
+    """Revoke a key by its name or id; requests with it are refused from now on."""
     if not _with_runtime(lambda rt: auth.revoke_api_key(rt.db, rt.clock, name_or_id)):
         raise click.ClickException(f"no active API key {name_or_id!r}")
     click.echo(f"revoked {name_or_id}")
@@ -229,6 +237,8 @@ def rooms_create(name: str, owner: str, platform: str | None, shared: bool) -> N
 
 @rooms_group.command("list")
 def rooms_list() -> None:
+    """List every room: id, name, platform and owner."""
+
     async def everything(rt: Runtime) -> list[tuple[str, str, str, str]]:
         async with rt.db.read() as session:
             found = await session.scalars(select(Room).order_by(Room.name))

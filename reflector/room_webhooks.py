@@ -20,13 +20,39 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import jobs
+from reflector import USER_AGENT, jobs
+from reflector.core_settings import Settings
 from reflector.db import Room, WebhookDelivery
+from reflector.errors import InvalidField
 from reflector.jobs import JobContext
 from reflector.pipeline.fetch import ANY_HOST, FetchPolicy, FetchRefused, checked_target
 
 KEY_PREFIX = "whsec_"
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+
+def _policy(settings: Settings) -> FetchPolicy:
+    return FetchPolicy(
+        (ANY_HOST,),
+        max_bytes=0,
+        schemes=("https", "http"),
+        allow_private=settings.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    )
+
+
+async def check_target(url: str, settings: Settings) -> None:
+    """Refuse a `webhook_url` that delivery would refuse, when it is set. A name that does
+    not resolve now is accepted: DNS may be down for a moment, and every delivery checks
+    again (a name may also resolve elsewhere by then)."""
+    try:
+        await checked_target(url, _policy(settings))
+    except FetchRefused as exc:
+        reason = str(exc)
+        if "non-public" in reason:
+            reason += "; set WEBHOOK_ALLOW_PRIVATE_TARGETS=true to send to internal receivers"
+        raise InvalidField(("body", "webhook_url"), reason) from None
+    except jobs.TransientJobError:
+        return
 
 
 def new_secret() -> str:
@@ -68,16 +94,12 @@ async def deliver(ctx: JobContext, args: jobs.JobArgs) -> None:
     timestamp = int(ctx.clock().timestamp())
     headers = {
         "content-type": "application/json",
+        "user-agent": USER_AGENT,
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
         "webhook-signature": signature(room.webhook_secret, message_id, timestamp, body),
     }
-    policy = FetchPolicy(
-        (ANY_HOST,),
-        max_bytes=0,
-        schemes=("https", "http"),
-        allow_private=ctx.config.settings.WEBHOOK_ALLOW_PRIVATE_TARGETS,
-    )
+    policy = _policy(ctx.config.settings)
     status: int | None = None
     error: str | None = None
     try:

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reflector import room_webhooks
 from reflector.api.schemas import RoomCreate, RoomUpdate
 from reflector.auth import Caller
 from reflector.db import Meeting, MeetingState, Room
@@ -66,6 +67,8 @@ def _checked_platform(runtime: Runtime, requested: str | None) -> str:
 
 async def create(runtime: Runtime, caller: Caller, data: RoomCreate) -> Room:
     fields = data.model_dump(exclude={"platform"})
+    if data.webhook_url:
+        await room_webhooks.check_target(data.webhook_url, runtime.config.settings)
     if data.webhook_url and not data.webhook_secret:
         fields["webhook_secret"] = new_secret()
     room = Room(
@@ -88,6 +91,8 @@ async def update(runtime: Runtime, caller: Caller, room_id: uuid.UUID, data: Roo
             raise InvalidField(("body", field), f"{field} cannot be null")
     if "platform" in changes:
         changes["platform"] = _checked_platform(runtime, changes["platform"])
+    if changes.get("webhook_url"):
+        await room_webhooks.check_target(changes["webhook_url"], runtime.config.settings)
     async with runtime.db.write() as session:
         room = await get_owned(session, caller, room_id)
         new_name = changes.get("name")

@@ -41,6 +41,8 @@ async def test_room_name_must_be_a_url_safe_slug(client, alice, name):
     response = await client.post("/v1/rooms", json={"name": name}, headers=alice)
     assert response.status_code == 422
     assert ["body", "name"] in error_locations(response)
+    [error] = response.json()["detail"]
+    assert error["msg"].startswith("a room name is 1 to 64 characters: lowercase letters")
 
 
 async def test_unknown_platform_is_refused_naming_the_field(client, alice):
@@ -93,6 +95,9 @@ async def test_malformed_and_hostile_bodies_get_4xx(client, alice):
     huge = b'{"name": "' + b"a" * (1024 * 1024 + 1) + b'"}'
     response = await client.post("/v1/rooms", content=huge, headers=headers)
     assert response.status_code == 413
+    assert response.json() == {
+        "detail": "the request body is too large: at most 1048576 bytes are accepted here"
+    }
 
 
 async def test_webhook_secret_is_generated_and_shown_only_to_the_owner(client, alice, bob):

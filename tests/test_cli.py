@@ -2,6 +2,7 @@
 
 import uuid
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -60,3 +61,16 @@ def test_rooms_can_be_scripted(run):
 def test_migrate_is_idempotent(run):
     assert run("migrate").exit_code == 0
     assert run("migrate").exit_code == 0
+
+
+def test_every_command_says_what_it_does():
+    def commands(group: click.Group, prefix: str) -> list[tuple[str, click.Command]]:
+        found = []
+        for name, command in group.commands.items():
+            found.append((f"{prefix} {name}", command))
+            if isinstance(command, click.Group):
+                found += commands(command, f"{prefix} {name}")
+        return found
+
+    silent = [name for name, command in commands(main, "reflector") if not command.help]
+    assert silent == []

@@ -71,6 +71,11 @@ def test_invalid_settings_are_named(monkeypatch, env, named):
     assert any(problem.startswith(f"{named}:") for problem in found), found
 
 
+def test_a_short_secret_is_measured_in_characters(monkeypatch):
+    found = problems(monkeypatch, MOCK_WEBHOOK_SECRET="short")
+    assert found == ["MOCK_WEBHOOK_SECRET: must be at least 32 characters long"]
+
+
 def test_an_unconfigured_default_platform_says_what_is_missing(monkeypatch):
     found = problems(monkeypatch, MOCK_PLATFORM_ENABLED="false", DEFAULT_VIDEO_PLATFORM="mock")
     assert found == [
@@ -107,22 +112,62 @@ def test_platforms_command_says_what_is_missing(monkeypatch):
     monkeypatch.setenv("MOCK_PLATFORM_ENABLED", "false")
     monkeypatch.setenv("DEFAULT_VIDEO_PLATFORM", "mock")
     result = CliRunner().invoke(main, ["platforms"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "MOCK_PLATFORM_ENABLED=true" in result.output
 
 
 def test_invalid_setting_stops_the_cli_with_its_name(monkeypatch):
     monkeypatch.setenv("MOCK_WEBHOOK_SECRET", "short")
     result = CliRunner().invoke(main, ["serve"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "MOCK_WEBHOOK_SECRET" in result.output
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        ({"DATABASE_URL": "nonsense"}, "DATABASE_URL: not a database URL"),
+        (
+            {"DATABASE_URL": "postgresql://nobody-at-all@127.0.0.1:5432/test"},
+            'DATABASE_URL: cannot use the database: role "nobody-at-all" does not exist',
+        ),
+        ({"REFLECTOR_DATA_DIR": "/proc/nope"}, "REFLECTOR_DATA_DIR: cannot create /proc/nope"),
+        ({"MOCK_WEBHOOK_SECRET": "short"}, "MOCK_WEBHOOK_SECRET: must be at least 32 characters"),
+    ],
+)
+@pytest.mark.parametrize("command", [["serve"], ["worker"], ["migrate"]])
+def test_start_up_errors_are_one_line_naming_the_setting(monkeypatch, env, said, command):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [result.output.strip()]
+    assert result.output.startswith(f"Error: {said}"), result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_sqlite_database_in_a_missing_directory_is_refused_not_created(monkeypatch, tmp_path):
+    missing = tmp_path / "missing" / "dir"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}/reflector.sqlite3")
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 2
+    assert f"DATABASE_URL: the directory {missing} does not exist" in result.output
+    assert not missing.exists()
+
+
+def test_debug_shows_the_traceback(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody-at-all@127.0.0.1:5432/test")
+    result = CliRunner().invoke(main, ["--debug", "migrate"])
+    assert result.exit_code != 0
+    assert result.exception is not None
+    assert "nobody-at-all" in str(result.exception)
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.org"])
 def test_serve_refuses_no_auth_off_loopback(monkeypatch, host):
     monkeypatch.setenv("AUTH_BACKEND", "none")
     result = CliRunner().invoke(main, ["serve", "--host", host])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "refusing to bind" in result.output
 
 

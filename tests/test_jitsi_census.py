@@ -13,7 +13,9 @@ PROSODY = "http://prosody.internal:5280"
 
 
 class FakeCensus:
-    """Prosody's `GET /room-census`, answering with the rooms it is told are open."""
+    """Prosody's `GET /room-census`, answering with the rooms it is told are open; with none,
+    `{"room_census": {}}`, as a real Prosody 0.12 does (Lua's JSON encoder cannot tell an
+    empty array from an empty object)."""
 
     def __init__(self) -> None:
         self.rooms: list[str] = []
@@ -28,7 +30,7 @@ class FakeCensus:
             {"room_name": f"{room}@muc.meet.jitsi", "participants": 1, "created_time": 0}
             for room in self.rooms
         ]
-        return httpx.Response(self.status, json={"room_census": census})
+        return httpx.Response(self.status, json={"room_census": census or {}})
 
 
 @pytest.fixture
@@ -71,6 +73,16 @@ async def test_a_room_missing_from_the_census_ends_its_meeting(
     assert (ended["state"], ended["end_reason"], ended["num_clients"]) == ("ended", "platform", 0)
     assert all(p["left_at"] for p in ended["participants"])
     assert (await detail(client, alice, still_open))["num_clients"] == 1
+
+
+async def test_a_census_of_no_rooms_ends_every_meeting_it_no_longer_holds(
+    client, alice, runtime, census, clock
+):
+    meeting = await open_room_with_ada(client, alice, "dropped")
+    clock.advance(120)
+    census.rooms = []
+    assert await reconcile_with_census(runtime) == 1
+    assert (await detail(client, alice, meeting))["state"] == "ended"
 
 
 async def test_recent_events_are_not_judged_by_an_older_census(client, alice, runtime, clock):

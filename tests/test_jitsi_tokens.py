@@ -5,7 +5,7 @@ import re
 import unicodedata
 import uuid
 from datetime import datetime, timedelta
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import jwt
 import pytest
@@ -205,7 +205,8 @@ async def test_a_hex_looking_secret_is_used_as_the_literal_string(client, alice,
 async def test_without_a_secret_links_are_plain_public_rooms(client, alice, bob):
     meeting, host_url, guest_url = await links(client, alice, bob)
     expected = f"https://meet.jit.si/{meeting['platform_room_name']}"
-    assert host_url == guest_url == meeting["room_url"] == expected
+    assert guest_url == meeting["room_url"] == expected
+    assert host_url == f"{expected}#userInfo.displayName=%22Ada%20Lovelace%22"
     assert re.fullmatch(r"standup-[0-9a-f]{16}", meeting["platform_room_name"])
 
 
@@ -237,3 +238,16 @@ def test_room_names_are_fresh_and_jitsi_safe():
     for name in names:
         assert re.fullmatch(r"team-standup-weekly-[0-9a-f]{16}", name)
         assert jitsi_room_node(f"https://meet.example.com/{name}") == name
+
+
+@pytest.mark.parametrize("jitsi", [JitsiSettings(_env_file=None)])
+async def test_a_chosen_name_reaches_tokenless_links_in_the_fragment(client, alice, bob):
+    meeting, _, _ = await links(client, alice, bob)
+    join = f"/v1/meetings/{meeting['id']}/join"
+    chosen = {"display_name": 'Zoë "Z" & co'}
+    url = (await client.post(join, json=chosen, headers=bob)).json()["url"]
+    room_url, _, fragment = url.partition("#")
+    assert room_url == meeting["room_url"]
+    name, _, value = fragment.partition("=")
+    assert name == "userInfo.displayName"
+    assert json.loads(unquote(value)) == 'Zoë "Z" & co'

@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from standardwebhooks import Webhook
 
+import reflector
 from reflector.clock import utcnow
 from reflector.room_webhooks import DELIVER
 from tests.support import FakeClock, new_meeting, run_queued
@@ -90,6 +91,7 @@ async def test_a_test_event_is_signed_and_keeps_its_id_across_a_retry(
     for headers, body in receiver.received:
         assert verifier.verify(body, headers)["type"] == "webhook.test"
         ids.add(headers["webhook-id"])
+        assert headers["user-agent"] == f"Reflector/{reflector.__version__}"
     assert ids == {message_id}
     assert (
         receiver.received[0][0]["webhook-timestamp"] != receiver.received[1][0]["webhook-timestamp"]

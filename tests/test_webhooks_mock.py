@@ -281,6 +281,7 @@ async def test_oversized_webhook_bodies_are_refused_unread(client, runtime):
     body = b'{"id": "' + b"x" * (256 * 1024) + b'"}'
     response = await send_mock_event(client, body, NOW)
     assert response.status_code == 413
+    assert "at most 262144 bytes" in response.json()["detail"]
     assert await count(runtime, WebhookEvent) == 0
 
 

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from reflector.core_settings import SLUG_PATTERN
 from reflector.db.tables import RecordingTrigger, RecordingType, RoomMode
@@ -14,6 +14,10 @@ from reflector.validation import SafeStr, UrlStr
 from reflector.video_platforms.base import Capability, Role
 
 ROOM_NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+ROOM_NAME_RULES = (
+    "1 to 64 characters: lowercase letters a-z, digits 0-9 and hyphens, "
+    "starting and ending with a letter or a digit (it is part of the room's URL)"
+)
 # A Standard Webhooks secret: "whsec_" + base64 of at least 24 random bytes.
 _WEBHOOK_SECRET = re.compile(r"^whsec_[A-Za-z0-9+/]{32,}={0,2}$")
 
@@ -23,13 +27,26 @@ def _http_url(value: str) -> str:
     return value
 
 
+def _room_name(value: str) -> str:
+    if not re.fullmatch(ROOM_NAME_PATTERN, value):
+        raise ValueError(f"a room name is {ROOM_NAME_RULES}")
+    return value
+
+
 def _webhook_secret(value: str) -> str:
     if not _WEBHOOK_SECRET.fullmatch(value):
         raise ValueError("must be 'whsec_' followed by base64 of at least 24 bytes")
     return value
 
 
-RoomName = Annotated[str, Field(pattern=ROOM_NAME_PATTERN, max_length=64)]
+RoomName = Annotated[
+    str,
+    AfterValidator(_room_name),
+    WithJsonSchema(
+        {"type": "string", "pattern": ROOM_NAME_PATTERN, "maxLength": 64, "minLength": 1}
+    ),
+    Field(description=f"URL-safe: {ROOM_NAME_RULES}"),
+]
 PlatformSlug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=32)]
 WebhookUrl = Annotated[UrlStr, AfterValidator(_http_url)]
 WebhookSecret = Annotated[str, Field(max_length=128), AfterValidator(_webhook_secret)]

@@ -3,13 +3,19 @@
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
 def async_url(url: str) -> URL:
     """`postgresql://…` and `sqlite:///path` become their asyncpg/aiosqlite forms."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(
+            "not a database URL; use postgresql://user@host:5432/name or sqlite:///path/to/file"
+        ) from None
     backend = parsed.get_backend_name()
     if backend not in _ASYNC_DRIVERS:
         supported = ", ".join(f"{name}://" for name in _ASYNC_DRIVERS)

@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from reflector import USER_AGENT
 from reflector.job_errors import PermanentJobError, TransientJobError
 from reflector.pipeline.storage import Storage, Stored
 
@@ -68,7 +69,10 @@ async def fetch(
 ) -> Stored:
     timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
     async with httpx.AsyncClient(
-        timeout=timeout, transport=transport, follow_redirects=False
+        timeout=timeout,
+        transport=transport,
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT},
     ) as client:
         for _ in range(MAX_REDIRECTS + 1):
             target = await checked_target(url, policy, resolver)

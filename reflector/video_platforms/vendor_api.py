@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from reflector import USER_AGENT
 from reflector.video_platforms.errors import (
     PlatformAuthError,
     PlatformRequestError,
@@ -30,7 +31,9 @@ class VendorAPI:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.platform = platform
-        headers = {"Authorization": f"Bearer {api_key.get_secret_value()}"} if api_key else {}
+        headers = {"User-Agent": USER_AGENT}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key.get_secret_value()}"
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"), headers=headers, timeout=TIMEOUT, transport=transport
         )

@@ -1,6 +1,7 @@
 """Jitsi Meet: rooms are names, access is a per-user token, and Prosody pushes what happens."""
 
 import hmac
+import json
 import re
 import secrets
 import uuid
@@ -11,6 +12,7 @@ from urllib.parse import quote
 
 import httpx
 
+from reflector import USER_AGENT
 from reflector.db import Meeting, Room
 from reflector.db.tables import RecordingType
 from reflector.inbox import MeetingEnded, ParticipantJoined, ParticipantLeft, observation
@@ -46,8 +48,14 @@ def room_name_for(prefix: str) -> str:
 
 
 def census_rooms(census: Any) -> set[str]:
-    """Our room names in a census: `{"room_census": [{"room_name": "<node>@<muc>", ...}]}`."""
+    """Our room names in a census: `{"room_census": [{"room_name": "<node>@<muc>", ...}]}`.
+
+    With no rooms open Prosody answers `{"room_census": {}}`: Lua's JSON encoder cannot tell
+    an empty array from an empty object.
+    """
     entries = census.get("room_census") if isinstance(census, dict) else census
+    if entries == {}:
+        return set()
     if not isinstance(entries, list):
         raise ValueError("no room_census list")
     names = (entry.get("room_name") for entry in entries if isinstance(entry, dict))
@@ -110,7 +118,9 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
         url = f"{str(self.settings.api_url).rstrip('/')}/room-census"
         try:
             async with httpx.AsyncClient(
-                transport=self.context.http_transport, timeout=CENSUS_TIMEOUT
+                transport=self.context.http_transport,
+                timeout=CENSUS_TIMEOUT,
+                headers={"User-Agent": USER_AGENT},
             ) as http:
                 response = await http.get(url)
         except httpx.HTTPError as exc:
@@ -152,5 +162,13 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
             recording=bool(meeting.provider_data.get("cloud_recording")),
         )
         if token is None:
-            return meeting.room_url
+            return _with_display_name(meeting.room_url, user.display_name)
         return f"{meeting.room_url}?jwt={quote(token, safe='')}"
+
+
+def _with_display_name(url: str, name: str | None) -> str:
+    """Without a token, the name goes in the fragment, JSON-encoded, as Jitsi's web app reads
+    its config overrides (`#userInfo.displayName="Ann"`); it never reaches the server."""
+    if not name:
+        return url
+    return f"{url}#userInfo.displayName={quote(json.dumps(name, ensure_ascii=False), safe='')}"
