@@ -22,6 +22,7 @@ from reflector.db.upsert import insert
 from reflector.jobs import JobContext
 from reflector.pipeline import buckets
 from reflector.pipeline.fetch import FetchPolicy, FetchRefused, checked_target, fetch
+from reflector.pipeline.reasons import for_people
 from reflector.pipeline.storage import Stored, recording_key
 from reflector.recording_tracks import BucketSource, PlatformLink, Track, UrlSource
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
@@ -180,7 +181,7 @@ def _extension(track: Track) -> str:
 async def _give_up(session: AsyncSession, args: jobs.JobArgs, reason: str) -> None:
     recording = await session.get_one(Recording, uuid.UUID(str(args["recording_id"])))
     recording.status = RecordingStatus.FAILED
-    recording.error = f"fetching the recording failed: {reason}"[:1000]
+    recording.error = f"fetching the recording failed: {for_people(reason)}"[:1000]
 
 
 FETCH_RECORDING = jobs.JobSpec(

@@ -19,6 +19,7 @@ from reflector.db import Meeting, Recording, RecordingStatus, Transcript
 from reflector.errors import InvalidField
 from reflector.jobs import JobContext
 from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.pipeline.sniff import media_only
 from reflector.pipeline.storage import recording_key
 from reflector.recording_tracks import Track
 
@@ -41,12 +42,13 @@ class TrackIntake:
         chunks: AsyncIterator[bytes],
         expected_bytes: int | None = None,
     ) -> Track:
-        """Store one file as the next track; the file name's stem names its speaker."""
+        """Store one file as the next track; the file name's stem names its speaker. A file
+        whose first bytes are not audio or video is refused (`NotMedia`) before it is stored."""
         name = PurePosixPath(filename or "")
         key = recording_key(self.recording_id, len(self.tracks), name.suffix.lstrip("."))
         limit = self._ctx.config.settings.RECORDING_MAX_BYTES - self.stored_bytes
         self.tracks.append(Track(key=key, size=0))  # so that a failure removes a partial file
-        stored = await self._ctx.storage.put(key, chunks, limit, expected_bytes)
+        stored = await self._ctx.storage.put(key, media_only(chunks), limit, expected_bytes)
         track = Track(
             key=key, size=stored.size, sha256=stored.sha256, speaker=name.stem[:64] or None
         )

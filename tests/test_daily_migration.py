@@ -98,7 +98,7 @@ def test_listed_rooms_move_to_daily_at_their_next_meeting(tmp_path, daily):
         assert api.post("/v1/rooms/staying/meeting").json()["platform"] == "mock"
 
         # History stays under the room: the old meeting, and its recording.
-        files = {"file": ("old.wav", b"RIFF-not-really-audio", "audio/wav")}
+        files = {"file": ("old.wav", b"RIFF\x24\x00\x00\x00WAVEfmt not-really-audio", "audio/wav")}
         recorded = api.post(f"/v1/meetings/{old['id']}/recordings", files=files)
         assert recorded.status_code == 201
         assert api.get(f"/v1/meetings/{old['id']}").json()["room_id"] == moving["id"]

@@ -183,7 +183,7 @@ async def test_shared_volume_mode_imports_from_the_recordings_directory(
     meeting = await new_meeting(client, alice)
     room = meeting["platform_room_name"]
     video = tmp_path / "tiny.mp4"
-    video.write_bytes(os.urandom(8192))
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(8192))
     directory = jibri_session(recordings_dir, room, video, metadata_for(room))
     code, output = await finalize(directory, server_url, REFLECTOR_SHARED_VOLUME="1")
     assert (code, "HTTP 202" in output) == (0, True), output
@@ -200,7 +200,7 @@ async def test_finalize_gives_up_on_a_refusal_without_retrying(
     client, alice, server_url, recordings_dir, tmp_path, runtime
 ):
     video = tmp_path / "tiny.mp4"
-    video.write_bytes(os.urandom(1024))
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(1024))
     directory = jibri_session(recordings_dir, "nobody-here", video, metadata_for("nobody-here"))
     code, output = await finalize(directory, server_url)
     assert code == 1
@@ -290,7 +290,7 @@ async def test_unsigned_or_stale_recordings_are_refused_and_nothing_is_kept(
 ):
     meeting = await new_meeting(client, alice)
     name = f"{meeting['platform_room_name']}_2026-03-02-10-02-08.mp4"
-    body, content_type = encode_multipart(SESSION, name, b"x" * 4096)
+    body, content_type = encode_multipart(SESSION, name, b"\x00\x00\x00\x18ftypmp42" * 256)
     headers = {"Content-Type": content_type, **FORGERIES[forgery](body)}
     response = await client.post("/v1/jitsi/recordings", content=body, headers=headers)
     assert response.status_code == 401, response.text
@@ -307,7 +307,7 @@ async def test_the_recording_size_cap_applies(
     smaller = runtime.config.settings.model_copy(update={"RECORDING_MAX_BYTES": 2048})
     object.__setattr__(runtime.config, "settings", smaller)
     video = tmp_path / "big.mp4"
-    video.write_bytes(os.urandom(64 * 1024))
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(64 * 1024))
     directory = jibri_session(recordings_dir, room, video, metadata_for(room))
     code, output = await finalize(directory, server_url)
     assert (code, "HTTP 413" in output) == (1, True), output

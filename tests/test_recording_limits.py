@@ -35,6 +35,7 @@ async def test_a_chunked_upload_without_length_is_cut_off_at_the_cap(client, ali
             f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n'
             "Content-Type: application/octet-stream\r\n\r\n"
         ).encode()
+        yield b"\x00\x00\x00\x18ftypmp42"
         for _ in range(40):
             yield b"x" * 10_000
         yield f"\r\n--{boundary}--\r\n".encode()

@@ -95,25 +95,42 @@ async def test_reprocessing_replaces_the_transcript(client, alice, runtime, spok
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "reason"),
+    ("name", "content", "said"),
     [
-        ("noise.mp4", os.urandom(50_000), "not readable media"),
+        ("notes.mp4", b"Minutes of the meeting: nothing decided.\n" * 100, "the file is text"),
         (
             "playlist.mp4",
             b"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nfile:///etc/passwd\n",
-            "not readable media",
+            "the file is text",
         ),
+        ("photo.mp4", b"\x89PNG\r\n\x1a\n" + os.urandom(5_000), "not audio or video"),
+        ("empty.mp4", b"", "the file is empty"),
     ],
 )
-async def test_files_that_are_not_media_fail_with_the_reason_and_no_retry(
-    client, alice, runtime, name, content, reason
+async def test_files_that_are_not_media_are_refused_before_they_are_stored(
+    client, alice, runtime, tmp_path, name, content, said
 ):
     meeting = await new_meeting(client, alice)
-    recording = (await upload(client, alice, meeting["id"], name, content)).json()
+    response = await upload(client, alice, meeting["id"], name, content)
+    assert response.status_code == 415
+    assert said in response.json()["detail"]
+    listed = await client.get(f"/v1/meetings/{meeting['id']}/recordings", headers=alice)
+    assert listed.json() == []
+    assert [p for p in (tmp_path / "storage").rglob("*") if p.is_file()] == []
+
+
+async def test_media_that_cannot_be_read_fails_with_a_reason_and_no_server_path(
+    client, alice, runtime
+):
+    meeting = await new_meeting(client, alice)
+    noise = b"\x00\x00\x00\x18ftypmp42" + os.urandom(50_000)
+    recording = (await upload(client, alice, meeting["id"], "noise.mp4", noise)).json()
     assert await process_queued(runtime) == ["failed"]
     failed = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()
     assert failed["status"] == "failed"
-    assert reason in failed["error"]
+    assert "not readable media" in failed["error"]
+    assert str(runtime.config.settings.storage_local_dir) not in failed["error"]
+    assert "/recordings/" not in failed["error"]
 
 
 async def test_a_truncated_file_fails(client, alice, runtime, spoken_video):

@@ -14,6 +14,7 @@ from fastapi import HTTPException
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from reflector.pipeline.media import NotMedia
 from reflector.pipeline.storage import StorageError, TooLarge
 
 
@@ -130,6 +131,8 @@ def storage_errors() -> Iterator[None]:
     """Storage failures while a recording streams in, as the HTTP answers they deserve."""
     try:
         yield
+    except NotMedia as exc:
+        raise HTTPException(415, f"{exc}: send a recording (audio or video)") from None
     except TooLarge as exc:
         raise HTTPException(413, f"the recording is {exc}") from None
     except StorageError as exc:

@@ -22,6 +22,7 @@ from reflector.db import Meeting, ParticipantSession, Recording, RecordingStatus
 from reflector.job_errors import PermanentJobError
 from reflector.jobs import JobContext
 from reflector.pipeline import media
+from reflector.pipeline.reasons import for_people
 from reflector.pipeline.transcribe import Segment, Transcriber, make_transcriber
 
 
@@ -111,7 +112,7 @@ async def _store(
 async def _give_up(session: AsyncSession, args: jobs.JobArgs, reason: str) -> None:
     recording = await session.get_one(Recording, uuid.UUID(str(args["recording_id"])))
     recording.status = RecordingStatus.FAILED
-    recording.error = reason[:1000]
+    recording.error = for_people(reason)[:1000]
 
 
 PROCESS_RECORDING = jobs.JobSpec(
