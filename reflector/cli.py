@@ -25,6 +25,7 @@ from reflector.jobs import JobContext
 from reflector.runtime import Runtime
 from reflector.startup import StartupError
 from reflector.video_platforms.registry import PLATFORMS
+from reflector.worker import lifelines
 from reflector.worker.process import run_beat, run_worker
 
 T = TypeVar("T")
@@ -88,6 +89,8 @@ def serve(host: str, port: int) -> None:
         )
     _logging(config)
     startup.prepare_database(config)
+    if config.settings.embedded_worker:
+        lifelines.scheduler_free(config.settings.REFLECTOR_DATA_DIR)
     worker = _start_embedded_worker() if config.settings.embedded_worker else None
     # uvicorn re-raises SIGTERM once it has shut down; exiting normally stops the worker too.
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -111,9 +114,12 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
 
 
 def _start_embedded_worker() -> subprocess.Popen[bytes]:
-    """A worker with the scheduler, as a child in its own process group."""
+    """A worker with the scheduler, as a child in its own process group, that dies with us."""
     command = [sys.executable, "-m", "reflector", "worker", "--beat"]
-    return subprocess.Popen(command, start_new_session=True)  # noqa: S603 (our own argv)
+    env = {**os.environ, lifelines.PARENT_ENV: str(os.getpid())}
+    return subprocess.Popen(  # noqa: S603 (our own argv)
+        command, start_new_session=True, env=env, preexec_fn=lifelines.die_with_parent
+    )
 
 
 def _stop(child: subprocess.Popen[bytes]) -> None:
@@ -135,9 +141,18 @@ def worker(beat: bool, concurrency: int | None) -> None:
     config = _config()
     _logging(config)
     startup.prepare_database(config)
-    run_worker(
-        config, PLATFORMS, beat=beat, concurrency=concurrency or config.settings.WORKER_CONCURRENCY
-    )
+    lifelines.watch_parent()
+    lock = lifelines.scheduler_lock(config.settings.REFLECTOR_DATA_DIR) if beat else None
+    try:
+        run_worker(
+            config,
+            PLATFORMS,
+            beat=beat,
+            concurrency=concurrency or config.settings.WORKER_CONCURRENCY,
+        )
+    finally:
+        if lock is not None:
+            lock.close()
 
 
 @main.command()
@@ -146,7 +161,8 @@ def beat() -> None:
     config = _config()
     _logging(config)
     startup.prepare_data_dir(config)
-    run_beat(config, PLATFORMS)
+    with lifelines.scheduler_lock(config.settings.REFLECTOR_DATA_DIR):
+        run_beat(config, PLATFORMS)
 
 
 @main.command()

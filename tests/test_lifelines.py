@@ -1,0 +1,113 @@
+"""`reflector serve` leaves nothing behind however it dies, and a data directory has one
+scheduler: real processes, killed for real."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.servers import free_port, wait_for_port
+
+pytestmark = pytest.mark.slow
+REFLECTOR = str(Path(sys.executable).parent / "reflector")
+
+
+def environment(tmp_path: Path) -> dict[str, str]:
+    return {
+        "PATH": os.environ["PATH"],
+        "REFLECTOR_DATA_DIR": str(tmp_path / "data"),
+        "AUTH_BACKEND": "none",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid`, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
+def wait_until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def test_kill_9_of_serve_leaves_no_process_behind(tmp_path):
+    port = free_port()
+    serve = subprocess.Popen(
+        [REFLECTOR, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=environment(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "serve.log").open("wb"),
+    )
+    wait_for_port(port)
+    assert wait_until(lambda: len(descendants(serve.pid)) >= 2, 30), "no worker started"
+    below = descendants(serve.pid)
+    serve.send_signal(signal.SIGKILL)
+    serve.wait()
+    assert wait_until(lambda: not any(alive(pid) for pid in below), 60), [
+        pid for pid in below if alive(pid)
+    ]
+
+
+def test_a_second_scheduler_on_the_same_data_directory_is_refused(tmp_path):
+    env = environment(tmp_path)
+    first = subprocess.Popen([REFLECTOR, "beat"], cwd=tmp_path, env=env, stderr=subprocess.DEVNULL)
+    lock = tmp_path / "data" / "scheduler.lock"
+    try:
+        assert wait_until(lambda: lock.exists() and lock.read_text() == str(first.pid), 30)
+        second = subprocess.run(
+            [REFLECTOR, "beat"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert second.returncode == 2
+        assert f"another scheduler (pid {first.pid}) is running" in second.stderr
+        serve = subprocess.run(
+            [REFLECTOR, "serve", "--port", str(free_port())],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert serve.returncode == 2
+        assert "EMBEDDED_WORKER=false" in serve.stderr
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    # The kernel let go of the lock with its holder: the next scheduler starts.
+    third = subprocess.Popen([REFLECTOR, "beat"], cwd=tmp_path, env=env, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_until(lambda: lock.read_text() == str(third.pid), 30)
+    finally:
+        third.terminate()
+        third.wait(timeout=30)
