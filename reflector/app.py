@@ -16,6 +16,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from reflector import __version__
 from reflector.all_settings import Config
 from reflector.api import meetings, recordings, rooms, system
+from reflector.api.docs import serve_docs
 from reflector.api.too_large import JsonTooLarge
 from reflector.clock import Clock, utcnow
 from reflector.errors import Conflict, Forbidden, InvalidField, NotFound, ServiceError
@@ -69,7 +70,9 @@ def create_app(
                 await relaying
             await runtime.aclose()
 
-    app = FastAPI(title="Reflector", version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="Reflector", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     # Platform webhooks first: routes are matched in order, and webhooks are the busiest.
     for spec in specs:
         app.include_router(spec.router)
@@ -77,6 +80,7 @@ def create_app(
     app.include_router(meetings.router)
     app.include_router(recordings.router)
     app.include_router(system.router)
+    serve_docs(app)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(PlatformError, _platform_error)

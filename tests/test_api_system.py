@@ -1,3 +1,5 @@
+import re
+
 from tests.support import mock_event, new_meeting, send_mock_event
 
 
@@ -87,3 +89,15 @@ async def test_openapi_describes_every_route(client):
         "/metrics",
     } <= set(schema["paths"])
     assert (await client.get("/docs")).status_code == 200
+
+
+async def test_the_docs_page_needs_no_cdn(client):
+    page = await client.get("/docs")
+    assert page.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources
+    assert not [source for source in sources if "//" in source], sources
+    for source in sources:
+        asset = await client.get(source)
+        assert asset.status_code == 200, source
+        assert asset.content, source
