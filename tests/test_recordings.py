@@ -90,8 +90,8 @@ async def test_reprocessing_replaces_the_transcript(client, alice, runtime, spok
     second = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()[
         "transcript_id"
     ]
-    assert second != first
-    assert (await client.get(f"/v1/transcripts/{first}", headers=alice)).status_code == 404
+    assert second == first  # the same transcript, processed again: links to it still work
+    assert (await client.get(f"/v1/transcripts/{first}", headers=alice)).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -209,3 +209,15 @@ async def test_a_recording_whose_job_keeps_killing_workers_fails(
     failed = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()
     assert failed["status"] == "failed"
     assert "stopped its worker 3 times" in failed["error"]
+
+
+async def test_members_of_a_shared_room_read_its_transcripts(
+    client, alice, bob, runtime, spoken_video
+):
+    meeting = await new_meeting(client, alice, is_shared=True)
+    created = await upload(client, alice, meeting["id"], "m.mp4", spoken_video.read_bytes())
+    assert await process_queued(runtime) == ["done"]
+    recording = (await client.get(f"/v1/recordings/{created.json()['id']}", headers=bob)).json()
+    transcript = await client.get(f"/v1/transcripts/{recording['transcript_id']}", headers=bob)
+    assert transcript.status_code == 200
+    assert transcript.json()["segments"]

@@ -14,7 +14,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs, recording_tracks, room_webhooks
@@ -84,17 +84,21 @@ async def _store(
     async with ctx.db.write() as session:
         recording = await session.get_one(Recording, recording_id)
         room_id = (await session.get_one(Meeting, recording.meeting_id)).room_id
-        await session.execute(delete(Transcript).where(Transcript.recording_id == recording_id))
-        transcript = Transcript(
-            recording_id=recording_id,
-            meeting_id=recording.meeting_id,
-            room_id=room_id,
-            status="done",
-            language=language,
-            segments=[segment.as_json() for segment in segments],
-            created_at=ctx.clock(),
+        # Processed again, the recording keeps its transcript's id: links to it stay valid.
+        transcript = await session.scalar(
+            select(Transcript).where(Transcript.recording_id == recording_id)
         )
-        session.add(transcript)
+        if transcript is None:
+            transcript = Transcript(
+                recording_id=recording_id,
+                meeting_id=recording.meeting_id,
+                room_id=room_id,
+                created_at=ctx.clock(),
+            )
+            session.add(transcript)
+        transcript.status = "done"
+        transcript.language = language
+        transcript.segments = [segment.as_json() for segment in segments]
         recording.status = RecordingStatus.DONE
         recording.duration = duration
         await session.flush()
