@@ -22,6 +22,7 @@ from reflector.db.upsert import insert
 from reflector.jobs import JobContext
 from reflector.pipeline import buckets
 from reflector.pipeline.fetch import FetchPolicy, FetchRefused, checked_target, fetch
+from reflector.pipeline.progress import ProgressWriter, Stage
 from reflector.pipeline.reasons import for_people
 from reflector.pipeline.storage import Stored, recording_key
 from reflector.recording_tracks import BucketSource, PlatformLink, Track, UrlSource
@@ -118,13 +119,16 @@ async def _fetch_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
     for track in announced:
         await _check(track, platform, policy)
     tracks: list[Track] = []
-    for number, track in enumerate(announced):
-        key = recording_key(recording_id, number, _extension(track))
-        stored_bytes = sum(done.size or 0 for done in tracks)
-        capped = replace(policy, max_bytes=policy.max_bytes - stored_bytes)
-        stored = await _bring_in(ctx, recording.platform, track, key, capped)
-        update = {"key": stored.key, "size": stored.size, "sha256": stored.sha256}
-        tracks.append(track.model_copy(update=update))
+    async with ProgressWriter(ctx.db, recording_id) as progress:
+        for number, track in enumerate(announced):
+            progress.at(Stage.FETCHING, number / len(announced))
+            key = recording_key(recording_id, number, _extension(track))
+            stored_bytes = sum(done.size or 0 for done in tracks)
+            capped = replace(policy, max_bytes=policy.max_bytes - stored_bytes)
+            stored = await _bring_in(ctx, recording.platform, track, key, capped)
+            update = {"key": stored.key, "size": stored.size, "sha256": stored.sha256}
+            tracks.append(track.model_copy(update=update))
+        progress.at(Stage.FETCHING, 1.0)
     async with ctx.db.write() as session:
         recording = await session.get_one(Recording, recording_id)
         recordings.mark_stored(recording, tracks)

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SLUG_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     FETCH_ALLOW_LOOPBACK_HTTP: bool = False
     # Room webhooks may go to private or loopback addresses (internal receivers).
     WEBHOOK_ALLOW_PRIVATE_TARGETS: bool = False
+    # Where people and webhook receivers reach this service, e.g. https://reflector.example.com;
+    # links in outgoing webhooks are built on it (without it they are paths).
+    PUBLIC_URL: AnyHttpUrl | None = None
 
     # A published job not started by then is published again (its message may have been lost).
     JOB_REPUBLISH_SECONDS: float = Field(default=120, gt=0, le=24 * 3600)

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import lifecycle
@@ -93,6 +93,23 @@ async def newest_in_platform_room(
         .order_by(Meeting.created_at.desc())
         .limit(1)
     )
+
+
+async def history(
+    session: AsyncSession, room: Room, page: int, size: int
+) -> tuple[list[Meeting], int]:
+    """A page of the room's meetings, newest first, and how many it has in all."""
+    total = await session.scalar(
+        select(func.count()).select_from(Meeting).where(Meeting.room_id == room.id)
+    )
+    found = await session.scalars(
+        select(Meeting)
+        .where(Meeting.room_id == room.id)
+        .order_by(Meeting.created_at.desc(), Meeting.id)
+        .offset((page - 1) * size)
+        .limit(size)
+    )
+    return list(found), total or 0
 
 
 async def get_visible_meeting(

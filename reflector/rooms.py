@@ -16,7 +16,7 @@ from reflector.runtime import Runtime
 from reflector.video_platforms.errors import PlatformNotConfigured
 
 # Fields a PATCH may set to null; the others may be left out, but not emptied.
-NULLABLE = frozenset({"webhook_url", "webhook_secret"})
+NULLABLE = frozenset({"title", "webhook_url", "webhook_secret"})
 
 
 def visible_to(caller: Caller) -> ColumnElement[bool]:

@@ -191,3 +191,36 @@ async def test_room_ids_are_validated(client, alice):
     response = await client.get("/v1/rooms/not-a-uuid", headers=alice)
     assert response.status_code == 422
     assert ["path", "room_id"] in error_locations(response)
+
+
+async def test_a_room_has_a_human_title_in_any_language(client, alice):
+    room = await create_room(client, alice, name="weekly", title="Réunion hebdo — 週次ミーティング")
+    assert (room["name"], room["title"]) == ("weekly", "Réunion hebdo — 週次ミーティング")
+    patched = await client.patch(
+        f"/v1/rooms/{room['id']}", json={"title": "Weekly sync"}, headers=alice
+    )
+    assert patched.json()["title"] == "Weekly sync"
+    cleared = await client.patch(f"/v1/rooms/{room['id']}", json={"title": None}, headers=alice)
+    assert cleared.json()["title"] is None
+    too_long = await client.patch(
+        f"/v1/rooms/{room['id']}", json={"title": "x" * 201}, headers=alice
+    )
+    assert too_long.status_code == 422
+
+
+async def test_a_rooms_meetings_past_included_newest_first(client, alice, bob, clock):
+    room = await create_room(client, alice, name="history")
+    ids = []
+    for _ in range(3):
+        meeting = (await client.post("/v1/rooms/history/meeting", headers=alice)).json()
+        ids.append(meeting["id"])
+        await client.post(f"/v1/meetings/{meeting['id']}/end", headers=alice)
+        clock.advance(60)
+    first = await client.get(f"/v1/rooms/{room['id']}/meetings?size=2", headers=alice)
+    assert first.status_code == 200
+    assert (first.json()["total"], [m["id"] for m in first.json()["items"]]) == (3, ids[:0:-1])
+    second = await client.get(f"/v1/rooms/{room['id']}/meetings?size=2&page=2", headers=alice)
+    assert [m["id"] for m in second.json()["items"]] == [ids[0]]
+    assert {m["state"] for m in first.json()["items"]} == {"ended"}
+    hidden = await client.get(f"/v1/rooms/{room['id']}/meetings", headers=bob)
+    assert hidden.status_code == 404

@@ -116,6 +116,8 @@ async def test_a_finished_transcript_is_announced(client, alice, runtime, receiv
     done = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()
     assert event["data"]["transcript_id"] == done["transcript_id"]
     assert event["data"]["room_name"] == "hooked"
+    assert event["data"]["transcript_url"] == f"/v1/transcripts/{done['transcript_id']}"
+    assert event["data"]["duration"] == pytest.approx(done["duration"], abs=0.01)
 
 
 async def test_410_gone_stops_the_deliveries(client, alice, runtime, receiver):

@@ -1,9 +1,11 @@
 """The OpenAI-compatible backend against a local fake, and the backends' configuration."""
 
+import asyncio
 import email
 import email.policy
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +30,7 @@ class FakeService:
     statuses: list[int] = field(default_factory=lambda: [200])
     requests: list[dict[str, object]] = field(default_factory=list)
     url: str = ""
+    seconds: float = 0.0  # how long the service thinks
 
 
 @pytest.fixture
@@ -52,6 +55,7 @@ def service() -> Iterator[FakeService]:
                     "audio": fields["file"][:4],
                 }
             )
+            time.sleep(state.seconds)
             status = state.statuses.pop(0) if len(state.statuses) > 1 else state.statuses[0]
             body = json.dumps(
                 {"text": "x", "segments": SEGMENTS} if status == 200 else {"error": "no"}
@@ -113,6 +117,27 @@ async def test_the_openai_compatible_backend_is_asked_as_the_api_specifies(
         (0.0, 2.5, "Please send the meeting notes."),
         (2.5, 4.8, "Book a room for the next review."),
     ]
+
+
+async def test_a_recording_shows_its_stage_and_progress_as_it_is_processed(
+    client, alice, runtime, service, spoken_video
+):
+    service.seconds = 3.0
+    recording = await upload(client, alice, spoken_video)
+    url = f"/v1/recordings/{recording['id']}"
+    processing = asyncio.create_task(run_queued(runtime, PROCESS_RECORDING))
+    seen = []
+    while not processing.done():
+        shown = (await client.get(url, headers=alice)).json()
+        seen.append((shown["status"], shown["stage"], shown["progress"], shown["duration"]))
+        await asyncio.sleep(0.2)
+    assert await processing == ["done"]
+    transcribing = [view for view in seen if view[1] == "transcribing"]
+    assert transcribing, "\n".join(map(str, seen))
+    assert all(status == "processing" and duration for status, _, _, duration in transcribing)
+    done = (await client.get(url, headers=alice)).json()
+    assert (done["status"], done["stage"], done["progress"]) == ("done", "done", 1.0)
+    assert done["duration"] > 4
 
 
 async def test_service_errors_are_retried_or_fail_by_class(

@@ -66,6 +66,8 @@ def recording_out(recording: Recording, transcript_id: uuid.UUID | None) -> Reco
         platform=recording.platform,
         platform_recording_id=recording.platform_recording_id,
         status=recording.status,
+        stage=recording.stage,
+        progress=recording.progress,
         tracks=len(recording.tracks),
         size=recording.size,
         sha256=recording.sha256,

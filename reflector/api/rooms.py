@@ -80,6 +80,22 @@ async def create_meeting(
         return await meeting_out(session, room, meeting, caller)
 
 
+@router.get("/{room_id}/meetings")
+async def room_meetings(
+    room_id: uuid.UUID,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[MeetingOut]:
+    """The room's meetings, past ones included, newest first."""
+    async with runtime.db.read() as session:
+        room = await rooms.get_visible(session, caller, id=room_id)
+        found, total = await meetings.history(session, room, page, size)
+        items = [await meeting_out(session, room, meeting, caller) for meeting in found]
+    return Page(items=items, total=total, page=page, size=size)
+
+
 @router.get("/{room_name}/meetings/active")
 async def active_meetings(
     room_name: RoomName, runtime: RuntimeDep, caller: CallerDep

@@ -48,6 +48,10 @@ RoomName = Annotated[
     Field(description=f"URL-safe: {ROOM_NAME_RULES}"),
 ]
 PlatformSlug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=32)]
+RoomTitle = Annotated[
+    UrlStr,
+    Field(min_length=1, max_length=200, description="What people call the room, any language"),
+]
 WebhookUrl = Annotated[UrlStr, AfterValidator(_http_url)]
 WebhookSecret = Annotated[str, Field(max_length=128), AfterValidator(_webhook_secret)]
 
@@ -58,6 +62,7 @@ class Strict(BaseModel):
 
 class RoomCreate(Strict):
     name: RoomName
+    title: RoomTitle | None = None
     platform: PlatformSlug | None = None
     is_locked: bool = False
     room_mode: RoomMode = RoomMode.NORMAL
@@ -70,6 +75,7 @@ class RoomCreate(Strict):
 
 class RoomUpdate(Strict):
     name: RoomName | None = None
+    title: RoomTitle | None = None
     platform: PlatformSlug | None = None
     is_locked: bool | None = None
     room_mode: RoomMode | None = None
@@ -85,6 +91,7 @@ class RoomOut(BaseModel):
 
     id: uuid.UUID
     name: str
+    title: str | None
     owner: str
     platform: str
     is_locked: bool
@@ -203,10 +210,14 @@ class RecordingOut(BaseModel):
     platform: str
     platform_recording_id: str | None
     status: str
+    stage: str | None = Field(
+        description="While it is worked on: fetching, extracting, transcribing, then done"
+    )
+    progress: float | None = Field(description="How far into its stage, from 0 to 1")
     tracks: int
     size: int | None = Field(description="Bytes in our storage; null until every track is ours")
     sha256: str | None
-    duration: float | None
+    duration: float | None = Field(description="Seconds, as soon as the media is probed")
     error: str | None
     provider_data: dict[str, Any] = Field(
         description="What the platform says about the recording, e.g. its room instance"

@@ -96,6 +96,8 @@ class Room(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(64), unique=True)
+    # What people call the room, in any language; `name` is its URL-safe handle.
+    title: Mapped[str | None] = mapped_column(String(200))
     owner: Mapped[str] = mapped_column(String(128))
     platform: Mapped[str] = mapped_column(String(32), server_default=PLATFORM_SERVER_DEFAULT)
     is_locked: Mapped[bool] = mapped_column(Boolean, server_default=false())
@@ -233,6 +235,10 @@ class Recording(Base):
     platform: Mapped[str] = mapped_column(String(32))
     platform_recording_id: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16))
+    # While it is worked on: `fetching`, `extracting`, `transcribing`, `done`, and how far
+    # into that stage it is, from 0 to 1.
+    stage: Mapped[str | None] = mapped_column(String(16))
+    progress: Mapped[float | None] = mapped_column(Float)
     tracks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     storage_key: Mapped[str | None] = mapped_column(String(512))
     size: Mapped[int | None] = mapped_column(BigInteger)

@@ -5,6 +5,7 @@ Only the `file` protocol is allowed and playlist-like demuxers are refused, so a
 """
 
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,10 @@ from reflector.job_errors import PermanentJobError
 SAMPLE_RATE = 16000
 _OPTIONS = {"protocol_whitelist": "file"}
 _REFUSED_FORMATS = frozenset({"hls", "concat", "ffconcat", "dash", "rtsp", "sdp", "image2"})
+
+
+# Told how far some work has come (seconds, or a fraction), from the thread doing it.
+Progress = Callable[[float], None]
 
 
 class NotMedia(PermanentJobError):
@@ -45,8 +50,9 @@ def probe(path: Path, max_seconds: float) -> MediaInfo:
     return MediaInfo(duration=duration, format=name)
 
 
-def extract_audio(path: Path, target: Path) -> float:
+def extract_audio(path: Path, target: Path, on_progress: Progress | None = None) -> float:
     """Decode the first audio track to 16 kHz mono 16-bit WAV at `target`; returns seconds.
+    `on_progress` is told the seconds decoded so far, about once per second of audio.
 
     Decoded frames are gathered into about a second of audio per resampler call: PyAV's
     resampler costs as much per call as FFmpeg spends decoding a frame.
@@ -58,7 +64,8 @@ def extract_audio(path: Path, target: Path) -> float:
             out.setframerate(SAMPLE_RATE)
             batch = _Batch(out)
             for frame in container.decode(container.streams.audio[0]):
-                batch.add(frame)
+                if batch.add(frame) and on_progress is not None:
+                    on_progress(batch.written / SAMPLE_RATE)
             batch.finish()
     except av.error.FFmpegError as exc:
         raise NotMedia(f"the audio could not be decoded (truncated or corrupt): {exc}") from exc
@@ -76,7 +83,8 @@ class _Batch:
         self._samples = 0
         self.written = 0
 
-    def add(self, frame: av.AudioFrame) -> None:
+    def add(self, frame: av.AudioFrame) -> bool:
+        """Gather a frame; True when that wrote a batch out."""
         first = self._first
         if first is not None and (
             frame.format.name != first.format.name
@@ -95,6 +103,8 @@ class _Batch:
         self._samples += frame.samples
         if self._samples >= first.sample_rate:
             self._flush()
+            return True
+        return False
 
     def finish(self) -> None:
         self._flush()

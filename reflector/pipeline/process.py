@@ -22,8 +22,9 @@ from reflector.db import Meeting, ParticipantSession, Recording, RecordingStatus
 from reflector.job_errors import PermanentJobError
 from reflector.jobs import JobContext
 from reflector.pipeline import media
+from reflector.pipeline.progress import ProgressWriter, Stage
 from reflector.pipeline.reasons import for_people
-from reflector.pipeline.transcribe import Segment, Transcriber, make_transcriber
+from reflector.pipeline.transcribe import Segment, make_transcriber
 
 
 async def process_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
@@ -32,27 +33,63 @@ async def process_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
         recording = await session.get_one(Recording, recording_id)
         recording.status = RecordingStatus.PROCESSING
         recording.error = None
+        recording.stage, recording.progress = Stage.EXTRACTING, 0.0
         tracks = recording_tracks.load(recording.tracks)
         names = await _participant_names(session, recording.meeting_id)
-    transcriber = make_transcriber(ctx.config.settings)
-    segments: list[Segment] = []
-    duration = 0.0
+    keys: list[str] = []
     for index, track in enumerate(tracks):
         if track.key is None:
             raise PermanentJobError(f"track {index + 1} is not in storage")
-        speaker = track.speaker or names.get(track.participant_id or "") or f"Speaker {index + 1}"
-        async with ctx.storage.local_path(track.key) as path:
-            seconds, found = await asyncio.to_thread(
-                _transcribe_file,
-                path,
-                speaker,
-                transcriber,
-                ctx.config.settings.RECORDING_MAX_SECONDS,
-            )
-        duration = max(duration, track.offset_seconds + seconds)
-        segments += [segment.shifted(track.offset_seconds) for segment in found]
+        keys.append(track.key)
+    settings = ctx.config.settings
+    transcriber = make_transcriber(settings)
+    segments: list[Segment] = []
+    async with ProgressWriter(ctx.db, recording_id) as progress:
+        with tempfile.TemporaryDirectory(prefix="reflector-audio-") as scratch:
+            # Every track's audio first, then every transcription: each stage goes 0 to 1 once.
+            wavs, duration = [], 0.0
+            for index, (track, key) in enumerate(zip(tracks, keys, strict=True)):
+                wav = Path(scratch) / f"track-{index}.wav"
+                async with ctx.storage.local_path(key) as path:
+                    seconds = await asyncio.to_thread(
+                        _extract, path, wav, settings.RECORDING_MAX_SECONDS, progress, index, tracks
+                    )
+                duration = max(duration, track.offset_seconds + seconds)
+                wavs.append(wav)
+            for index, (track, wav) in enumerate(zip(tracks, wavs, strict=True)):
+                speaker = (
+                    track.speaker or names.get(track.participant_id or "") or f"Speaker {index + 1}"
+                )
+
+                def told(fraction: float, index: int = index) -> None:
+                    progress.at(Stage.TRANSCRIBING, (index + fraction) / len(tracks))
+
+                told(0.0)
+                found = await asyncio.to_thread(transcriber.transcribe, wav, speaker, told)
+                told(1.0)
+                segments += [segment.shifted(track.offset_seconds) for segment in found]
     segments.sort(key=lambda segment: (segment.start, segment.speaker))
     await _store(ctx, recording_id, duration, segments, transcriber.language)
+
+
+def _extract(
+    path: Path,
+    wav: Path,
+    max_seconds: float,
+    progress: ProgressWriter,
+    index: int,
+    tracks: list[recording_tracks.Track],
+) -> float:
+    """Probe a track (its duration is known from then on), then decode its audio to `wav`."""
+    seconds = media.probe(path, max_seconds).duration
+    progress.duration(max(t.offset_seconds for t in tracks[: index + 1]) + seconds)
+
+    def told(decoded: float) -> None:
+        progress.at(Stage.EXTRACTING, (index + min(1.0, decoded / seconds)) / len(tracks))
+
+    extracted = media.extract_audio(path, wav, told)
+    told(seconds)
+    return extracted
 
 
 async def _participant_names(session: AsyncSession, meeting_id: uuid.UUID) -> dict[str, str]:
@@ -62,16 +99,6 @@ async def _participant_names(session: AsyncSession, meeting_id: uuid.UUID) -> di
         ParticipantSession.meeting_id == meeting_id, ParticipantSession.display_name.is_not(None)
     )
     return {participant: str(name) for participant, name in await session.execute(query)}
-
-
-def _transcribe_file(
-    path: Path, speaker: str, transcriber: Transcriber, max_seconds: float
-) -> tuple[float, list[Segment]]:
-    media.probe(path, max_seconds)
-    with tempfile.TemporaryDirectory(prefix="reflector-audio-") as scratch:
-        wav = Path(scratch) / "audio.wav"
-        seconds = media.extract_audio(path, wav)
-        return seconds, transcriber.transcribe(wav, speaker)
 
 
 async def _store(
@@ -100,11 +127,16 @@ async def _store(
         transcript.language = language
         transcript.segments = [segment.as_json() for segment in segments]
         recording.status = RecordingStatus.DONE
+        recording.stage, recording.progress = Stage.DONE, 1.0
         recording.duration = duration
         await session.flush()
         room = await session.get_one(Room, room_id)
+        path = f"/v1/transcripts/{transcript.id}"
+        public = ctx.config.settings.PUBLIC_URL
         data = {
             "transcript_id": str(transcript.id),
+            "transcript_url": f"{str(public).rstrip('/')}{path}" if public else path,
+            "duration": round(duration, 3),
             "recording_id": str(recording_id),
             "meeting_id": str(recording.meeting_id),
             "room_id": str(room.id),

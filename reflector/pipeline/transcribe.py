@@ -12,6 +12,7 @@ from pocketsphinx import Decoder
 
 from reflector.core_settings import Settings
 from reflector.job_errors import PermanentJobError, TransientJobError
+from reflector.pipeline.media import Progress
 
 FRAMES_PER_SECOND = 100
 # pocketsphinx decodes one utterance at a time; long audio is cut into pieces of this length.
@@ -38,7 +39,11 @@ class Segment:
 class Transcriber(Protocol):
     language: str
 
-    def transcribe(self, wav: Path, speaker: str) -> list[Segment]: ...
+    def transcribe(
+        self, wav: Path, speaker: str, on_progress: Progress | None = None
+    ) -> list[Segment]:
+        """The segments of `wav`; `on_progress`, if given, is told the fraction done."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -53,10 +58,13 @@ class PocketSphinx:
 
     language = "en"
 
-    def transcribe(self, wav: Path, speaker: str) -> list[Segment]:
+    def transcribe(
+        self, wav: Path, speaker: str, on_progress: Progress | None = None
+    ) -> list[Segment]:
         words: list[_Word] = []
         with wave.open(str(wav), "rb") as audio:
             rate = audio.getframerate()
+            total = max(1, audio.getnframes())
             decoder = Decoder(samprate=rate)
             offset = 0.0
             while chunk := audio.readframes(rate * UTTERANCE_SECONDS):
@@ -73,6 +81,8 @@ class PocketSphinx:
                     if _is_word(seg.word)
                 ]
                 offset += len(chunk) / 2 / rate
+                if on_progress is not None:
+                    on_progress(min(1.0, offset * rate / total))
         return _segments(words, speaker)
 
 
@@ -88,13 +98,19 @@ class FasterWhisper:
 
         self._model = WhisperModel(model, device="cpu", compute_type="int8")
 
-    def transcribe(self, wav: Path, speaker: str) -> list[Segment]:
-        found, _info = self._model.transcribe(str(wav))
-        return [
-            Segment(round(s.start, 2), round(s.end, 2), speaker, s.text.strip())
-            for s in found
-            if s.text.strip()
-        ]
+    def transcribe(
+        self, wav: Path, speaker: str, on_progress: Progress | None = None
+    ) -> list[Segment]:
+        found, info = self._model.transcribe(str(wav))
+        segments = []
+        for s in found:  # a generator: the model works as it is read
+            if s.text.strip():
+                segments.append(
+                    Segment(round(s.start, 2), round(s.end, 2), speaker, s.text.strip())
+                )
+            if on_progress is not None and info.duration:
+                on_progress(min(1.0, s.end / info.duration))
+        return segments
 
 
 class OpenAICompatible:
@@ -107,7 +123,10 @@ class OpenAICompatible:
         self._model = model
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
 
-    def transcribe(self, wav: Path, speaker: str) -> list[Segment]:
+    def transcribe(
+        self, wav: Path, speaker: str, on_progress: Progress | None = None
+    ) -> list[Segment]:
+        """One request for the whole file: no progress to tell until it is done."""
         data = {"model": self._model, "response_format": "verbose_json"}
         try:
             with wav.open("rb") as audio:
