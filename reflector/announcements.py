@@ -24,7 +24,7 @@ from reflector.pipeline import buckets
 from reflector.pipeline.fetch import FetchPolicy, FetchRefused, checked_target, fetch
 from reflector.pipeline.progress import ProgressWriter, Stage
 from reflector.pipeline.reasons import for_people
-from reflector.pipeline.storage import Stored, recording_key
+from reflector.pipeline.storage import Stored, recording_key, remove_all
 from reflector.recording_tracks import BucketSource, PlatformLink, Track, UrlSource
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
@@ -105,8 +105,10 @@ async def _insert_once(
 async def _fetch_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
     recording_id = uuid.UUID(str(args["recording_id"]))
     async with ctx.db.read() as session:
-        recording = await session.get_one(Recording, recording_id)
-    if recording.status != RecordingStatus.RECEIVED or recording.storage_key is not None:
+        recording = await session.get(Recording, recording_id)
+    if recording is None or recording.status != RecordingStatus.RECEIVED:
+        return  # deleted, failed, or fetched already
+    if recording.storage_key is not None:
         return
     settings = ctx.config.settings
     platform = ctx.platforms.settings(recording.platform)
@@ -130,9 +132,12 @@ async def _fetch_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
             tracks.append(track.model_copy(update=update))
         progress.at(Stage.FETCHING, 1.0)
     async with ctx.db.write() as session:
-        recording = await session.get_one(Recording, recording_id)
-        recordings.mark_stored(recording, tracks)
-        await recordings.queue_processing(session, ctx, recording_id)
+        fetched = await session.get(Recording, recording_id)
+        if fetched is not None:
+            recordings.mark_stored(fetched, tracks)
+            await recordings.queue_processing(session, ctx, recording_id)
+    if fetched is None:  # deleted while it was fetched: its files must not stay behind
+        await remove_all(ctx.storage, [track.key for track in tracks if track.key])
 
 
 async def _check(track: Track, platform: VideoPlatformConfig, policy: FetchPolicy) -> None:
@@ -183,7 +188,9 @@ def _extension(track: Track) -> str:
 
 
 async def _give_up(session: AsyncSession, args: jobs.JobArgs, reason: str) -> None:
-    recording = await session.get_one(Recording, uuid.UUID(str(args["recording_id"])))
+    recording = await session.get(Recording, uuid.UUID(str(args["recording_id"])))
+    if recording is None:
+        return
     recording.status = RecordingStatus.FAILED
     recording.error = f"fetching the recording failed: {for_people(reason)}"[:1000]
 

@@ -6,7 +6,7 @@ recordings a platform announces are fetched by `announcements.FETCH_RECORDING`.
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from pathlib import PurePosixPath
 from types import TracebackType
 from typing import Any, Self
@@ -124,6 +124,16 @@ async def save(
         await session.flush()
         await queue_processing(session, ctx, recording.id)
     return recording
+
+
+def stored_keys(recordings: Iterable[Recording]) -> list[str]:
+    """The storage keys of every track of `recordings` that is in our storage."""
+    return [
+        track.key
+        for recording in recordings
+        for track in recording_tracks.load(recording.tracks)
+        if track.key
+    ]
 
 
 def mark_stored(recording: Recording, tracks: Sequence[Track]) -> None:

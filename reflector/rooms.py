@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector import room_webhooks
 from reflector.api.schemas import RoomCreate, RoomUpdate
 from reflector.auth import Caller
-from reflector.db import Meeting, MeetingState, Room
+from reflector.db import Room
 from reflector.errors import Conflict, Forbidden, InvalidField, NotFound
 from reflector.room_webhooks import new_secret
 from reflector.runtime import Runtime
@@ -105,16 +105,3 @@ async def update(runtime: Runtime, caller: Caller, room_id: uuid.UUID, data: Roo
         if room.webhook_url and not room.webhook_secret:
             room.webhook_secret = new_secret()
     return room
-
-
-async def delete(runtime: Runtime, caller: Caller, room_id: uuid.UUID) -> None:
-    async with runtime.db.write() as session:
-        room = await get_owned(session, caller, room_id)
-        active = await session.scalar(
-            select(Meeting.id).where(
-                Meeting.room_id == room.id, Meeting.state == MeetingState.ACTIVE
-            )
-        )
-        if active is not None:
-            raise Conflict("the room has an active meeting; end it first")
-        await session.delete(room)

@@ -6,7 +6,7 @@ from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import meetings, recordings
+from reflector import meetings, recordings, removal
 from reflector.api.deps import CallerDep, RuntimeDep
 from reflector.api.render import recording_out
 from reflector.api.schemas import RecordingOut, TranscriptOut
@@ -106,6 +106,20 @@ async def reprocess_recording(
         await recordings.queue_processing(session, runtime, recording.id)
         transcripts = await recordings.transcript_ids(session, [recording.id])
     return recording_out(recording, transcripts.get(recording.id))
+
+
+@router.delete("/v1/recordings/{recording_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_recording(recording_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep) -> None:
+    """Delete the recording, its files in storage and its transcript (the room's owner)."""
+    await removal.delete_recording(runtime, caller, recording_id)
+
+
+@router.delete("/v1/transcripts/{transcript_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_transcript(
+    transcript_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
+) -> None:
+    """Delete the transcript; its recording stays and may be processed again (the owner)."""
+    await removal.delete_transcript(runtime, caller, transcript_id)
 
 
 @router.get(

@@ -3,7 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from reflector import meetings, room_webhooks, rooms
+from reflector import meetings, removal, room_webhooks, rooms
 from reflector.api.deps import CallerDep, LinkRateLimit, RuntimeDep
 from reflector.api.render import meeting_out, room_out
 from reflector.api.schemas import (
@@ -58,7 +58,9 @@ async def update_room(
 
 @router.delete("/{room_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_room(room_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep) -> None:
-    await rooms.delete(runtime, caller, room_id)
+    """Delete the room with everything under it: meetings, recordings and their files,
+    transcripts. A room with an active meeting is refused (409): end it first."""
+    await removal.delete_room(runtime, caller, room_id)
 
 
 @router.post(

@@ -30,7 +30,9 @@ from reflector.pipeline.transcribe import Segment, make_transcriber
 async def process_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
     recording_id = uuid.UUID(str(args["recording_id"]))
     async with ctx.db.write() as session:
-        recording = await session.get_one(Recording, recording_id)
+        recording = await session.get(Recording, recording_id)
+        if recording is None:
+            return  # deleted since it was queued
         recording.status = RecordingStatus.PROCESSING
         recording.error = None
         recording.stage, recording.progress = Stage.EXTRACTING, 0.0
@@ -109,7 +111,9 @@ async def _store(
     language: str,
 ) -> None:
     async with ctx.db.write() as session:
-        recording = await session.get_one(Recording, recording_id)
+        recording = await session.get(Recording, recording_id)
+        if recording is None:
+            return  # deleted while it was processed
         room_id = (await session.get_one(Meeting, recording.meeting_id)).room_id
         # Processed again, the recording keeps its transcript's id: links to it stay valid.
         transcript = await session.scalar(
@@ -146,7 +150,9 @@ async def _store(
 
 
 async def _give_up(session: AsyncSession, args: jobs.JobArgs, reason: str) -> None:
-    recording = await session.get_one(Recording, uuid.UUID(str(args["recording_id"])))
+    recording = await session.get(Recording, uuid.UUID(str(args["recording_id"])))
+    if recording is None:
+        return
     recording.status = RecordingStatus.FAILED
     recording.error = for_people(reason)[:1000]
 

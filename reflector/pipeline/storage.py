@@ -8,11 +8,12 @@ upload becomes visible only when it completes).
 
 import asyncio
 import hashlib
+import logging
 import re
 import shutil
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterable, AsyncIterator, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,9 @@ from reflector.job_errors import PermanentJobError
 
 KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}(/[a-z0-9][a-z0-9_.-]{0,127}){1,4}")
 EXTENSIONS = frozenset({"mp4", "webm", "mkv", "m4a", "mp3", "wav", "ogg", "opus", "flac", "bin"})
+
+
+logger = logging.getLogger(__name__)
 
 
 class StorageError(Exception):
@@ -144,7 +148,16 @@ class LocalStorage(Storage):
         yield path
 
     async def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        path = self._path(key)
+        path.unlink(missing_ok=True)
+        # Directories emptied by it go too, up to the storage's root.
+        for directory in path.parents:
+            if directory == self._root or not directory.is_relative_to(self._root):
+                break
+            try:
+                directory.rmdir()
+            except OSError:  # not empty
+                break
 
 
 class S3Storage(Storage):
@@ -208,3 +221,13 @@ def make_storage(settings: Settings) -> Storage:
 
 def _secret(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value else None
+
+
+async def remove_all(storage: Storage, keys: Iterable[str]) -> None:
+    """Remove stored files whose rows are gone already: a failure is logged, not raised, and
+    leaves an orphan file rather than a deletion half done."""
+    for key in keys:
+        try:
+            await storage.delete(key)
+        except Exception as exc:  # any storage failure, local or S3
+            logger.warning("stored file %s was not removed: %s", key, exc)

@@ -1,0 +1,71 @@
+"""Deleting what the service holds: a recording (its files, its transcript), a transcript,
+a room with everything under it.
+
+Rows go first, in one transaction, so nothing visible points at a missing file; the files
+go right after. A file that cannot be removed is logged and left as an orphan rather than
+failing a deletion the caller has already seen succeed.
+"""
+
+import uuid
+from typing import TypeVar
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector import meetings, recordings, rooms
+from reflector.auth import Caller
+from reflector.db import Meeting, MeetingState, Recording, Transcript
+from reflector.errors import Conflict, Forbidden, NotFound
+from reflector.pipeline.storage import remove_all
+from reflector.runtime import Runtime
+
+Owned = TypeVar("Owned", Recording, Transcript)
+
+
+async def delete_recording(runtime: Runtime, caller: Caller, recording_id: uuid.UUID) -> None:
+    async with runtime.db.write() as session:
+        recording = await _owned(session, caller, Recording, recording_id, "recording")
+        keys = recordings.stored_keys([recording])
+        await session.delete(recording)  # its transcript goes with it (ON DELETE CASCADE)
+    await remove_all(runtime.storage, keys)
+
+
+async def delete_transcript(runtime: Runtime, caller: Caller, transcript_id: uuid.UUID) -> None:
+    """The transcript alone; its recording stays and can be processed again."""
+    async with runtime.db.write() as session:
+        transcript = await _owned(session, caller, Transcript, transcript_id, "transcript")
+        await session.execute(delete(Transcript).where(Transcript.id == transcript.id))
+
+
+async def delete_room(runtime: Runtime, caller: Caller, room_id: uuid.UUID) -> None:
+    """The room, its meetings, their participants, recordings and transcripts, and files."""
+    async with runtime.db.write() as session:
+        room = await rooms.get_owned(session, caller, room_id)
+        active = await session.scalar(
+            select(Meeting.id).where(
+                Meeting.room_id == room.id, Meeting.state == MeetingState.ACTIVE
+            )
+        )
+        if active is not None:
+            raise Conflict("the room has an active meeting; end it first")
+        keys = recordings.stored_keys(
+            await session.scalars(
+                select(Recording)
+                .join(Meeting, Meeting.id == Recording.meeting_id)
+                .where(Meeting.room_id == room.id)
+            )
+        )
+        await session.delete(room)  # everything under it goes too (ON DELETE CASCADE)
+    await remove_all(runtime.storage, keys)
+
+
+async def _owned(
+    session: AsyncSession, caller: Caller, model: type[Owned], row_id: uuid.UUID, what: str
+) -> Owned:
+    row = await session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"{what} not found")
+    room, _ = await meetings.get_visible_meeting(session, caller, row.meeting_id)
+    if not rooms.is_owner(room, caller):
+        raise Forbidden(f"only the room's owner may delete a {what}")
+    return row
