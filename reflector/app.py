@@ -15,7 +15,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from reflector import __version__
 from reflector.all_settings import Config
-from reflector.api import meetings, recordings, rooms, system
+from reflector.api import downloads, meetings, recordings, rooms, system
 from reflector.api.docs import serve_docs
 from reflector.api.too_large import JsonTooLarge
 from reflector.clock import Clock, utcnow
@@ -79,6 +79,7 @@ def create_app(
     app.include_router(rooms.router)
     app.include_router(meetings.router)
     app.include_router(recordings.router)
+    app.include_router(downloads.router)
     app.include_router(system.router)
     serve_docs(app)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -58,6 +58,9 @@ class Track(BaseModel):
     key: str | None = None
     size: int | None = None
     sha256: str | None = None
+    # The 16 kHz mono WAV extracted from it, kept once it is processed (a download).
+    audio_key: str | None = None
+    audio_size: int | None = None
 
 
 _TRACKS = TypeAdapter(list[Track])

@@ -129,10 +129,11 @@ async def save(
 def stored_keys(recordings: Iterable[Recording]) -> list[str]:
     """The storage keys of every track of `recordings` that is in our storage."""
     return [
-        track.key
+        key
         for recording in recordings
         for track in recording_tracks.load(recording.tracks)
-        if track.key
+        for key in (track.key, track.audio_key)
+        if key
     ]
 
 

@@ -4,6 +4,7 @@ PostgreSQL comes from TEST_POSTGRES_URL (default: the local server, trust auth);
 session creates its own database there and drops it at the end.
 """
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from reflector.db.migrate import upgrade
 from reflector.runtime import Runtime
 from reflector.video_platforms.mock import MockSettings
 from tests.media import video_with_speech
-from tests.servers import moto_s3, temporary_postgres_database
+from tests.servers import moto_s3, s3_client, temporary_postgres_database
 from tests.support import MOCK_SECRET, FakeClock, api_key_headers, empty_tables, platform_settings
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -120,6 +121,18 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def spoken_video(media_dir: Path) -> Path:
     """An mp4 with a video track and a spoken sentence (tests.media.SENTENCE)."""
     return video_with_speech(media_dir)
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage_bucket(request: pytest.FixtureRequest) -> str | None:
+    """Runs a test on both storages: None for the local disk, else `<endpoint>/<bucket>`, a
+    fresh bucket in the local S3 server (see tests/storages.py)."""
+    if request.param == "local":
+        return None
+    endpoint = request.getfixturevalue("s3_endpoint")
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    s3_client(endpoint).create_bucket(Bucket=name)
+    return f"{endpoint}/{name}"
 
 
 @pytest.fixture(scope="session")

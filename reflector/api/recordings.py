@@ -91,7 +91,7 @@ async def get_recording(
     recording_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
 ) -> RecordingOut:
     async with runtime.db.read() as session:
-        recording = await _visible_recording(session, caller, recording_id)
+        recording = await visible_recording(session, caller, recording_id)
         transcripts = await recordings.transcript_ids(session, [recording.id])
     return recording_out(recording, transcripts.get(recording.id))
 
@@ -102,7 +102,7 @@ async def reprocess_recording(
 ) -> RecordingOut:
     """Transcribe the recording again; the new transcript replaces the old one."""
     async with runtime.db.write() as session:
-        recording = await _visible_recording(session, caller, recording_id, owner=True)
+        recording = await visible_recording(session, caller, recording_id, owner=True)
         await recordings.queue_processing(session, runtime, recording.id)
         transcripts = await recordings.transcript_ids(session, [recording.id])
     return recording_out(recording, transcripts.get(recording.id))
@@ -151,7 +151,7 @@ async def get_transcript(
             return TranscriptOut.model_validate(transcript)
 
 
-async def _visible_recording(
+async def visible_recording(
     session: AsyncSession, caller: Caller, recording_id: uuid.UUID, owner: bool = False
 ) -> Recording:
     recording = await session.get(Recording, recording_id)

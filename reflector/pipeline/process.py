@@ -24,7 +24,11 @@ from reflector.jobs import JobContext
 from reflector.pipeline import media
 from reflector.pipeline.progress import ProgressWriter, Stage
 from reflector.pipeline.reasons import for_people
+from reflector.pipeline.storage import audio_key, file_chunks, remove_all
 from reflector.pipeline.transcribe import Segment, make_transcriber
+
+# 16 kHz mono 16-bit: 115 MB an hour; RECORDING_MAX_SECONDS bounds it long before this.
+_AUDIO_MAX_BYTES = 2**40
 
 
 async def process_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
@@ -58,6 +62,12 @@ async def process_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
                     )
                 duration = max(duration, track.offset_seconds + seconds)
                 wavs.append(wav)
+                audio = await ctx.storage.put(
+                    audio_key(recording_id, index), file_chunks(wav), _AUDIO_MAX_BYTES
+                )
+                tracks[index] = track.model_copy(
+                    update={"audio_key": audio.key, "audio_size": audio.size}
+                )
             for index, (track, wav) in enumerate(zip(tracks, wavs, strict=True)):
                 speaker = (
                     track.speaker or names.get(track.participant_id or "") or f"Speaker {index + 1}"
@@ -71,7 +81,9 @@ async def process_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
                 told(1.0)
                 segments += [segment.shifted(track.offset_seconds) for segment in found]
     segments.sort(key=lambda segment: (segment.start, segment.speaker))
-    await _store(ctx, recording_id, duration, segments, transcriber.language)
+    stored = await _store(ctx, recording_id, tracks, duration, segments, transcriber.language)
+    if not stored:  # deleted while it was processed: its audio must not stay behind
+        await remove_all(ctx.storage, [track.audio_key for track in tracks if track.audio_key])
 
 
 def _extract(
@@ -106,14 +118,16 @@ async def _participant_names(session: AsyncSession, meeting_id: uuid.UUID) -> di
 async def _store(
     ctx: JobContext,
     recording_id: uuid.UUID,
+    tracks: list[recording_tracks.Track],
     duration: float,
     segments: list[Segment],
     language: str,
-) -> None:
+) -> bool:
+    """The transcript, and the recording done; False if the recording is gone."""
     async with ctx.db.write() as session:
         recording = await session.get(Recording, recording_id)
         if recording is None:
-            return  # deleted while it was processed
+            return False
         room_id = (await session.get_one(Meeting, recording.meeting_id)).room_id
         # Processed again, the recording keeps its transcript's id: links to it stay valid.
         transcript = await session.scalar(
@@ -130,6 +144,7 @@ async def _store(
         transcript.status = "done"
         transcript.language = language
         transcript.segments = [segment.as_json() for segment in segments]
+        recording.tracks = recording_tracks.dump(tracks)
         recording.status = RecordingStatus.DONE
         recording.stage, recording.progress = Stage.DONE, 1.0
         recording.duration = duration
@@ -147,6 +162,7 @@ async def _store(
             "room_name": room.name,
         }
         await room_webhooks.enqueue_event(session, ctx, room, "transcript.completed", data)
+    return True
 
 
 async def _give_up(session: AsyncSession, args: jobs.JobArgs, reason: str) -> None:

@@ -31,6 +31,7 @@ EXTENSIONS = frozenset({"mp4", "webm", "mkv", "m4a", "mp3", "wav", "ogg", "opus"
 
 
 logger = logging.getLogger(__name__)
+READ_BYTES = 1024 * 1024
 
 
 class StorageError(Exception):
@@ -67,6 +68,17 @@ def recording_key(recording_id: uuid.UUID, track: int, extension: str) -> str:
     return f"recordings/{recording_id}/track-{track}.{extension}"
 
 
+def audio_key(recording_id: uuid.UUID, track: int) -> str:
+    return f"recordings/{recording_id}/audio-{track}.wav"
+
+
+async def file_chunks(path: Path) -> AsyncIterator[bytes]:
+    """A local file, read off the event loop."""
+    with path.open("rb") as file:
+        while chunk := await asyncio.to_thread(file.read, READ_BYTES):
+            yield chunk
+
+
 def check_key(key: str) -> str:
     if len(key) > 512 or not KEY.fullmatch(key) or ".." in key:
         raise InvalidKey(f"not a storage key: {key[:80]!r}")
@@ -92,6 +104,10 @@ class Storage(ABC):
 
     @abstractmethod
     async def delete(self, key: str) -> None: ...
+
+    @abstractmethod
+    def read(self, key: str, first: int = 0, last: int | None = None) -> AsyncIterator[bytes]:
+        """Bytes `first` to `last` (inclusive; None: to the end) of an object, in chunks."""
 
     async def _spool(
         self, target: Path, chunks: AsyncIterable[bytes], max_bytes: int, expected_bytes: int | None
@@ -147,6 +163,24 @@ class LocalStorage(Storage):
             raise MissingObject(f"{key!r} is not in {self._root}; {SHARED_STORAGE_HINT}")
         yield path
 
+    async def read(self, key: str, first: int = 0, last: int | None = None) -> AsyncIterator[bytes]:
+        try:
+            file = await asyncio.to_thread(self._path(key).open, "rb")
+        except FileNotFoundError:
+            raise MissingObject(f"{key!r} is not in storage; {SHARED_STORAGE_HINT}") from None
+        try:
+            await asyncio.to_thread(file.seek, first)
+            left = None if last is None else last - first + 1
+            while left is None or left > 0:
+                chunk = await asyncio.to_thread(file.read, min(READ_BYTES, left or READ_BYTES))
+                if not chunk:
+                    return
+                if left is not None:
+                    left -= len(chunk)
+                yield chunk
+        finally:
+            file.close()
+
     async def delete(self, key: str) -> None:
         path = self._path(key)
         path.unlink(missing_ok=True)
@@ -190,6 +224,23 @@ class S3Storage(Storage):
                     raise
                 raise MissingObject(f"{key!r} is not in bucket {self._bucket!r}") from None
             yield local
+
+    async def read(self, key: str, first: int = 0, last: int | None = None) -> AsyncIterator[bytes]:
+        wanted = f"bytes={first}-{'' if last is None else last}"
+        try:
+            answer = await asyncio.to_thread(
+                self._client.get_object, Bucket=self._bucket, Key=check_key(key), Range=wanted
+            )
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code")) not in ("404", "NoSuchKey"):
+                raise
+            raise MissingObject(f"{key!r} is not in bucket {self._bucket!r}") from None
+        body = answer["Body"]
+        try:
+            while chunk := await asyncio.to_thread(body.read, READ_BYTES):
+                yield chunk
+        finally:
+            body.close()
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._client.delete_object, Bucket=self._bucket, Key=check_key(key))
