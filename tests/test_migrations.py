@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from reflector.db import Base
 from reflector.db.migrate import downgrade, upgrade
+from reflector.db.tables import in_models
 from reflector.db.urls import async_url
 from tests.servers import temporary_postgres_database
 
@@ -34,7 +35,9 @@ def inspect_database(url: str) -> tuple[set[str], list[object]]:
         async with engine.connect() as connection:
             tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
             diff = await connection.run_sync(
-                lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
+                lambda c: compare_metadata(
+                    MigrationContext.configure(c, opts={"include_name": in_models}), Base.metadata
+                )
             )
         await engine.dispose()
         return tables, diff

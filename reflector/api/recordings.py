@@ -3,19 +3,19 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import PlainTextResponse, Response
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, TextClause, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import meetings, recordings, removal
+from reflector import meetings, recordings, removal, search
 from reflector.api.deps import CallerDep, RuntimeDep
 from reflector.api.render import recording_out
-from reflector.api.schemas import RecordingOut, TranscriptOut
+from reflector.api.schemas import Page, RecordingOut, TranscriptOut, TranscriptSummary
 from reflector.api.uploads import MultipartParts, check_length, files_of, storage_errors
 from reflector.auth import Caller
-from reflector.db import Recording, Transcript
+from reflector.db import Recording, Room, Transcript
 from reflector.errors import Forbidden, NotFound
 from reflector.pipeline import formats
-from reflector.rooms import is_owner
+from reflector.rooms import is_owner, visible_to
 
 router = APIRouter(tags=["recordings"])
 # The upload streams into storage under RECORDING_MAX_BYTES; the JSON body limit does not apply.
@@ -106,6 +106,58 @@ async def reprocess_recording(
         await recordings.queue_processing(session, runtime, recording.id)
         transcripts = await recordings.transcript_ids(session, [recording.id])
     return recording_out(recording, transcripts.get(recording.id))
+
+
+@router.get("/v1/transcripts")
+async def list_transcripts(
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    room: Annotated[str | None, Query(max_length=64, description="A room's id or name")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Words the text must all hold")
+    ] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[TranscriptSummary]:
+    """Every transcript the caller can see, newest first; `q` searches their text."""
+    conditions: list[ColumnElement[bool] | TextClause] = [visible_to(caller)]
+    if room is not None:
+        room_id = _uuid(room)
+        conditions.append(Room.id == room_id if room_id else Room.name == room)
+    async with runtime.db.read() as session:
+        if q:
+            conditions.append(search.matching(session, q))
+        query = (
+            select(Transcript, Room).join(Room, Room.id == Transcript.room_id).where(*conditions)
+        )
+        total = await session.scalar(select(func.count()).select_from(query.subquery()))
+        found = await session.execute(
+            query.order_by(Transcript.created_at.desc(), Transcript.id)
+            .offset((page - 1) * size)
+            .limit(size)
+        )
+        items = [
+            TranscriptSummary(
+                id=transcript.id,
+                recording_id=transcript.recording_id,
+                meeting_id=transcript.meeting_id,
+                room_id=found_room.id,
+                room_name=found_room.name,
+                room_title=found_room.title,
+                language=transcript.language,
+                excerpt=search.excerpt(transcript.text, q),
+                created_at=transcript.created_at,
+            )
+            for transcript, found_room in found
+        ]
+    return Page(items=items, total=total or 0, page=page, size=size)
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 @router.delete("/v1/recordings/{recording_id}", status_code=status.HTTP_204_NO_CONTENT)

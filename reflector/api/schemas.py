@@ -246,6 +246,20 @@ class TranscriptOut(BaseModel):
     created_at: datetime
 
 
+class TranscriptSummary(BaseModel):
+    """A transcript in a list or search results: where it is from, and an excerpt."""
+
+    id: uuid.UUID
+    recording_id: uuid.UUID
+    meeting_id: uuid.UUID
+    room_id: uuid.UUID
+    room_name: str
+    room_title: str | None
+    language: str
+    excerpt: str = Field(description="Around the first word searched for, else the beginning")
+    created_at: datetime
+
+
 class WebhookTestOut(BaseModel):
     message_id: str
 

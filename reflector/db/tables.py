@@ -15,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     false,
 )
@@ -251,7 +252,7 @@ class Recording(Base):
 
 
 class Transcript(Base):
-    """The transcript of one recording; reprocessing replaces it."""
+    """The transcript of one recording; processing it again rewrites it, under the same id."""
 
     __tablename__ = "transcripts"
 
@@ -264,6 +265,8 @@ class Transcript(Base):
     status: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(16))
     segments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The segments' text in one, for full-text search (`reflector.search`).
+    text: Mapped[str] = mapped_column(Text, server_default="", default="")
     created_at: Mapped[datetime]
 
 
@@ -292,3 +295,13 @@ class RateLimitWindow(Base):
     key: Mapped[str] = mapped_column(String(160), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(primary_key=True)
     count: Mapped[int]
+
+
+# Search structures migration 0011 creates per database, outside the models: FTS5's table
+# and its shadow tables on SQLite, the GIN index on PostgreSQL.
+_SEARCH_OBJECTS = ("transcript_search", "ix_transcripts_text_search")
+
+
+def in_models(name: str | None, type_: str, parent_names: object) -> bool:
+    """For Alembic's comparisons (`include_name`): leave the search structures out."""
+    return not (name or "").startswith(_SEARCH_OBJECTS)

@@ -144,6 +144,7 @@ async def _store(
         transcript.status = "done"
         transcript.language = language
         transcript.segments = [segment.as_json() for segment in segments]
+        transcript.text = " ".join(segment.text for segment in segments)
         recording.tracks = recording_tracks.dump(tracks)
         recording.status = RecordingStatus.DONE
         recording.stage, recording.progress = Stage.DONE, 1.0

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 import reflector.video_platforms.registry  # noqa: F401  (platform packages declare their tables)
-from reflector.db.tables import Base
+from reflector.db.tables import Base, in_models
 from reflector.db.urls import async_url
 
 # An arbitrary, fixed advisory lock key: "reflector migrations".
@@ -20,6 +20,7 @@ def _run(connection: Connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=in_models,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
