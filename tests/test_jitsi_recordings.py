@@ -157,7 +157,10 @@ async def test_finalize_uploads_the_recording_and_it_becomes_a_transcript(
     code, output = await finalize(directory, server_url)
     assert (code, "HTTP 200" in output) == (0, True), output
     assert len(await recordings_of(client, alice, meeting["id"])) == 1
-    assert len(await stored_files(runtime)) == 1
+    assert sorted(path.name for path in await stored_files(runtime)) == [
+        "audio-0.wav",
+        "track-0.bin",
+    ]
 
 
 async def test_a_bare_jibri_setup_is_linked_by_its_room(
