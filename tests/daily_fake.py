@@ -6,18 +6,16 @@ import base64
 import json
 import re
 import secrets
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from tests.servers import free_port, wait_for_port
+from tests.servers import serving_app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "daily"
 API_KEY = "daily-test-api-key-0123456789"
@@ -38,16 +36,8 @@ TOKEN_PROPERTIES = {"room_name", "user_id", "user_name", "is_owner", "exp", "eje
 @contextmanager
 def served(fake: "DailyFake") -> Iterator[str]:
     """The fake on a loopback port, for processes of their own; yields `DAILY_API_URL`."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake.app(), port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for_port(port)
-    try:
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving_app(fake.app()) as base:
+        yield f"{base}/v1"
 
 
 def fixture(name: str) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 
 import asyncpg
 import boto3
+import uvicorn
 from moto.server import ThreadedMotoServer
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -68,6 +69,21 @@ def s3_client(endpoint: str) -> Any:
         aws_access_key_id="test",
         aws_secret_access_key="test",
     )
+
+
+@contextmanager
+def serving_app(app: Any) -> Iterator[str]:
+    """An ASGI app under uvicorn on a loopback port, in a thread; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for_port(port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @contextmanager

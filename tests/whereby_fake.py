@@ -5,18 +5,16 @@ answers are the contract's fixtures with our values put in."""
 import json
 import re
 import secrets
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from tests.servers import free_port, wait_for_port
+from tests.servers import serving_app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "whereby"
 API_KEY = "whereby-test-api-key-0123456789"
@@ -32,16 +30,8 @@ TRIGGERS = {"none", "prompt", "automatic", "automatic-2nd-participant"}
 @contextmanager
 def served(fake: "WherebyFake") -> Iterator[str]:
     """The fake on a loopback port, for processes of their own; yields `WHEREBY_API_URL`."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake.app(), port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for_port(port)
-    try:
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving_app(fake.app()) as base:
+        yield f"{base}/v1"
 
 
 def fixture(name: str) -> Any:

@@ -1,12 +1,10 @@
 """The mock platform: real links, real signatures, and, when `MOCK_API_URL` names one, its
 own REST API (`mock/vendor.py`) for rooms, meeting tokens, logos and recordings."""
 
-import asyncio
 import contextlib
 import secrets
 import uuid
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import quote
 
 from pydantic import BaseModel
@@ -22,6 +20,7 @@ from reflector.video_platforms.base import (
     VideoPlatformClient,
 )
 from reflector.video_platforms.errors import PlatformNotConfigured, RoomNotFound
+from reflector.video_platforms.logos import logo_part
 from reflector.video_platforms.mock import presence
 from reflector.video_platforms.mock.events import PLATFORM
 from reflector.video_platforms.mock.settings import MockSettings
@@ -121,13 +120,11 @@ class MockClient(VideoPlatformClient[MockSettings]):
         return True
 
     async def upload_logo(self, room_name: str, logo_path: str) -> bool:
-        path = Path(logo_path)
-        try:
-            data = await asyncio.to_thread(path.read_bytes)
-        except OSError:
+        image = await logo_part(logo_path)
+        if image is None:
             return False
-        files = {"image": (path.name, data, _image_type(path))}
-        await self.api.request("PUT", f"/rooms/{quote(room_name, safe='')}/logo", files=files)
+        path = f"/rooms/{quote(room_name, safe='')}/logo"
+        await self.api.request("PUT", path, files={"image": image})
         return True
 
     def verify_webhook_signature(
@@ -153,9 +150,3 @@ class MockClient(VideoPlatformClient[MockSettings]):
     async def finished_recordings(self) -> list[FinishedRecording]:
         """The recordings the platform reports finished, newest first."""
         return (await self.api.read(_Recordings, "GET", "/recordings")).data
-
-
-def _image_type(path: Path) -> str:
-    return {".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}.get(
-        path.suffix.lower(), "image/png"
-    )

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict, Field
 
 from reflector.video_platforms.errors import RoomNotFound
+from reflector.video_platforms.logos import ImagePart
 from reflector.video_platforms.vendor_api import VendorAPI
 
 PAGE_SIZE = 100
@@ -110,10 +111,10 @@ class WherebyAPI:
             for participant in page.results:
                 yield participant
 
-    async def upload_logo(self, room_name: str, name: str, image: bytes, content_type: str) -> None:
+    async def upload_logo(self, room_name: str, image: ImagePart) -> None:
         """Multipart with one file part named `image` (§2.6); the path takes the room name
         without its leading slash, as Reflector's first version sent it."""
-        files = {"image": (name, image, content_type)}
+        files = {"image": image}
         await self.http.request(
             "PUT", f"/rooms/{_segment(room_name.lstrip('/'))}/theme/logo", files=files
         )

@@ -2,7 +2,6 @@
 configured logo on each room, sessions from its insights API, webhooks signed
 `Whereby-Signature`, cloud recordings written to our bucket (contracts/whereby.md)."""
 
-import asyncio
 import json
 import logging
 import re
@@ -24,6 +23,7 @@ from reflector.video_platforms.base import (
     VideoPlatformClient,
 )
 from reflector.video_platforms.errors import PlatformError, PlatformUnavailable
+from reflector.video_platforms.logos import logo_part
 from reflector.video_platforms.platform_settings import VideoPlatformConfig, encoded
 from reflector.video_platforms.signatures import verify_t_v1
 from reflector.video_platforms.vendor_api import VendorAPI
@@ -41,7 +41,6 @@ logger = logging.getLogger(__name__)
 _NOT_IN_PREFIX = re.compile(r"[^a-z0-9-]+")
 # Prefixes hold at most 39 characters, our own "-" included (§3).
 _PREFIX_LENGTH = 38
-_IMAGE_TYPES = {".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
 def prefix_for(name: str) -> str:
@@ -153,13 +152,10 @@ class WherebyClient(VideoPlatformClient[WherebySettings]):
         return True
 
     async def upload_logo(self, room_name: str, logo_path: str) -> bool:
-        path = Path(logo_path)
-        try:
-            image = await asyncio.to_thread(path.read_bytes)
-        except OSError:
+        image = await logo_part(logo_path)
+        if image is None:
             return False
-        content_type = _IMAGE_TYPES.get(path.suffix.lower(), "image/png")
-        await self.api.upload_logo(room_name, path.name, image, content_type)
+        await self.api.upload_logo(room_name, image)
         return True
 
     def verify_webhook_signature(
