@@ -11,43 +11,11 @@ import httpx
 import pytest
 
 from reflector.clock import utcnow
-from tests.servers import free_port, wait_for_port
+from tests.servers import alive, children_of, free_port, wait_for_port, wait_until
 from tests.support import MOCK_API_KEY, MOCK_SECRET, mock_event, mock_signature
 
 pytestmark = pytest.mark.slow
 JOB_DONE = 'reflector_jobs{error_class="",state="done",task="reflector.delete_platform_room"} 1.0'
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return (
-        Path(f"/proc/{pid}").exists()
-        and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
-    )
-
-
-def until(check, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def test_serve_runs_the_worker_and_scheduler_and_stops_them(tmp_path):
@@ -88,15 +56,15 @@ def test_serve_runs_the_worker_and_scheduler_and_stops_them(tmp_path):
         def ended() -> bool:
             return bool(api.get(f"/v1/meetings/{meeting['id']}").json()["state"] == "ended")
 
-        assert until(ended, 60), "the empty meeting ended by itself"
+        assert wait_until(ended, 60), "the empty meeting ended by itself"
         assert api.get(f"/v1/meetings/{meeting['id']}").json()["end_reason"] == "empty"
-        assert until(lambda: JOB_DONE in api.get("/metrics").text, 30), "its room was deleted"
+        assert wait_until(lambda: JOB_DONE in api.get("/metrics").text, 30), "its room was deleted"
         workers = children_of(server.pid)
         assert workers, "serve started a worker"
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-    assert until(lambda: not any(alive(pid) for pid in workers), 30), "the worker stopped too"
+    assert wait_until(lambda: not any(alive(pid) for pid in workers), 30), "the worker stopped too"
 
 
 def test_serve_mints_mock_links_through_the_mock_platforms_api(tmp_path):
