@@ -9,6 +9,7 @@ recording with the reason.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -123,11 +124,15 @@ async def _fetch_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
     tracks: list[Track] = []
     async with ProgressWriter(ctx.db, recording_id) as progress:
         for number, track in enumerate(announced):
-            progress.at(Stage.FETCHING, number / len(announced))
+
+            def told(fraction: float, number: int = number) -> None:
+                progress.at(Stage.FETCHING, (number + fraction) / len(announced))
+
+            told(0.0)
             key = recording_key(recording_id, number, _extension(track))
             stored_bytes = sum(done.size or 0 for done in tracks)
             capped = replace(policy, max_bytes=policy.max_bytes - stored_bytes)
-            stored = await _bring_in(ctx, recording.platform, track, key, capped)
+            stored = await _bring_in(ctx, recording.platform, track, key, capped, told)
             update = {"key": stored.key, "size": stored.size, "sha256": stored.sha256}
             tracks.append(track.model_copy(update=update))
         progress.at(Stage.FETCHING, 1.0)
@@ -155,20 +160,25 @@ async def _check(track: Track, platform: VideoPlatformConfig, policy: FetchPolic
 
 
 async def _bring_in(
-    ctx: JobContext, slug: str, track: Track, key: str, policy: FetchPolicy
+    ctx: JobContext,
+    slug: str,
+    track: Track,
+    key: str,
+    policy: FetchPolicy,
+    told: Callable[[float], None],
 ) -> Stored:
     """One track into our storage under `key`, at most `policy.max_bytes` of it."""
     match track.source:
         case BucketSource() as source:
             platform, settings = ctx.platforms.settings(slug), ctx.config.settings
             return await buckets.read_into(
-                source, platform, settings, ctx.storage, key, policy.max_bytes
+                source, platform, settings, ctx.storage, key, policy.max_bytes, told
             )
         case UrlSource(url=url):
-            return await fetch(url, policy, ctx.storage, key)
+            return await fetch(url, policy, ctx.storage, key, told=told)
         case PlatformLink(recording_id=recording_id):
             url = await ctx.platforms.client(slug).recording_link(recording_id)
-            return await fetch(url, policy, ctx.storage, key)
+            return await fetch(url, policy, ctx.storage, key, told=told)
         case None:
             raise FetchRefused("an announced track names no source")
 

@@ -1,10 +1,12 @@
 """The fetch job: a platform's recording link brought into storage once, under its policy."""
 
+import asyncio
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from fastapi import FastAPI
@@ -51,6 +53,31 @@ def file_server(spoken_video) -> Iterator[str]:
     httpd.shutdown()
 
 
+@pytest.fixture
+def slow_server(spoken_video) -> Iterator[str]:
+    """The video served in twenty pieces over about two seconds, with its length."""
+    content = spoken_video.read_bytes()
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-length", str(len(content)))
+            self.end_headers()
+            step = len(content) // 20 + 1
+            for start in range(0, len(content), step):
+                self.wfile.write(content[start : start + step])
+                self.wfile.flush()
+                time.sleep(0.1)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/recording.mp4"
+    httpd.shutdown()
+
+
 async def echo_meeting(client, runtime) -> Meeting:
     headers = await api_key_headers(runtime, "alice")
     await client.post("/v1/rooms", json={"name": "fetched", "platform": "echo"}, headers=headers)
@@ -75,6 +102,22 @@ async def test_a_platform_recording_is_fetched_once_and_processed(client, runtim
         [recording] = (await session.scalars(select(Recording))).all()
     assert (recording.platform, recording.platform_recording_id) == ("echo", "rec-1")
     assert await run_queued(runtime, PROCESS_RECORDING) == ["done"]
+
+
+async def test_a_fetch_shows_how_far_it_has_come(client, runtime, slow_server):
+    meeting = await echo_meeting(client, runtime)
+    await queue(runtime, meeting, slow_server, "rec-slow")
+    fetching = asyncio.create_task(run_queued(runtime, FETCH_RECORDING))
+    seen = []
+    while not fetching.done():
+        async with runtime.db.read() as session:
+            [recording] = (await session.scalars(select(Recording))).all()
+            seen.append((recording.stage, recording.progress))
+        await asyncio.sleep(0.2)
+    assert await fetching == ["done"]
+    partway = [progress for stage, progress in seen if stage == "fetching" and 0 < progress < 1]
+    assert partway, seen
+    assert partway == sorted(partway)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ and it never becomes one of our keys or a local path. The endpoint is `S3_ENDPOI
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import boto3
@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from reflector.core_settings import Settings
 from reflector.job_errors import PermanentJobError, TransientJobError
+from reflector.pipeline.progress import reporting
 from reflector.pipeline.storage import Storage, Stored, TooLarge
 from reflector.recording_tracks import BucketSource
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
@@ -45,8 +46,10 @@ async def read_into(
     storage: Storage,
     our_key: str,
     max_bytes: int,
+    told: Callable[[float], None] | None = None,
 ) -> Stored:
-    """Copy the object into our storage under `our_key`, at most `max_bytes` of it."""
+    """Copy the object into our storage under `our_key`, at most `max_bytes` of it; `told`
+    hears the fraction copied."""
     check_source(source, platform)
     client = client_for("s3", settings, platform)
     try:
@@ -61,7 +64,7 @@ async def read_into(
     body = answer["Body"]
     length = answer.get("ContentLength")
     try:
-        return await storage.put(our_key, _chunks(body), max_bytes, length)
+        return await storage.put(our_key, reporting(_chunks(body), length, told), max_bytes, length)
     except TooLarge as exc:
         raise PermanentJobError(f"the recording is {exc}") from None
     finally:

@@ -19,6 +19,7 @@ import httpx
 
 from reflector import USER_AGENT
 from reflector.job_errors import PermanentJobError, TransientJobError
+from reflector.pipeline.progress import reporting
 from reflector.pipeline.storage import Storage, Stored
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -66,7 +67,9 @@ async def fetch(
     *,
     resolver: Resolver = system_resolver,
     transport: httpx.AsyncBaseTransport | None = None,
+    told: Callable[[float], None] | None = None,
 ) -> Stored:
+    """The file at `url` into `storage` under `key`; `told` hears the fraction received."""
     timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
     async with httpx.AsyncClient(
         timeout=timeout,
@@ -84,7 +87,8 @@ async def fetch(
                 _check_status(response.status_code)
                 length = response.headers.get("content-length", "")
                 expected = int(length) if length.isdigit() else None
-                return await storage.put(key, response.aiter_bytes(), policy.max_bytes, expected)
+                chunks = reporting(response.aiter_bytes(), expected, told)
+                return await storage.put(key, chunks, policy.max_bytes, expected)
             finally:
                 await response.aclose()
     raise FetchRefused(f"more than {MAX_REDIRECTS} redirects")
