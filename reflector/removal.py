@@ -9,7 +9,7 @@ failing a deletion the caller has already seen succeed.
 import uuid
 from typing import TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import meetings, recordings, rooms
@@ -33,8 +33,7 @@ async def delete_recording(runtime: Runtime, caller: Caller, recording_id: uuid.
 async def delete_transcript(runtime: Runtime, caller: Caller, transcript_id: uuid.UUID) -> None:
     """The transcript alone; its recording stays and can be processed again."""
     async with runtime.db.write() as session:
-        transcript = await _owned(session, caller, Transcript, transcript_id, "transcript")
-        await session.execute(delete(Transcript).where(Transcript.id == transcript.id))
+        await session.delete(await _owned(session, caller, Transcript, transcript_id, "transcript"))
 
 
 async def delete_room(runtime: Runtime, caller: Caller, room_id: uuid.UUID) -> None:

@@ -11,7 +11,6 @@ from reflector.api.schemas import RoomCreate, RoomUpdate
 from reflector.auth import Caller
 from reflector.db import Room
 from reflector.errors import Conflict, Forbidden, InvalidField, NotFound
-from reflector.room_webhooks import new_secret
 from reflector.runtime import Runtime
 from reflector.video_platforms.errors import PlatformNotConfigured
 
@@ -70,7 +69,7 @@ async def create(runtime: Runtime, caller: Caller, data: RoomCreate) -> Room:
     if data.webhook_url:
         await room_webhooks.check_target(data.webhook_url, runtime.config.settings)
     if data.webhook_url and not data.webhook_secret:
-        fields["webhook_secret"] = new_secret()
+        fields["webhook_secret"] = room_webhooks.new_secret()
     room = Room(
         **fields,
         owner=caller.user_id,
@@ -103,5 +102,5 @@ async def update(runtime: Runtime, caller: Caller, room_id: uuid.UUID, data: Roo
         for field, value in changes.items():
             setattr(room, field, value)
         if room.webhook_url and not room.webhook_secret:
-            room.webhook_secret = new_secret()
+            room.webhook_secret = room_webhooks.new_secret()
     return room

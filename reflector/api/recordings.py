@@ -100,7 +100,7 @@ async def get_recording(
 async def reprocess_recording(
     recording_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
 ) -> RecordingOut:
-    """Transcribe the recording again; the new transcript replaces the old one."""
+    """Transcribe the recording again; its transcript is rewritten under the same id."""
     async with runtime.db.write() as session:
         recording = await visible_recording(session, caller, recording_id, owner=True)
         await recordings.queue_processing(session, runtime, recording.id)

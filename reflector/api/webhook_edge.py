@@ -11,10 +11,11 @@ dependencies cost more than verifying the signature (bench/webhook_ingest.py).
 """
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from fastapi import HTTPException, Request
 
+from reflector.api.deps import get_runtime
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import VideoPlatformClient
 from reflector.video_platforms.errors import PlatformNotConfigured
@@ -55,7 +56,7 @@ def authenticate(runtime: Runtime, platform: str, authentic: bool, refusal: str)
 
 async def verified(request: Request, platform: str) -> Delivery:
     """The webhook of `platform` in `request`, once it is known to be authentic."""
-    runtime = cast(Runtime, request.app.state.runtime)
+    runtime = await get_runtime(request)
     client = webhook_client(runtime, platform)
     body = await request.body()
     authentic = client.verify_webhook(request.headers, body)

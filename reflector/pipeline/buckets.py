@@ -7,7 +7,7 @@ and it never becomes one of our keys or a local path. The endpoint is `S3_ENDPOI
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -17,11 +17,10 @@ from pydantic import SecretStr
 from reflector.core_settings import Settings
 from reflector.job_errors import PermanentJobError, TransientJobError
 from reflector.pipeline.progress import reporting
-from reflector.pipeline.storage import Storage, Stored, TooLarge
+from reflector.pipeline.storage import Storage, Stored, TooLarge, chunks_of
 from reflector.recording_tracks import BucketSource
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
-CHUNK_BYTES = 1024 * 1024
 _MISSING = frozenset({"NoSuchKey", "NoSuchBucket", "404", "AccessDenied", "403"})
 
 
@@ -64,16 +63,13 @@ async def read_into(
     body = answer["Body"]
     length = answer.get("ContentLength")
     try:
-        return await storage.put(our_key, reporting(_chunks(body), length, told), max_bytes, length)
+        return await storage.put(
+            our_key, reporting(chunks_of(body), length, told), max_bytes, length
+        )
     except TooLarge as exc:
         raise PermanentJobError(f"the recording is {exc}") from None
     finally:
         body.close()
-
-
-async def _chunks(body: Any) -> AsyncIterator[bytes]:
-    while chunk := await asyncio.to_thread(body.read, CHUNK_BYTES):
-        yield chunk
 
 
 def client_for(

@@ -12,6 +12,7 @@ three times), the recording fails with the reason.
 import asyncio
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -57,9 +58,14 @@ async def process_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
             for index, (track, key) in enumerate(zip(tracks, keys, strict=True)):
                 wav = Path(scratch) / f"track-{index}.wav"
                 async with ctx.storage.local_path(key) as path:
-                    seconds = await asyncio.to_thread(
-                        _extract, path, wav, settings.RECORDING_MAX_SECONDS, progress, index, tracks
+                    probed = await asyncio.to_thread(
+                        media.probe, path, settings.RECORDING_MAX_SECONDS
                     )
+                    # Known from the probe on; the decoded length below is the final word.
+                    progress.duration(max(duration, track.offset_seconds + probed.duration))
+                    told = _extracting(progress, index, len(tracks), probed.duration)
+                    seconds = await asyncio.to_thread(media.extract_audio, path, wav, told)
+                    told(seconds)
                 duration = max(duration, track.offset_seconds + seconds)
                 wavs.append(wav)
                 audio = await ctx.storage.put(
@@ -86,24 +92,15 @@ async def process_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
         await remove_all(ctx.storage, [track.audio_key for track in tracks if track.audio_key])
 
 
-def _extract(
-    path: Path,
-    wav: Path,
-    max_seconds: float,
-    progress: ProgressWriter,
-    index: int,
-    tracks: list[recording_tracks.Track],
-) -> float:
-    """Probe a track (its duration is known from then on), then decode its audio to `wav`."""
-    seconds = media.probe(path, max_seconds).duration
-    progress.duration(max(t.offset_seconds for t in tracks[: index + 1]) + seconds)
+def _extracting(
+    progress: ProgressWriter, index: int, count: int, seconds: float
+) -> Callable[[float], None]:
+    """What extracting track `index` of `count`, `seconds` long, tells as it decodes."""
 
     def told(decoded: float) -> None:
-        progress.at(Stage.EXTRACTING, (index + min(1.0, decoded / seconds)) / len(tracks))
+        progress.at(Stage.EXTRACTING, (index + min(1.0, decoded / seconds)) / count)
 
-    extracted = media.extract_audio(path, wav, told)
-    told(seconds)
-    return extracted
+    return told
 
 
 async def _participant_names(session: AsyncSession, meeting_id: uuid.UUID) -> dict[str, str]:

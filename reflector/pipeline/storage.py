@@ -72,10 +72,25 @@ def audio_key(recording_id: uuid.UUID, track: int) -> str:
     return f"recordings/{recording_id}/audio-{track}.wav"
 
 
+async def chunks_of(readable: Any, limit: int | None = None) -> AsyncIterator[bytes]:
+    """What a blocking `readable.read(n)` (a file, boto3's streaming body) gives, read off
+    the event loop, up to `limit` bytes if given."""
+    left = limit
+    while left is None or left > 0:
+        chunk = await asyncio.to_thread(
+            readable.read, READ_BYTES if left is None else min(READ_BYTES, left)
+        )
+        if not chunk:
+            return
+        if left is not None:
+            left -= len(chunk)
+        yield chunk
+
+
 async def file_chunks(path: Path) -> AsyncIterator[bytes]:
     """A local file, read off the event loop."""
     with path.open("rb") as file:
-        while chunk := await asyncio.to_thread(file.read, READ_BYTES):
+        async for chunk in chunks_of(file):
             yield chunk
 
 
@@ -170,13 +185,7 @@ class LocalStorage(Storage):
             raise MissingObject(f"{key!r} is not in storage; {SHARED_STORAGE_HINT}") from None
         try:
             await asyncio.to_thread(file.seek, first)
-            left = None if last is None else last - first + 1
-            while left is None or left > 0:
-                chunk = await asyncio.to_thread(file.read, min(READ_BYTES, left or READ_BYTES))
-                if not chunk:
-                    return
-                if left is not None:
-                    left -= len(chunk)
+            async for chunk in chunks_of(file, None if last is None else last - first + 1):
                 yield chunk
         finally:
             file.close()
@@ -237,7 +246,7 @@ class S3Storage(Storage):
             raise MissingObject(f"{key!r} is not in bucket {self._bucket!r}") from None
         body = answer["Body"]
         try:
-            while chunk := await asyncio.to_thread(body.read, READ_BYTES):
+            async for chunk in chunks_of(body):
                 yield chunk
         finally:
             body.close()

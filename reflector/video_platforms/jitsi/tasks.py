@@ -4,9 +4,7 @@ and noticing rooms that Prosody closed without telling us."""
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,7 +15,7 @@ from reflector import jobs, lifecycle, participants, recordings
 from reflector.db import EndReason, EventStatus, Meeting, MeetingState, Recording, WebhookEvent
 from reflector.errors import ServiceError
 from reflector.jobs import JobContext, PeriodicSpec
-from reflector.pipeline.storage import TooLarge, recording_key
+from reflector.pipeline.storage import TooLarge, file_chunks, recording_key
 from reflector.recording_tracks import Track
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.jitsi.client import JitsiClient
@@ -26,7 +24,6 @@ from reflector.video_platforms.jitsi.jibri import SessionDirectory
 from reflector.video_platforms.jitsi.settings import JitsiSettings
 
 logger = logging.getLogger(__name__)
-_CHUNK = 1024 * 1024
 
 
 async def store_recording(
@@ -74,18 +71,12 @@ async def _import_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
     key = recording_key(recording_id, 0, directory.media.suffix.lstrip("."))
     limit = ctx.config.settings.RECORDING_MAX_BYTES
     try:
-        stored = await ctx.storage.put(key, _read(directory.media), limit)
+        stored = await ctx.storage.put(key, file_chunks(directory.media), limit)
     except TooLarge as exc:
         raise jobs.PermanentJobError(f"the recording is {exc}") from None
     provider_data = dict(args["provider_data"])
     track = Track(key=stored.key, size=stored.size, sha256=stored.sha256)
     await store_recording(ctx, recording_id, meeting, session_name, provider_data, track)
-
-
-async def _read(path: Path) -> AsyncIterator[bytes]:
-    with path.open("rb") as file:
-        while chunk := await asyncio.to_thread(file.read, _CHUNK):
-            yield chunk
 
 
 IMPORT_RECORDING = jobs.JobSpec("jitsi.import_recording", _import_recording, 1800, 1860)

@@ -61,7 +61,6 @@ async def read_notifications(ctx: JobContext) -> int:
                 sqs.delete_message, QueueUrl=str(queue), ReceiptHandle=message["ReceiptHandle"]
             )
             named += len(events)
-    await inbox.aclose()
     return named
 
 
