@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
-from reflector import __version__
+from reflector import __version__, web
 from reflector.all_settings import Config
 from reflector.api import downloads, meetings, recordings, rooms, system
 from reflector.api.docs import serve_docs
@@ -78,10 +78,12 @@ def create_app(
         app.include_router(spec.router)
     app.include_router(rooms.router)
     app.include_router(meetings.router)
+    app.include_router(meetings.presence_router)
     app.include_router(recordings.router)
     app.include_router(downloads.router)
     app.include_router(system.router)
     serve_docs(app)
+    web.install(app)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(PlatformError, _platform_error)

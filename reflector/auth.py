@@ -51,20 +51,27 @@ async def create_api_key(db: Database, clock: Clock, name: str, user_id: str) ->
     return key
 
 
-async def list_api_keys(db: Database) -> list[ApiKey]:
+async def list_api_keys(db: Database, user_id: str | None = None) -> list[ApiKey]:
+    """Every key, or only `user_id`'s."""
+    query = select(ApiKey).order_by(ApiKey.created_at)
+    if user_id is not None:
+        query = query.where(ApiKey.user_id == user_id)
     async with db.read() as session:
-        return list((await session.scalars(select(ApiKey).order_by(ApiKey.created_at))).all())
+        return list((await session.scalars(query)).all())
 
 
-async def revoke_api_key(db: Database, clock: Clock, name_or_id: str) -> bool:
+async def revoke_api_key(
+    db: Database, clock: Clock, name_or_id: str, user_id: str | None = None
+) -> bool:
+    """Revoke the key (only if it is `user_id`'s, when given); False if there was none."""
     match = [ApiKey.name == name_or_id]
     with contextlib.suppress(ValueError):
         match.append(ApiKey.id == uuid.UUID(name_or_id))
+    conditions = [or_(*match), ApiKey.revoked_at.is_(None)]
+    if user_id is not None:
+        conditions.append(ApiKey.user_id == user_id)
     async with db.write() as session:
         result = await session.execute(
-            update(ApiKey)
-            .where(or_(*match), ApiKey.revoked_at.is_(None))
-            .values(revoked_at=clock())
-            .returning(ApiKey.id)
+            update(ApiKey).where(*conditions).values(revoked_at=clock()).returning(ApiKey.id)
         )
         return result.first() is not None

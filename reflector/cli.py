@@ -14,13 +14,13 @@ import click
 import uvicorn
 from sqlalchemy import select
 
-from reflector import auth, rooms, startup
+from reflector import auth, rooms, startup, users
 from reflector.all_settings import Config, ConfigError, load_config
 from reflector.api.schemas import RoomCreate
 from reflector.app import create_app
 from reflector.db import Room
 from reflector.db import migrate as migrations
-from reflector.errors import ServiceError
+from reflector.errors import Conflict, InvalidField, ServiceError
 from reflector.jobs import JobContext
 from reflector.runtime import Runtime
 from reflector.startup import StartupError
@@ -229,6 +229,42 @@ def api_key_revoke(name_or_id: str) -> None:
     if not _with_runtime(lambda rt: auth.revoke_api_key(rt.db, rt.clock, name_or_id)):
         raise click.ClickException(f"no active API key {name_or_id!r}")
     click.echo(f"revoked {name_or_id}")
+
+
+@main.group("users")
+def users_group() -> None:
+    """People who sign in to the web pages."""
+
+
+@users_group.command("create")
+@click.argument("name")
+@click.password_option(
+    help="Asked for (twice) when not given; REFLECTOR_PASSWORD works too.",
+    envvar="REFLECTOR_PASSWORD",
+)
+def users_create(name: str, password: str) -> None:
+    """Create a user who signs in with NAME and a password (stored as an argon2 hash)."""
+    try:
+        _with_runtime(lambda rt: users.create(rt.db, rt.clock, name, password))
+    except (InvalidField, Conflict) as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"created {name}; sign in at /signin")
+
+
+@users_group.command("list")
+def users_list() -> None:
+    """List the users and when each was created."""
+    for user in _with_runtime(lambda rt: users.listing(rt.db)):
+        click.echo(f"{user.name}  created {user.created_at:%Y-%m-%d}")
+
+
+@users_group.command("delete")
+@click.argument("name")
+def users_delete(name: str) -> None:
+    """Delete a user: they are signed out everywhere and their API keys stop working."""
+    if not _with_runtime(lambda rt: users.remove(rt.db, name)):
+        raise click.ClickException(f"no user {name!r}")
+    click.echo(f"deleted {name}")
 
 
 @main.group("rooms")

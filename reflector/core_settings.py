@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     LINK_RATE_LIMIT_PER_USER: int = Field(default=30, ge=0, le=100_000)
     LINK_RATE_LIMIT_PER_ADDRESS: int = Field(default=60, ge=0, le=100_000)
 
+    # Sign-in attempts an address, and a user name, may make a minute (0: no limit).
+    SIGNIN_RATE_LIMIT_PER_ADDRESS: int = Field(default=10, ge=0, le=100_000)
+    SIGNIN_RATE_LIMIT_PER_USER: int = Field(default=10, ge=0, le=100_000)
+    # How long a browser stays signed in.
+    SESSION_MAX_AGE_SECONDS: int = Field(default=14 * 24 * 3600, ge=300, le=365 * 24 * 3600)
+
     MEETING_DURATION_SECONDS: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
     MEETING_EMPTY_GRACE_SECONDS: int = Field(default=300, ge=0, le=24 * 3600)
     MEETING_EXTENSION_SECONDS: int = Field(default=900, ge=60, le=24 * 3600)

@@ -1,6 +1,7 @@
 """Meetings: create-or-reuse on the selected platform, join links, ending."""
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -31,6 +32,22 @@ async def _active(session: AsyncSession, room: Room, runtime: Runtime) -> list[M
         .order_by(Meeting.created_at.desc())
     )
     return list((await session.scalars(query)).all())
+
+
+async def newest_active(
+    session: AsyncSession, room_ids: Iterable[uuid.UUID], now: datetime
+) -> dict[uuid.UUID, Meeting]:
+    """Each room's newest active meeting, for the rooms that have one."""
+    query = (
+        select(Meeting)
+        .where(
+            Meeting.room_id.in_(list(room_ids)),
+            Meeting.state == MeetingState.ACTIVE,
+            Meeting.end_date > now,
+        )
+        .order_by(Meeting.created_at)
+    )
+    return {meeting.room_id: meeting for meeting in (await session.scalars(query)).all()}
 
 
 async def get_or_create(

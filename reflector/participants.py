@@ -194,6 +194,18 @@ async def num_clients(session: AsyncSession, meeting: Meeting) -> int:
     return (await session.execute(query)).scalar_one()
 
 
+async def open_counts(
+    session: AsyncSession, meeting_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """People in each of these meetings now (a meeting nobody is in is left out)."""
+    query = (
+        select(ParticipantSession.meeting_id, func.count())
+        .where(ParticipantSession.meeting_id.in_(list(meeting_ids)), _open_clients())
+        .group_by(ParticipantSession.meeting_id)
+    )
+    return {meeting_id: count for meeting_id, count in (await session.execute(query)).all()}
+
+
 async def sessions_of(session: AsyncSession, meeting_id: uuid.UUID) -> list[ParticipantSession]:
     query = (
         select(ParticipantSession)

@@ -1,5 +1,5 @@
-"""Keeping tables bounded: old inbox events, finished jobs, rate-limit counts and platforms'
-own rows are removed.
+"""Keeping tables bounded: old inbox events, finished jobs, rate-limit counts, expired browser
+sessions and platforms' own rows are removed.
 
 Inbox events stay at least as long as any sender retries (the dedupe window, 7 days at the
 very least) and long enough to audit or reprocess them (reference/reliability.md W4, M1).
@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 
 from reflector import rate_limits
-from reflector.db import Job, JobState, WebhookEvent
+from reflector.db import Job, JobState, WebhookEvent, WebSession
 from reflector.jobs import JobContext
 from reflector.video_platforms.spec import RemoveExpired
 
@@ -43,5 +43,6 @@ async def remove_expired(ctx: JobContext, platform_tables: Sequence[RemoveExpire
             )
         )
         await rate_limits.forget_before(session, now - timedelta(hours=1))
+        await session.execute(delete(WebSession).where(WebSession.expires_at < now))
         for remove_platform_rows in platform_tables:
             await remove_platform_rows(session, events_before)

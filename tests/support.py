@@ -19,7 +19,9 @@ from reflector.db import (
     ParticipantSession,
     RateLimitWindow,
     Room,
+    User,
     WebhookEvent,
+    WebSession,
 )
 from reflector.jobs import JobSpec
 from reflector.runtime import Runtime
@@ -124,7 +126,7 @@ def without_rate_limits(runtime: Runtime) -> None:
 async def empty_tables(runtime: Runtime) -> None:
     async with runtime.db.write() as session:
         tables = (Job, WebhookEvent, ParticipantSession, Meeting, Room, ApiKey, RateLimitWindow)
-        for table in (*tables, MockPresence):
+        for table in (*tables, User, WebSession, MockPresence):
             await session.execute(delete(table))
 
 

@@ -5,7 +5,8 @@ from typing import Annotated, cast
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from reflector import rate_limits
+from reflector import rate_limits, web_sessions
+from reflector.api.browser import CSRF_HEADER, SAFE_METHODS, browser_session
 from reflector.auth import LOCAL_USER, Caller, authenticate
 from reflector.runtime import Runtime
 
@@ -20,21 +21,36 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 async def get_caller(
+    request: Request,
     runtime: RuntimeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
+    """The caller by API key, or by the signed-in browser's cookie.
+
+    A browser's state-changing request must also carry its page's CSRF token in a header,
+    which another site's form or script cannot send.
+    """
     if runtime.config.settings.AUTH_BACKEND == "none":
         return Caller(user_id=LOCAL_USER)
-    if credentials is None:
+    if credentials is not None:
+        caller = await authenticate(runtime.db, credentials.credentials)
+        if caller is None:
+            raise HTTPException(401, "invalid or revoked API key", {"WWW-Authenticate": "Bearer"})
+        return caller
+    session = await browser_session(request, runtime)
+    if session is None:
         raise HTTPException(
             401,
             "missing API key: send 'Authorization: Bearer <key>'",
             {"WWW-Authenticate": "Bearer"},
         )
-    caller = await authenticate(runtime.db, credentials.credentials)
-    if caller is None:
-        raise HTTPException(401, "invalid or revoked API key", {"WWW-Authenticate": "Bearer"})
-    return caller
+    if request.method not in SAFE_METHODS and not web_sessions.csrf_matches(
+        session, request.headers.get(CSRF_HEADER)
+    ):
+        raise HTTPException(
+            403, f"missing or wrong {CSRF_HEADER} header: send the token of the signed-in page"
+        )
+    return Caller(user_id=session.user_id)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -1,14 +1,40 @@
 import uuid
 
 from fastapi import APIRouter, HTTPException
+from sqlalchemy import select
 
-from reflector import meetings
+from reflector import meetings, participants
 from reflector.api.deps import CallerDep, LinkRateLimit, RuntimeDep
 from reflector.api.render import meeting_detail
-from reflector.api.schemas import JoinOut, JoinRequest, MeetingDetail, SessionOut
+from reflector.api.schemas import JoinOut, JoinRequest, MeetingDetail, RoomPresence, SessionOut
+from reflector.db import Room
+from reflector.rooms import visible_to
 from reflector.video_platforms.base import Capability
 
 router = APIRouter(prefix="/v1/meetings", tags=["meetings"])
+presence_router = APIRouter(tags=["meetings"])
+
+
+@presence_router.get("/v1/presence")
+async def presence(runtime: RuntimeDep, caller: CallerDep) -> list[RoomPresence]:
+    """The caller's rooms that have a meeting on now, with how many people are in each."""
+    async with runtime.db.read() as session:
+        visible = (
+            await session.execute(select(Room.id, Room.name).where(visible_to(caller)))
+        ).all()
+        live = await meetings.newest_active(session, [id for id, _ in visible], runtime.clock())
+        counts = await participants.open_counts(session, [m.id for m in live.values()])
+    return [
+        RoomPresence(
+            room_id=room_id,
+            room_name=name,
+            meeting_id=live[room_id].id,
+            platform=live[room_id].platform,
+            num_clients=counts.get(live[room_id].id, 0),
+        )
+        for room_id, name in visible
+        if room_id in live
+    ]
 
 
 @router.get("/{meeting_id}")

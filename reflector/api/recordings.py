@@ -1,21 +1,22 @@
 import uuid
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import PlainTextResponse, Response
-from sqlalchemy import ColumnElement, TextClause, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import meetings, recordings, removal, search
+from reflector import meetings, recordings, removal, search, transcripts
 from reflector.api.deps import CallerDep, RuntimeDep
 from reflector.api.render import recording_out
 from reflector.api.schemas import Page, RecordingOut, TranscriptOut, TranscriptSummary
 from reflector.api.uploads import MultipartParts, check_length, files_of, storage_errors
 from reflector.auth import Caller
-from reflector.db import Recording, Room, Transcript
+from reflector.db import Recording
 from reflector.errors import Forbidden, NotFound
 from reflector.pipeline import formats
-from reflector.rooms import is_owner, visible_to
+from reflector.rooms import is_owner
 
 router = APIRouter(tags=["recordings"])
 # The upload streams into storage under RECORDING_MAX_BYTES; the JSON body limit does not apply.
@@ -120,44 +121,25 @@ async def list_transcripts(
     size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Page[TranscriptSummary]:
     """Every transcript the caller can see, newest first; `q` searches their text."""
-    conditions: list[ColumnElement[bool] | TextClause] = [visible_to(caller)]
-    if room is not None:
-        room_id = _uuid(room)
-        conditions.append(Room.id == room_id if room_id else Room.name == room)
     async with runtime.db.read() as session:
-        if q:
-            conditions.append(search.matching(session, q))
-        query = (
-            select(Transcript, Room).join(Room, Room.id == Transcript.room_id).where(*conditions)
+        found, total = await transcripts.find(
+            session, caller, room=room, words=q, page=page, size=size
         )
-        total = await session.scalar(select(func.count()).select_from(query.subquery()))
-        found = await session.execute(
-            query.order_by(Transcript.created_at.desc(), Transcript.id)
-            .offset((page - 1) * size)
-            .limit(size)
+    items = [
+        TranscriptSummary(
+            id=transcript.id,
+            recording_id=transcript.recording_id,
+            meeting_id=transcript.meeting_id,
+            room_id=found_room.id,
+            room_name=found_room.name,
+            room_title=found_room.title,
+            language=transcript.language,
+            excerpt=search.excerpt(transcript.text, q),
+            created_at=transcript.created_at,
         )
-        items = [
-            TranscriptSummary(
-                id=transcript.id,
-                recording_id=transcript.recording_id,
-                meeting_id=transcript.meeting_id,
-                room_id=found_room.id,
-                room_name=found_room.name,
-                room_title=found_room.title,
-                language=transcript.language,
-                excerpt=search.excerpt(transcript.text, q),
-                created_at=transcript.created_at,
-            )
-            for transcript, found_room in found
-        ]
-    return Page(items=items, total=total or 0, page=page, size=size)
-
-
-def _uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
+        for transcript, found_room in found
+    ]
+    return Page(items=items, total=total, page=page, size=size)
 
 
 @router.delete("/v1/recordings/{recording_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -186,21 +168,22 @@ async def get_transcript(
     format: Annotated[Literal["json", "vtt", "srt", "txt"], Query()] = "json",
 ) -> TranscriptOut | Response:
     async with runtime.db.read() as session:
-        transcript = await session.get(Transcript, transcript_id)
-        if transcript is None:
-            raise NotFound("transcript not found")
-        await meetings.get_visible_meeting(session, caller, transcript.meeting_id)
-    match format:
-        case "vtt":
-            return PlainTextResponse(formats.vtt(transcript.segments), media_type="text/vtt")
-        case "srt":
-            return PlainTextResponse(
-                formats.srt(transcript.segments), media_type="application/x-subrip"
-            )
-        case "txt":
-            return PlainTextResponse(formats.txt(transcript.segments))
-        case _:
-            return TranscriptOut.model_validate(transcript)
+        transcript, _ = await transcripts.get_visible(session, caller, transcript_id)
+    if format == "json":
+        return TranscriptOut.model_validate(transcript)
+    text, media_type = _EXPORTS[format](transcript.segments)
+    # A file to keep, named for the transcript, when a browser follows the link.
+    disposition = f'attachment; filename="transcript-{transcript.id}.{format}"'
+    return PlainTextResponse(
+        text, media_type=media_type, headers={"Content-Disposition": disposition}
+    )
+
+
+_EXPORTS: dict[str, Callable[[list[dict[str, Any]]], tuple[str, str]]] = {
+    "vtt": lambda segments: (formats.vtt(segments), "text/vtt"),
+    "srt": lambda segments: (formats.srt(segments), "application/x-subrip"),
+    "txt": lambda segments: (formats.txt(segments), "text/plain"),
+}
 
 
 async def visible_recording(

@@ -150,6 +150,16 @@ class MeetingDetail(MeetingOut):
     participants: list[ParticipantOut]
 
 
+class RoomPresence(BaseModel):
+    """Who is in a room now: its active meeting and the people in it."""
+
+    room_id: uuid.UUID
+    room_name: str
+    meeting_id: uuid.UUID
+    platform: str
+    num_clients: int
+
+
 class JoinRequest(Strict):
     role: Role | None = Field(
         default=None, description="Defaults to host for the room's owner, else participant"

@@ -16,8 +16,10 @@ from reflector.db.tables import (
     RecordingStatus,
     Room,
     Transcript,
+    User,
     WebhookDelivery,
     WebhookEvent,
+    WebSession,
 )
 
 __all__ = [
@@ -36,6 +38,8 @@ __all__ = [
     "RecordingStatus",
     "Room",
     "Transcript",
+    "User",
+    "WebSession",
     "WebhookDelivery",
     "WebhookEvent",
 ]

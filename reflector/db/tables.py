@@ -194,6 +194,30 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class User(Base):
+    """A person who signs in to the web pages; `name` is the user id rooms and keys carry."""
+
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """A signed-in browser: its cookie is a random token stored here only as a digest, so that
+    signing out (or deleting the user) ends it everywhere."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class Job(Base):
     """A unit of background work: the outbox row, its lease and its outcome in one place.
 

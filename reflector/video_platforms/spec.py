@@ -3,6 +3,7 @@
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import click
@@ -28,11 +29,34 @@ RemoveExpired = Callable[[AsyncSession, datetime], Awaitable[None]]
 
 
 @dataclass(frozen=True)
+class EmbedSources:
+    """What a room page of this platform loads from the platform itself: its embed scripts (in
+    order, `module` ones as ES modules), and the origins its frames and connections go to. The
+    page's Content-Security-Policy allows these and nothing else outside this service."""
+
+    scripts: tuple[str, ...] = ()
+    module_scripts: tuple[str, ...] = ()
+    frames: tuple[str, ...] = ()
+    connections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Embed:
+    """How the room page shows a meeting: `script`, a file of the platform's package served to
+    the page, defines `window.reflectorEmbed(container, join)` (see web/static/room.js), and
+    `sources` says what it needs from the platform, given the platform's settings."""
+
+    script: Path
+    sources: Callable[[Any], EmbedSources]
+
+
+@dataclass(frozen=True)
 class PlatformSpec:
     """A platform's settings, client, inbound routes, background work and admin commands.
 
     `commands` is mounted as `reflector <slug> ...`; `remove_expired` keeps the platform's
-    own tables as bounded as the inbox (it runs with the inbox's retention cut-off).
+    own tables as bounded as the inbox (it runs with the inbox's retention cut-off); `embed` is
+    how the room page shows its meetings (without one, the page offers the link to open).
     """
 
     slug: str
@@ -43,3 +67,4 @@ class PlatformSpec:
     periodic: tuple[PeriodicSpec, ...] = ()
     commands: click.Group | None = None
     remove_expired: RemoveExpired | None = None
+    embed: Embed | None = None

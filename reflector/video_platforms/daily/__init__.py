@@ -1,13 +1,26 @@
 """Daily.co: private rooms, per-user meeting tokens, signed webhooks, cloud and raw-track
 recordings (contracts/daily.md)."""
 
+from pathlib import Path
+
 from reflector.video_platforms.daily.client import DailyClient
 from reflector.video_platforms.daily.commands import commands
 from reflector.video_platforms.daily.events import PLATFORM as SLUG
 from reflector.video_platforms.daily.settings import DailySettings
 from reflector.video_platforms.daily.tasks import PERIODIC
 from reflector.video_platforms.daily.webhooks import router
-from reflector.video_platforms.spec import PlatformSpec
+from reflector.video_platforms.spec import Embed, EmbedSources, PlatformSpec
+
+# Daily Prebuilt runs in a frame from the rooms' domain; daily-js is published on unpkg,
+# where Daily's documentation loads it from.
+EMBED = Embed(
+    script=Path(__file__).with_name("embed.js"),
+    sources=lambda _settings: EmbedSources(
+        scripts=("https://unpkg.com/@daily-co/daily-js",),
+        frames=("https://*.daily.co",),
+        connections=("https://*.daily.co", "wss://*.daily.co"),
+    ),
+)
 
 PLATFORM = PlatformSpec(
     slug=SLUG,
@@ -15,6 +28,7 @@ PLATFORM = PlatformSpec(
     client=DailyClient,
     router=router,
     periodic=PERIODIC,
+    embed=EMBED,
     commands=commands,
 )
 

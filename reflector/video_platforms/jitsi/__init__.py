@@ -1,11 +1,28 @@
 """Jitsi Meet: per-user JWT rooms, Prosody event sync, Jibri recordings."""
 
+from pathlib import Path
+
 from reflector.video_platforms.jitsi.client import JitsiClient
 from reflector.video_platforms.jitsi.events import PLATFORM as SLUG
 from reflector.video_platforms.jitsi.settings import JitsiSettings
 from reflector.video_platforms.jitsi.tasks import IMPORT_RECORDING, PERIODIC
 from reflector.video_platforms.jitsi.webhooks import SIGNATURE_HEADER, router
-from reflector.video_platforms.spec import PlatformSpec
+from reflector.video_platforms.spec import Embed, EmbedSources, PlatformSpec
+
+
+def _embed_sources(settings: JitsiSettings) -> EmbedSources:
+    return EmbedSources(
+        scripts=(f"{_origin(settings.base_url)}/external_api.js",),
+        frames=(_origin(settings.base_url),),
+    )
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+EMBED = Embed(script=Path(__file__).with_name("embed.js"), sources=_embed_sources)
 
 PLATFORM = PlatformSpec(
     slug=SLUG,
@@ -14,6 +31,7 @@ PLATFORM = PlatformSpec(
     router=router,
     jobs=(IMPORT_RECORDING,),
     periodic=PERIODIC,
+    embed=EMBED,
 )
 
 __all__ = ["PLATFORM", "SIGNATURE_HEADER", "JitsiClient", "JitsiSettings"]

@@ -1,12 +1,22 @@
 """Whereby (Embedded): meetings with host links, the logo, session insights, signed webhooks,
 cloud recordings in our bucket (contracts/whereby.md)."""
 
-from reflector.video_platforms.spec import PlatformSpec
+from pathlib import Path
+
+from reflector.video_platforms.spec import Embed, EmbedSources, PlatformSpec
 from reflector.video_platforms.whereby.client import WherebyClient
 from reflector.video_platforms.whereby.events import PLATFORM as SLUG
 from reflector.video_platforms.whereby.settings import WherebySettings
 from reflector.video_platforms.whereby.tasks import PERIODIC
 from reflector.video_platforms.whereby.webhooks import router
+
+EMBED = Embed(
+    script=Path(__file__).with_name("embed.js"),
+    sources=lambda _settings: EmbedSources(
+        module_scripts=("https://cdn.srv.whereby.com/embed/v1.js",),
+        frames=("https://*.whereby.com",),
+    ),
+)
 
 PLATFORM = PlatformSpec(
     slug=SLUG,
@@ -14,6 +24,7 @@ PLATFORM = PlatformSpec(
     client=WherebyClient,
     router=router,
     periodic=PERIODIC,
+    embed=EMBED,
 )
 
 __all__ = ["PLATFORM", "WherebyClient", "WherebySettings"]

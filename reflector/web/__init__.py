@@ -1,0 +1,16 @@
+"""The web pages, served by the same application as the API: templates rendered here, and
+the scripts and styles they use from this package (web/static)."""
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from reflector.web import account, room, room_pages, transcript_pages
+from reflector.web.access import SignInRequired, to_sign_in
+from reflector.web.render import STATIC_DIR
+
+
+def install(app: FastAPI) -> None:
+    for pages in (account.router, room_pages.router, room.router, transcript_pages.router):
+        app.include_router(pages)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_exception_handler(SignInRequired, to_sign_in)

@@ -1,0 +1,148 @@
+"""Signing in and out, and one's API keys."""
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from reflector import auth, rate_limits, users
+from reflector.api.browser import browser_session, sign_in, sign_out
+from reflector.api.deps import RuntimeDep
+from reflector.auth import LOCAL_USER
+from reflector.rate_limits import RateLimited
+from reflector.web.access import CSRF_FIELD, SignedIn, checked_form, local_path
+from reflector.web.render import PageRoute, page
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+# Signing in has its own CSRF token, in a cookie and in the form, so that another site cannot
+# sign a browser in to an account of its choosing.
+SIGNIN_COOKIE = "reflector_signin"
+KEY_NAME_MAX = 64
+
+
+@router.get("/")
+async def home(request: Request, runtime: RuntimeDep) -> RedirectResponse:
+    signed_in = await browser_session(request, runtime) is not None
+    return RedirectResponse("/rooms" if signed_in else "/signin", status_code=303)
+
+
+@router.get("/signin")
+async def signin_page(request: Request, runtime: RuntimeDep, next: str | None = None) -> Response:
+    goal = local_path(next)
+    if await browser_session(request, runtime) is not None:
+        return RedirectResponse(goal, status_code=303)
+    if runtime.config.settings.AUTH_BACKEND == "none":
+        # Loopback only (refused at start otherwise): whoever can reach it is the local user.
+        response = RedirectResponse(goal, status_code=303)
+        await sign_in(response, request, runtime, LOCAL_USER)
+        return response
+    return _signin_form(request, goal)
+
+
+def _signin_form(
+    request: Request, goal: str, error: str | None = None, status: int = 200
+) -> Response:
+    token = secrets.token_urlsafe(32)
+    response = page(request, "signin.html", status, next=goal, csrf_token=token, error=error)
+    response.set_cookie(
+        SIGNIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path="/signin"
+    )
+    return response
+
+
+@router.post("/signin")
+async def signin(
+    request: Request,
+    runtime: RuntimeDep,
+    name: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=users.PASSWORD_MAX_LENGTH)] = "",
+    csrf_token: Annotated[str, Form(alias=CSRF_FIELD, max_length=100)] = "",
+    next: Annotated[str | None, Form(max_length=2000)] = None,
+) -> Response:
+    goal = local_path(next)
+    expected = request.cookies.get(SIGNIN_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
+        return _signin_form(request, goal, "The sign-in form was out of date; try again.", 403)
+    settings = runtime.config.settings
+    limits = {
+        f"signin-address:{request.client.host if request.client else 'unknown'}": (
+            settings.SIGNIN_RATE_LIMIT_PER_ADDRESS
+        ),
+        f"signin-user:{name.strip().lower()[:64]}": settings.SIGNIN_RATE_LIMIT_PER_USER,
+    }
+    try:
+        async with runtime.db.write() as session:
+            await rate_limits.take(session, limits, runtime.clock())
+    except RateLimited as exc:
+        response = _signin_form(
+            request, goal, f"Too many attempts; try again in {exc.retry_after} s.", 429
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    user = await users.verify(runtime.db, name.strip().lower(), password)
+    if user is None:
+        return _signin_form(request, goal, "Wrong name or password.", 401)
+    response = RedirectResponse(goal, status_code=303)
+    response.delete_cookie(SIGNIN_COOKIE, path="/signin")
+    await sign_in(response, request, runtime, user.name)
+    return response
+
+
+@router.post("/signout")
+async def signout(request: Request, runtime: RuntimeDep, visitor: SignedIn) -> Response:
+    await checked_form(request, visitor)
+    response = RedirectResponse("/signin", status_code=303)
+    await sign_out(response, request, runtime)
+    return response
+
+
+@router.get("/keys")
+async def keys_page(request: Request, runtime: RuntimeDep, visitor: SignedIn) -> Response:
+    return await _keys(request, runtime, visitor)
+
+
+async def _keys(
+    request: Request,
+    runtime: RuntimeDep,
+    visitor: SignedIn,
+    new_key: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    keys = await auth.list_api_keys(runtime.db, visitor.caller.user_id)
+    return page(
+        request,
+        "keys.html",
+        status,
+        visitor=visitor,
+        keys=keys,
+        new_key=new_key,
+        error=error,
+        # The one time a new key is shown: no referrer, no cache.
+        carries_link=new_key is not None,
+    )
+
+
+@router.post("/keys")
+async def create_key(request: Request, runtime: RuntimeDep, visitor: SignedIn) -> Response:
+    form = await checked_form(request, visitor)
+    name = str(form.get("name", "")).strip()
+    if not 1 <= len(name) <= KEY_NAME_MAX:
+        message = f"A key's name is 1 to {KEY_NAME_MAX} characters."
+        return await _keys(request, runtime, visitor, error=message, status=422)
+    try:
+        key = await auth.create_api_key(runtime.db, runtime.clock, name, visitor.caller.user_id)
+    except ValueError as exc:
+        return await _keys(request, runtime, visitor, error=f"{exc}.", status=409)
+    return await _keys(request, runtime, visitor, new_key=key, status=201)
+
+
+@router.post("/keys/{key_id}/revoke")
+async def revoke_key(
+    key_id: str, request: Request, runtime: RuntimeDep, visitor: SignedIn
+) -> Response:
+    await checked_form(request, visitor)
+    await auth.revoke_api_key(runtime.db, runtime.clock, key_id, visitor.caller.user_id)
+    return RedirectResponse("/keys", status_code=303)

@@ -1,0 +1,109 @@
+"""Rendering pages: the templates, and the headers every page is sent with."""
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from reflector.errors import Conflict, Forbidden, NotFound, ServiceError
+from reflector.video_platforms.errors import PlatformError
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+_templates = Environment(
+    loader=PackageLoader("reflector.web", "templates"),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def _clock(seconds: float | None) -> str:
+    """12.5 -> "0:12", 3725 -> "1:02:05": a time in a recording, as players show it."""
+    total = int(seconds or 0)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+_templates.filters["when"] = _when
+_templates.filters["clock"] = _clock
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What a page may load from outside this service (a room page: its platform's embed)."""
+
+    scripts: tuple[str, ...] = ()
+    frames: tuple[str, ...] = ()
+    connections: tuple[str, ...] = ()
+
+
+def page(
+    request: Request,
+    template: str,
+    status_code: int = 200,
+    *,
+    sources: Sources = Sources(),
+    carries_link: bool = False,
+    **context: Any,
+) -> HTMLResponse:
+    """The page, never cached (it is someone's); a page with a join link is not sent on as a
+    referrer either, since the link may carry its holder's token."""
+    html = _templates.get_template(template).render(request=request, **context)
+    headers = {
+        "Content-Security-Policy": _policy(sources),
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer" if carries_link else "same-origin",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def _policy(sources: Sources) -> str:
+    own, nothing = "'self'", "'none'"
+    return "; ".join(
+        [
+            f"default-src {own}",
+            " ".join(["script-src", own, *sources.scripts]),
+            f"style-src {own}",
+            f"img-src {own} data:",
+            " ".join(["connect-src", own, *sources.connections]),
+            " ".join(["frame-src", *(sources.frames or [nothing])]),
+            f"frame-ancestors {nothing}",
+            f"form-action {own}",
+            f"base-uri {nothing}",
+            f"object-src {nothing}",
+        ]
+    )
+
+
+_STATUS: dict[type[ServiceError], int] = {NotFound: 404, Forbidden: 403, Conflict: 409}
+
+
+class PageRoute(APIRoute):
+    """A page whose service errors are pages too, in words, not JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handle_page(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except ServiceError as exc:
+                status_code = _STATUS.get(type(exc), 400)
+                return page(request, "error.html", status_code, message=exc.message)
+            except PlatformError as exc:
+                return page(request, "error.html", 503, message=f"The video platform: {exc}")
+
+        return handle_page

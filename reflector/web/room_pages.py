@@ -1,0 +1,204 @@
+"""The rooms one can use: list with live counts, create, edit, delete."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from reflector import meetings, participants, removal, rooms
+from reflector.api.deps import RuntimeDep
+from reflector.api.schemas import ROOM_NAME_RULES, RoomCreate, RoomUpdate
+from reflector.db import Room
+from reflector.db.tables import RecordingTrigger, RecordingType, RoomMode
+from reflector.errors import InvalidField
+from reflector.runtime import Runtime
+from reflector.video_platforms.base import Capability
+from reflector.web.access import SignedIn, Visitor, checked_form
+from reflector.web.render import PageRoute, page
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+# An option shown only for platforms with this capability.
+_NEEDS = {RecordingType.CLOUD.value: Capability.CLOUD_RECORDING.value}
+_CHOICES = ("name", "title", "platform", "room_mode", "recording_type", "recording_trigger")
+_FLAGS = ("is_locked", "is_shared")
+
+
+@dataclass(frozen=True)
+class PlatformChoice:
+    slug: str
+    capabilities: frozenset[str]
+
+
+def platform_choices(runtime: Runtime) -> list[PlatformChoice]:
+    """The configured platforms, each with what it can do."""
+    found = runtime.platforms
+    return [
+        PlatformChoice(
+            slug, frozenset(found.spec(slug).client.capabilities_with(found.settings(slug)))
+        )
+        for slug in found.slugs
+        if found.is_configured(slug)
+    ]
+
+
+@router.get("/rooms")
+async def rooms_page(request: Request, runtime: RuntimeDep, visitor: SignedIn) -> Response:
+    found, _ = await rooms.list_visible(runtime, visitor.caller, 1, 100)
+    async with runtime.db.read() as session:
+        live = await meetings.newest_active(session, [r.id for r in found], runtime.clock())
+        counts = await participants.open_counts(session, [m.id for m in live.values()])
+    in_room = {room_id: counts.get(meeting.id, 0) for room_id, meeting in live.items()}
+    return page(request, "rooms.html", visitor=visitor, rooms=found, in_room=in_room)
+
+
+@router.get("/rooms/new")
+async def new_room_page(request: Request, runtime: RuntimeDep, visitor: SignedIn) -> Response:
+    return _form(request, runtime, visitor, None, {})
+
+
+@router.post("/rooms/new")
+async def create_room(request: Request, runtime: RuntimeDep, visitor: SignedIn) -> Response:
+    form = await checked_form(request, visitor)
+    fields = _fields(form)
+    try:
+        data = RoomCreate.model_validate(fields)
+        _check_supported(runtime, data.platform, data.recording_type)
+        room = await rooms.create(runtime, visitor.caller, data)
+    except (ValidationError, InvalidField) as exc:
+        return _form(request, runtime, visitor, None, fields, _errors(exc), 422)
+    return RedirectResponse(f"/r/{room.name}", status_code=303)
+
+
+@router.get("/rooms/{room_id}/edit")
+async def edit_room_page(
+    room_id: uuid.UUID, request: Request, runtime: RuntimeDep, visitor: SignedIn
+) -> Response:
+    async with runtime.db.read() as session:
+        room = await rooms.get_owned(session, visitor.caller, room_id)
+    return _form(request, runtime, visitor, room, {})
+
+
+@router.post("/rooms/{room_id}/edit")
+async def edit_room(
+    room_id: uuid.UUID, request: Request, runtime: RuntimeDep, visitor: SignedIn
+) -> Response:
+    form = await checked_form(request, visitor)
+    async with runtime.db.read() as session:
+        room = await rooms.get_owned(session, visitor.caller, room_id)
+    fields = _fields(form)
+    try:
+        data = RoomUpdate.model_validate(fields)
+        _check_supported(runtime, data.platform, data.recording_type)
+        room = await rooms.update(runtime, visitor.caller, room_id, data)
+    except (ValidationError, InvalidField) as exc:
+        return _form(request, runtime, visitor, room, fields, _errors(exc), 422)
+    return RedirectResponse("/rooms", status_code=303)
+
+
+@router.get("/rooms/{room_id}/delete")
+async def delete_room_page(
+    room_id: uuid.UUID, request: Request, runtime: RuntimeDep, visitor: SignedIn
+) -> Response:
+    async with runtime.db.read() as session:
+        room = await rooms.get_owned(session, visitor.caller, room_id)
+    return page(
+        request,
+        "confirm.html",
+        visitor=visitor,
+        title=f"Delete the room {room.title or room.name}?",
+        warning="Its meetings, recordings and transcripts are deleted with it.",
+        action=f"/rooms/{room.id}/delete",
+        button="Delete the room",
+        back="/rooms",
+    )
+
+
+@router.post("/rooms/{room_id}/delete")
+async def delete_room(
+    room_id: uuid.UUID, request: Request, runtime: RuntimeDep, visitor: SignedIn
+) -> Response:
+    await checked_form(request, visitor)
+    await removal.delete_room(runtime, visitor.caller, room_id)
+    return RedirectResponse("/rooms", status_code=303)
+
+
+def _fields(form: FormData) -> dict[str, Any]:
+    """The form as the API's body: empty text is "not given", a checkbox is there or not."""
+    fields: dict[str, Any] = {}
+    for name in _CHOICES:
+        value = form.get(name)
+        if isinstance(value, str) and value.strip():
+            fields[name] = value.strip()
+    for name in _FLAGS:
+        fields[name] = form.get(name) == "on"
+    webhook_url = form.get("webhook_url")
+    fields["webhook_url"] = webhook_url.strip() or None if isinstance(webhook_url, str) else None
+    return fields
+
+
+def _check_supported(
+    runtime: Runtime, platform: str | None, recording: RecordingType | None
+) -> None:
+    if platform is None or recording is None or recording.value not in _NEEDS:
+        return
+    needed = _NEEDS[recording.value]
+    for choice in platform_choices(runtime):
+        if choice.slug == platform and needed not in choice.capabilities:
+            raise InvalidField(
+                ("body", "recording_type"), f"{platform} cannot make {recording.value} recordings"
+            )
+
+
+def _errors(exc: ValidationError | InvalidField) -> dict[str, str]:
+    if isinstance(exc, InvalidField):
+        return {exc.location[-1]: exc.message}
+    messages = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "form"
+        messages[field] = error["msg"].removeprefix("Value error, ")
+    return messages
+
+
+def _form(
+    request: Request,
+    runtime: Runtime,
+    visitor: Visitor,
+    room: Room | None,
+    sent: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    current: dict[str, Any] = {
+        "name": room.name if room else "",
+        "title": (room.title if room else "") or "",
+        "platform": room.platform if room else runtime.config.settings.DEFAULT_VIDEO_PLATFORM,
+        "room_mode": room.room_mode if room else RoomMode.NORMAL.value,
+        "recording_type": room.recording_type if room else RecordingType.CLOUD.value,
+        "recording_trigger": (
+            room.recording_trigger if room else RecordingTrigger.AUTOMATIC_2ND_PARTICIPANT.value
+        ),
+        "is_locked": room.is_locked if room else False,
+        "is_shared": room.is_shared if room else False,
+        "webhook_url": (room.webhook_url if room else "") or "",
+    }
+    current.update({key: value for key, value in sent.items() if value is not None})
+    return page(
+        request,
+        "room_form.html",
+        status,
+        visitor=visitor,
+        room=room,
+        values=current,
+        errors=errors or {},
+        platforms=platform_choices(runtime),
+        room_modes=[mode.value for mode in RoomMode],
+        recording_types=[kind.value for kind in RecordingType],
+        recording_triggers=[trigger.value for trigger in RecordingTrigger],
+        needs=_NEEDS,
+        name_rules=ROOM_NAME_RULES,
+    )

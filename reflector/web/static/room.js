@@ -1,0 +1,159 @@
+// The room page: join the room's meeting, embed it with the platform's script (which defines
+// window.reflectorEmbed), show who is in, and give the host their controls.
+"use strict";
+
+(function () {
+  const config = JSON.parse(document.getElementById("room-config").textContent);
+  const frame = document.getElementById("meeting-frame");
+  const status = document.getElementById("meeting-status");
+  const PRESENCE_EVERY_MS = 3000;
+
+  async function api(method, path, body) {
+    const response = await fetch(path, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": config.csrfToken },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) {
+      let detail = null;
+      try {
+        detail = (await response.json()).detail;
+      } catch (ignored) {
+        // Not JSON: say what the status was.
+      }
+      throw new Error(typeof detail === "string" ? detail : "the service answered " + response.status);
+    }
+    return response.status === 204 ? null : response.json();
+  }
+
+  function say(text) {
+    status.textContent = text;
+    if (!status.isConnected) {
+      frame.replaceChildren(status);
+    }
+  }
+
+  function showLink(join) {
+    const paragraph = document.createElement("p");
+    const link = document.createElement("a");
+    link.href = join.url;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.textContent = "Open the meeting";
+    paragraph.append("This meeting is on " + config.platform + ": ", link);
+    frame.replaceChildren(paragraph);
+  }
+
+  async function join() {
+    const room = encodeURIComponent(config.roomName);
+    const meeting = await api("POST", "/v1/rooms/" + room + "/meeting", { allow_duplicated: false });
+    const reloadKey = "reflector-reloaded-" + meeting.id;
+    if (meeting.platform !== config.platform && !sessionStorage.getItem(reloadKey)) {
+      // The meeting is on another platform than this page was built for: build it again.
+      sessionStorage.setItem(reloadKey, "1");
+      location.reload();
+      return;
+    }
+    const link = await api("POST", "/v1/meetings/" + meeting.id + "/join", {
+      display_name: config.displayName,
+    });
+    const join = {
+      url: link.url,
+      role: link.role,
+      meetingId: meeting.id,
+      displayName: config.displayName,
+      recordsOnJoin: config.recordsOnJoin,
+    };
+    let controls = null;
+    if (typeof window.reflectorEmbed === "function") {
+      try {
+        frame.replaceChildren();
+        controls = window.reflectorEmbed(frame, join);
+      } catch (error) {
+        showLink(join);
+        frame.prepend(paragraphOf("The meeting could not be shown here (" + error.message + ")."));
+      }
+    } else {
+      showLink(join);
+    }
+    hostControls(meeting, controls);
+    watchPresence(meeting.id);
+  }
+
+  function paragraphOf(text) {
+    const paragraph = document.createElement("p");
+    paragraph.textContent = text;
+    return paragraph;
+  }
+
+  function hostControls(meeting, controls) {
+    const box = document.getElementById("host-controls");
+    if (!box) {
+      return;
+    }
+    box.hidden = false;
+    const record = document.getElementById("start-recording");
+    if (controls && controls.startRecording) {
+      record.hidden = false;
+      record.addEventListener("click", function () {
+        controls.startRecording();
+        record.disabled = true;
+        record.textContent = "Recording asked for";
+      });
+    }
+    document.getElementById("end-meeting").addEventListener("click", async function (event) {
+      if (!window.confirm("End the meeting for everyone in it?")) {
+        return;
+      }
+      event.target.disabled = true;
+      try {
+        await api("POST", "/v1/meetings/" + meeting.id + "/end");
+        if (controls && controls.leave) {
+          controls.leave();
+        }
+        box.hidden = true;
+        say("The meeting has ended.");
+      } catch (error) {
+        event.target.disabled = false;
+        window.alert("The meeting could not be ended: " + error.message);
+      }
+    });
+  }
+
+  function watchPresence(meetingId) {
+    const list = document.getElementById("presence-list");
+    const count = document.getElementById("presence-count");
+    const empty = document.getElementById("presence-empty");
+    async function look() {
+      let meeting;
+      try {
+        meeting = await api("GET", "/v1/meetings/" + meetingId);
+      } catch (error) {
+        return;
+      }
+      const inRoom = meeting.participants.filter(function (person) {
+        return person.joined_at && !person.left_at && !person.is_recorder;
+      });
+      list.replaceChildren(
+        ...inRoom.map(function (person) {
+          const item = document.createElement("li");
+          item.textContent = person.display_name || person.user_id || "a guest";
+          return item;
+        })
+      );
+      count.textContent = String(meeting.state === "ended" ? 0 : inRoom.length);
+      empty.hidden = inRoom.length > 0;
+      if (meeting.state === "ended") {
+        say("The meeting has ended.");
+        return;
+      }
+      window.setTimeout(look, PRESENCE_EVERY_MS);
+    }
+    look();
+  }
+
+  join().catch(function (error) {
+    say("Could not join the meeting: " + error.message);
+  });
+})();

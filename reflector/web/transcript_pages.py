@@ -1,0 +1,89 @@
+"""Transcripts: search across all of one's transcripts, read one, download, delete."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from reflector import removal, search, transcripts
+from reflector.api.deps import RuntimeDep
+from reflector.rooms import is_owner
+from reflector.web.access import SignedIn, checked_form
+from reflector.web.render import PageRoute, page
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+PAGE_SIZE = 20
+
+
+@router.get("/transcripts")
+async def transcripts_page(
+    request: Request,
+    runtime: RuntimeDep,
+    visitor: SignedIn,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> Response:
+    words = q.strip() or None
+    async with runtime.db.read() as session:
+        found, total = await transcripts.find(
+            session, visitor.caller, words=words, page=page_number, size=PAGE_SIZE
+        )
+    results = [
+        (transcript, room, search.excerpt(transcript.text, words)) for transcript, room in found
+    ]
+    return page(
+        request,
+        "transcripts.html",
+        visitor=visitor,
+        q=q,
+        results=results,
+        total=total,
+        page_number=page_number,
+        pages=max(1, -(-total // PAGE_SIZE)),
+    )
+
+
+@router.get("/transcripts/{transcript_id}")
+async def transcript_page(
+    transcript_id: uuid.UUID, request: Request, runtime: RuntimeDep, visitor: SignedIn
+) -> Response:
+    async with runtime.db.read() as session:
+        transcript, room = await transcripts.get_visible(session, visitor.caller, transcript_id)
+    return page(
+        request,
+        "transcript.html",
+        visitor=visitor,
+        transcript=transcript,
+        room=room,
+        is_owner=is_owner(room, visitor.caller),
+    )
+
+
+@router.get("/transcripts/{transcript_id}/delete")
+async def delete_transcript_page(
+    transcript_id: uuid.UUID, request: Request, runtime: RuntimeDep, visitor: SignedIn
+) -> Response:
+    async with runtime.db.read() as session:
+        transcript, room = await transcripts.get_visible(session, visitor.caller, transcript_id)
+    return page(
+        request,
+        "confirm.html",
+        visitor=visitor,
+        title=f"Delete this transcript of {room.title or room.name}?",
+        warning="The recording stays; it can be transcribed again.",
+        action=f"/transcripts/{transcript.id}/delete",
+        button="Delete the transcript",
+        back=f"/transcripts/{transcript.id}",
+    )
+
+
+@router.post("/transcripts/{transcript_id}/delete")
+async def delete_transcript(
+    transcript_id: uuid.UUID, request: Request, runtime: RuntimeDep, visitor: SignedIn
+) -> Response:
+    await checked_form(request, visitor)
+    async with runtime.db.read() as session:
+        _, room = await transcripts.get_visible(session, visitor.caller, transcript_id)
+    await removal.delete_transcript(runtime, visitor.caller, transcript_id)
+    return RedirectResponse(f"/r/{room.name}", status_code=303)
