@@ -24,6 +24,24 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 # An option shown only for platforms with this capability.
 _NEEDS = {RecordingType.CLOUD.value: Capability.CLOUD_RECORDING.value}
+# What each choice means, in words; the value sent is the API's.
+LABELS = {
+    "recording_type": {
+        RecordingType.NONE.value: "No recording",
+        RecordingType.LOCAL.value: "Recorded in a participant's browser (local)",
+        RecordingType.CLOUD.value: "Recorded by the platform (cloud)",
+    },
+    "recording_trigger": {
+        RecordingTrigger.NONE.value: "Only when someone starts it",
+        RecordingTrigger.PROMPT.value: "Ask when the meeting starts",
+        RecordingTrigger.AUTOMATIC.value: "When the first person joins",
+        RecordingTrigger.AUTOMATIC_2ND_PARTICIPANT.value: "When a second person joins",
+    },
+    "room_mode": {
+        RoomMode.NORMAL.value: "Normal: small meetings",
+        RoomMode.GROUP.value: "Group: larger meetings",
+    },
+}
 _CHOICES = ("name", "title", "platform", "room_mode", "recording_type", "recording_trigger")
 _FLAGS = ("is_locked", "is_shared")
 
@@ -196,9 +214,7 @@ def _form(
         values=current,
         errors=errors or {},
         platforms=platform_choices(runtime),
-        room_modes=[mode.value for mode in RoomMode],
-        recording_types=[kind.value for kind in RecordingType],
-        recording_triggers=[trigger.value for trigger in RecordingTrigger],
         needs=_NEEDS,
+        labels=LABELS,
         name_rules=ROOM_NAME_RULES,
     )

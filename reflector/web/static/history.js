@@ -106,9 +106,8 @@
         }
         status.textContent = "Uploaded; it is being processed.";
         form.reset();
-        const article = form.closest("article");
-        let list = article.querySelector("ul.recordings");
-        if (!list) {
+        let list = form.previousElementSibling;
+        if (!list || !list.matches("ul.recordings")) {
           list = document.createElement("ul");
           list.className = "recordings";
           form.before(list);

@@ -93,6 +93,9 @@
       return;
     }
     box.hidden = false;
+    const uploads = document.getElementById("live-recordings");
+    uploads.querySelector("form.upload").action = "/v1/meetings/" + meeting.id + "/recordings";
+    uploads.hidden = false;
     const record = document.getElementById("start-recording");
     if (controls && controls.startRecording) {
       record.hidden = false;

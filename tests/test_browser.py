@@ -1,0 +1,377 @@
+"""The web pages in a real browser (Debian's Chromium driven by Playwright) against a real
+`reflector serve`: two people in a room, presence, an upload processed to a transcript,
+search, download and deletion; a Jitsi room against a stand-in for Jitsi's IFrame API.
+
+Every page is checked with axe-core and photographed at desktop and phone sizes into
+REFLECTOR_SCREENSHOTS (default: the test's temporary directory)."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+
+from tests.servers import free_port, wait_for_port
+from tests.support import MOCK_SECRET, mock_event, mock_signature
+from tests.web import PASSWORD
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+JITSI_DOMAIN = "meet.test"
+JITSI_SECRET = "browser-test-jitsi-secret-0123456789abcdef"
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+# Stands in for https://meet.test/external_api.js: records what the page gives Jitsi's API.
+JITSI_STAND_IN = """
+window.__jitsi = [];
+window.__jitsiCommands = [];
+window.JitsiMeetExternalAPI = function (domain, options) {
+  const copy = Object.assign({}, options);
+  delete copy.parentNode;
+  window.__jitsi.push({ domain: domain, options: copy });
+  const stage = document.createElement("p");
+  stage.textContent = "Jitsi stand-in: " + options.roomName;
+  options.parentNode.append(stage);
+  this.executeCommand = function () { window.__jitsiCommands.push(Array.from(arguments)); };
+  this.addListener = function () {};
+  this.dispose = function () { stage.remove(); };
+};
+"""
+
+
+class Served:
+    """`reflector serve` with its embedded worker, users ann and bob, on a free port."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            "PATH": os.environ["PATH"],
+            "REFLECTOR_DATA_DIR": str(directory / "data"),
+            "LOG_LEVEL": "WARNING",
+            "DEFAULT_VIDEO_PLATFORM": "mock",
+            "MOCK_WEBHOOK_SECRET": MOCK_SECRET,
+            "JITSI_DOMAIN": JITSI_DOMAIN,
+            "JITSI_JWT_SECRET": JITSI_SECRET,
+            "REFLECTOR_PASSWORD": PASSWORD,
+        }
+        reflector = str(Path(sys.executable).parent / "reflector")
+        for name in ("ann", "bob"):
+            subprocess.run(
+                [reflector, "users", "create", name], env=self.env, check=True, capture_output=True
+            )
+        self.process = subprocess.Popen(
+            [reflector, "serve", "--port", str(self.port)],
+            cwd=directory,
+            env=self.env,
+            stdout=(directory / "serve.out").open("wb"),
+            stderr=(directory / "serve.log").open("wb"),
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    server = Served(tmp_path_factory.mktemp("browser"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (scripts/test does)"
+    with sync_playwright() as playwright:
+        # Root in a container has no user namespaces for Chromium's sandbox.
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    chosen = os.environ.get("REFLECTOR_SCREENSHOTS")
+    directory = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def signed_in(browser: Browser, served: Served, name: str, viewport: dict[str, int]) -> Page:
+    context = browser.new_context(viewport=viewport, base_url=served.url, accept_downloads=True)
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Rooms", exact=True)).to_be_visible()
+    return page
+
+
+def accessible(page: Page) -> None:
+    """No axe-core violations on the page as it is now."""
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def shoot(page: Page, screenshots: Path, name: str) -> None:
+    size = "phone" if page.viewport_size == PHONE else "desktop"
+    page.screenshot(path=screenshots / f"{name}-{size}.png", full_page=True)
+
+
+def mock_joined(served: Served, page: Page, room: str, participant: str, user: str) -> None:
+    body = mock_event("participant.joined", room, participant, user_name=user)
+    signature = mock_signature(body, int(time.time()))
+    answer = page.request.post(
+        f"{served.url}/v1/mock/webhook",
+        data=body,
+        headers={"X-Mock-Signature": signature, "Content-Type": "application/json"},
+    )
+    assert answer.ok, answer.text()
+
+
+def same_origin_bodies(context: BrowserContext, served: Served) -> list[str]:
+    """Everything this service sends the context from now on (pages, scripts, API answers)."""
+    bodies: list[str] = []
+
+    def keep(route: Route) -> None:
+        response = route.fetch()
+        bodies.append(response.text())
+        route.fulfill(response=response)
+
+    context.route(f"{served.url}/**", keep)
+    return bodies
+
+
+def test_two_people_meet_upload_and_read_the_transcript(
+    served: Served, browser: Browser, screenshots: Path, spoken_video: Path
+) -> None:
+    context = browser.new_context(viewport=DESKTOP, base_url=served.url, accept_downloads=True)
+    ann = context.new_page()
+    ann.goto("/")
+    expect(ann.get_by_role("heading", name="Sign in")).to_be_visible()
+    accessible(ann)
+    shoot(ann, screenshots, "signin")
+    ann.get_by_label("Name").fill("ann")
+    ann.get_by_label("Password").fill("not the password")
+    ann.get_by_role("button", name="Sign in").click()
+    expect(ann.get_by_role("alert")).to_have_text("Wrong name or password.")
+    ann.get_by_label("Name").fill("ann")
+    ann.get_by_label("Password").fill(PASSWORD)
+    ann.get_by_role("button", name="Sign in").click()
+    expect(ann.get_by_role("heading", name="Rooms", exact=True)).to_be_visible()
+    accessible(ann)
+
+    ann.get_by_role("link", name="New room").click()
+    accessible(ann)
+    shoot(ann, screenshots, "room-form")
+    ann.get_by_label("Name in the link").fill("standup")
+    ann.get_by_label("Title").fill("Morning standup")
+    ann.get_by_label("Video platform").select_option("mock")
+    ann.get_by_label("Shared: every user can see and join it").check()
+    ann.get_by_role("button", name="Create room").click()
+    expect(ann).to_have_url(f"{served.url}/r/standup")
+    expect(ann.get_by_role("link", name="Open the meeting")).to_be_visible()
+    expect(ann.get_by_role("button", name="End meeting")).to_be_visible()
+    meeting = ann.evaluate(
+        "fetch('/v1/rooms/standup/meetings/active').then(answer => answer.json())"
+    )[0]
+    assert "roomKey=" in meeting["host_room_url"]
+
+    bob_context = browser.new_context(viewport=DESKTOP, base_url=served.url)
+    seen_by_bob = same_origin_bodies(bob_context, served)
+    bob = bob_context.new_page()
+    bob.goto("/")
+    bob.get_by_label("Name").fill("bob")
+    bob.get_by_label("Password").fill(PASSWORD)
+    bob.get_by_role("button", name="Sign in").click()
+    bob.get_by_role("link", name="Morning standup").click()
+    expect(bob.get_by_role("link", name="Open the meeting")).to_be_visible()
+    expect(bob.get_by_role("button", name="End meeting")).to_have_count(0)
+
+    mock_joined(served, ann, meeting["platform_room_name"], "p-ann", "Ann")
+    mock_joined(served, ann, meeting["platform_room_name"], "p-bob", "Bob")
+    for page in (ann, bob):
+        expect(page.locator("#presence-list li")).to_have_text(["Ann", "Bob"], timeout=15_000)
+        expect(page.locator("#presence-count")).to_have_text("2")
+    accessible(bob)
+    shoot(bob, screenshots, "room-participant")
+    assert seen_by_bob, "nothing was fetched"
+    for body in seen_by_bob:
+        assert meeting["host_room_url"] not in body
+        assert "roomKey" not in body
+
+    upload = ann.locator("form.upload").first
+    upload.get_by_label("Add a recording of this meeting").set_input_files(spoken_video)
+    upload.get_by_role("button", name="Upload").click()
+    expect(upload.locator(".upload-status")).to_have_text("Uploaded; it is being processed.")
+    recording = ann.locator("li.recording").first
+    shoot(ann, screenshots, "room-processing")
+    expect(recording.get_by_role("link", name="Transcript")).to_be_visible(timeout=180_000)
+    expect(recording.locator("[data-status-text]")).to_have_text("done")
+    accessible(ann)
+    shoot(ann, screenshots, "room-owner")
+
+    ann.goto("/rooms")
+    expect(ann.locator("[data-count]")).to_have_text("2")
+    shoot(ann, screenshots, "rooms")
+
+    ann.goto("/r/standup")
+    ann.locator("li.recording").get_by_role("link", name="Transcript").click()
+    expect(ann.get_by_role("heading", name="Transcript of Morning standup")).to_be_visible()
+    accessible(ann)
+    shoot(ann, screenshots, "transcript")
+    said = ann.locator(".segments .text").all_inner_texts()
+    word = max(" ".join(said).split(), key=len)
+    transcript_url = ann.url
+
+    ann.get_by_role("link", name="Transcripts", exact=True).click()
+    ann.get_by_label("Search all your transcripts").fill(word)
+    ann.get_by_role("button", name="Search").click()
+    expect(ann.get_by_role("status")).to_contain_text(f"1 transcript with “{word}”")
+    accessible(ann)
+    shoot(ann, screenshots, "search")
+    ann.get_by_label("Search all your transcripts").fill("zebra")
+    ann.get_by_role("button", name="Search").click()
+    expect(ann.get_by_role("status")).to_contain_text("0 transcripts")
+
+    ann.goto(transcript_url)
+    with ann.expect_download() as download:
+        ann.get_by_role("link", name="VTT").click()
+    vtt = Path(download.value.path()).read_text()
+    assert vtt.startswith("WEBVTT\n\n00:00:")
+    assert word in vtt
+    assert download.value.suggested_filename.endswith(".vtt")
+
+    ann.get_by_role("link", name="Delete").click()
+    accessible(ann)
+    shoot(ann, screenshots, "confirm")
+    ann.get_by_role("button", name="Delete the transcript").click()
+    expect(ann).to_have_url(f"{served.url}/r/standup")
+    expect(ann.locator("li.recording").get_by_role("link", name="Transcript")).to_have_count(0)
+    assert ann.goto(transcript_url).status == 404
+    ann.get_by_role("link", name="Back to the start").click()
+
+    ann.get_by_role("link", name="API keys").click()
+    ann.get_by_label("Name of a new key").fill("laptop")
+    ann.get_by_role("button", name="Create key").click()
+    expect(ann.locator("#new-key")).to_have_text(re.compile(r"^rfl_"))
+    accessible(ann)
+    shoot(ann, screenshots, "keys")
+
+    ann.get_by_role("button", name="Sign out").click()
+    expect(ann.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert ann.goto("/rooms").url.startswith(f"{served.url}/signin")
+    context.close()
+    bob_context.close()
+
+
+def test_pages_fit_a_phone(served: Served, browser: Browser, screenshots: Path) -> None:
+    page = signed_in(browser, served, "ann", PHONE)
+    page.goto("/rooms/new")
+    page.get_by_label("Name in the link").fill("phone-room")
+    page.get_by_role("button", name="Create room").click()
+    expect(page.get_by_role("link", name="Open the meeting")).to_be_visible()
+    for path, name in [
+        ("/r/phone-room", "room"),
+        ("/rooms", "rooms"),
+        ("/rooms/new", "room-form"),
+        ("/transcripts", "search"),
+        ("/keys", "keys"),
+    ]:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= PHONE["width"], f"{path} scrolls sideways on a phone ({wide} px)"
+        accessible(page)
+        shoot(page, screenshots, name)
+    page.context.close()
+
+
+def test_keyboard_reaches_the_main_content_first(served: Served, browser: Browser) -> None:
+    page = signed_in(browser, served, "ann", DESKTOP)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    page.context.close()
+
+
+def jitsi_page(browser: Browser, served: Served, name: str) -> Page:
+    page = signed_in(browser, served, name, DESKTOP)
+    page.context.route(
+        f"https://{JITSI_DOMAIN}/external_api.js",
+        lambda route: route.fulfill(body=JITSI_STAND_IN, content_type="text/javascript"),
+    )
+    return page
+
+
+def given_to_jitsi(page: Page) -> dict[str, Any]:
+    expect(page.locator("#meeting-frame")).to_contain_text("Jitsi stand-in")
+    calls: list[dict[str, Any]] = page.evaluate("window.__jitsi")
+    assert len(calls) == 1
+    return calls[0]
+
+
+def test_a_jitsi_room_gives_each_person_their_own_token(
+    served: Served, browser: Browser, screenshots: Path
+) -> None:
+    ann = jitsi_page(browser, served, "ann")
+    ann.goto("/rooms/new")
+    ann.get_by_label("Name in the link").fill("jitsi-room")
+    ann.get_by_label("Video platform").select_option("jitsi")
+    expect(ann.locator("#recording_type option[value=cloud]")).to_be_disabled()
+    ann.get_by_label("Recording", exact=True).select_option("local")
+    ann.get_by_label("Shared: every user can see and join it").check()
+    ann.get_by_role("button", name="Create room").click()
+    host = given_to_jitsi(ann)
+    assert host["domain"] == JITSI_DOMAIN
+    assert host["options"]["roomName"].startswith("jitsi-room")
+    host_claims = jwt.decode(
+        host["options"]["jwt"], JITSI_SECRET, algorithms=["HS256"], audience="reflector"
+    )
+    assert host_claims["context"]["user"]["id"] == "ann"
+    assert host_claims["context"]["user"]["moderator"] == "true"
+    policy = ann.evaluate("document.querySelector('script[src$=\"external_api.js\"]').src")
+    assert policy == f"https://{JITSI_DOMAIN}/external_api.js"
+    accessible(ann)
+    shoot(ann, screenshots, "room-jitsi")
+
+    ann.get_by_role("button", name="Start recording").click()
+    meeting_id = ann.evaluate(
+        "fetch('/v1/rooms/jitsi-room/meetings/active').then(answer => answer.json())"
+    )[0]["id"]
+    commands = ann.evaluate("window.__jitsiCommands")
+    assert commands == [
+        ["startRecording", {"mode": "file", "extraMetadata": {"reflector_meeting_id": meeting_id}}]
+    ]
+
+    bob = jitsi_page(browser, served, "bob")
+    bob.goto("/r/jitsi-room")
+    guest = given_to_jitsi(bob)
+    guest_claims = jwt.decode(
+        guest["options"]["jwt"], JITSI_SECRET, algorithms=["HS256"], audience="reflector"
+    )
+    assert guest_claims["context"]["user"]["id"] == "bob"
+    assert guest_claims["context"]["user"]["moderator"] == "false"
+    assert guest["options"]["jwt"] != host["options"]["jwt"]
+    assert host["options"]["jwt"] not in bob.content()
+    expect(bob.get_by_role("button", name="Start recording")).to_have_count(0)
+    assert json.dumps(guest).count("moderator") == 0
+    ann.context.close()
+    bob.context.close()
