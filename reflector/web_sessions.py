@@ -34,7 +34,7 @@ async def start(db: Database, clock: Clock, user_id: str, lifetime: timedelta) -
     async with db.write() as session:
         session.add(
             WebSession(
-                token_hash=_digest(token),
+                key_hash=_digest(token),
                 user_id=user_id,
                 csrf_token=csrf_token,
                 created_at=now,
@@ -48,7 +48,7 @@ async def find(db: Database, clock: Clock, token: str) -> Session | None:
     async with db.read() as session:
         row = await session.scalar(
             select(WebSession).where(
-                WebSession.token_hash == _digest(token), WebSession.expires_at > clock()
+                WebSession.key_hash == _digest(token), WebSession.expires_at > clock()
             )
         )
     return Session(token=token, user_id=row.user_id, csrf_token=row.csrf_token) if row else None
@@ -56,7 +56,7 @@ async def find(db: Database, clock: Clock, token: str) -> Session | None:
 
 async def end(db: Database, token: str) -> None:
     async with db.write() as session:
-        await session.execute(delete(WebSession).where(WebSession.token_hash == _digest(token)))
+        await session.execute(delete(WebSession).where(WebSession.key_hash == _digest(token)))
 
 
 def csrf_matches(session: Session, offered: str | None) -> bool:

@@ -21,9 +21,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 
+from tests import daily_fake, whereby_fake
+from tests.daily_fake import DailyFake
 from tests.servers import free_port, wait_for_port
 from tests.support import MOCK_SECRET, mock_event, mock_signature
+from tests.test_platform_daily import WEBHOOK_SECRET as DAILY_SECRET
+from tests.test_platform_whereby import WEBHOOK_SECRET as WHEREBY_SECRET
 from tests.web import PASSWORD
+from tests.whereby_fake import WherebyFake
 
 pytestmark = pytest.mark.slow
 
@@ -48,12 +53,36 @@ window.JitsiMeetExternalAPI = function (domain, options) {
   this.dispose = function () { stage.remove(); };
 };
 """
+# Stands in for daily-js: records the call frame's join.
+DAILY_STAND_IN = """
+window.__daily = [];
+window.DailyIframe = {
+  createFrame: function (parent, options) {
+    const stage = document.createElement("p");
+    parent.append(stage);
+    return {
+      join: function (properties) {
+        window.__daily.push(properties);
+        stage.textContent = "Daily stand-in: " + properties.url;
+      },
+      leave: function () { stage.remove(); },
+    };
+  },
+};
+"""
+# Stands in for Whereby's embed module: a <whereby-embed> that shows the room it was given.
+WHEREBY_STAND_IN = """
+customElements.define("whereby-embed", class extends HTMLElement {
+  connectedCallback() { this.textContent = "Whereby stand-in: " + this.getAttribute("room"); }
+});
+"""
 
 
 class Served:
-    """`reflector serve` with its embedded worker, users ann and bob, on a free port."""
+    """`reflector serve` with its embedded worker, users ann and bob, on a free port; Daily and
+    Whereby are their fakes' APIs on loopback."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, daily_url: str, whereby_url: str) -> None:
         self.directory = directory
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -65,6 +94,13 @@ class Served:
             "MOCK_WEBHOOK_SECRET": MOCK_SECRET,
             "JITSI_DOMAIN": JITSI_DOMAIN,
             "JITSI_JWT_SECRET": JITSI_SECRET,
+            "DAILY_API_KEY": daily_fake.API_KEY,
+            "DAILY_API_URL": daily_url,
+            "DAILY_SUBDOMAIN": daily_fake.SUBDOMAIN,
+            "DAILY_WEBHOOK_SECRET": DAILY_SECRET,
+            "WHEREBY_API_KEY": whereby_fake.API_KEY,
+            "WHEREBY_API_URL": whereby_url,
+            "WHEREBY_WEBHOOK_SECRET": WHEREBY_SECRET,
             "REFLECTOR_PASSWORD": PASSWORD,
         }
         reflector = str(Path(sys.executable).parent / "reflector")
@@ -87,10 +123,16 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    server = Served(tmp_path_factory.mktemp("browser"))
-    yield server
-    server.stop()
+def daily() -> DailyFake:
+    return DailyFake()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, daily: DailyFake) -> Iterator[Served]:
+    with daily_fake.served(daily) as daily_url, whereby_fake.served(WherebyFake()) as whereby_url:
+        server = Served(tmp_path_factory.mktemp("browser"), daily_url, whereby_url)
+        yield server
+        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -280,18 +322,31 @@ def test_two_people_meet_upload_and_read_the_transcript(
     bob_context.close()
 
 
-def test_pages_fit_a_phone(served: Served, browser: Browser, screenshots: Path) -> None:
+def test_pages_fit_a_phone(
+    served: Served, browser: Browser, screenshots: Path, spoken_video: Path
+) -> None:
+    stranger = browser.new_page(viewport=PHONE, base_url=served.url)
+    stranger.goto("/")
+    shoot(stranger, screenshots, "signin")
+    stranger.context.close()
     page = signed_in(browser, served, "ann", PHONE)
     page.goto("/rooms/new")
     page.get_by_label("Name in the link").fill("phone-room")
     page.get_by_role("button", name="Create room").click()
     expect(page.get_by_role("link", name="Open the meeting")).to_be_visible()
+    page.get_by_label("Add a recording of this meeting").set_input_files(spoken_video)
+    page.get_by_role("button", name="Upload").click()
+    transcript = page.locator("li.recording").get_by_role("link", name="Transcript")
+    expect(transcript).to_be_visible(timeout=180_000)
+    transcript_path = str(transcript.get_attribute("href"))
     for path, name in [
         ("/r/phone-room", "room"),
         ("/rooms", "rooms"),
         ("/rooms/new", "room-form"),
         ("/transcripts", "search"),
         ("/keys", "keys"),
+        (transcript_path, "transcript"),
+        (f"{transcript_path}/delete", "confirm"),
     ]:
         page.goto(path)
         page.wait_for_load_state("networkidle")
@@ -373,5 +428,68 @@ def test_a_jitsi_room_gives_each_person_their_own_token(
     assert host["options"]["jwt"] not in bob.content()
     expect(bob.get_by_role("button", name="Start recording")).to_have_count(0)
     assert json.dumps(guest).count("moderator") == 0
+    ann.context.close()
+    bob.context.close()
+
+
+def with_stand_in(page: Page, url: str, script: str) -> Page:
+    page.context.route(
+        url, lambda route: route.fulfill(body=script, content_type="text/javascript")
+    )
+    return page
+
+
+def shared_room(page: Page, name: str, platform: str) -> None:
+    page.goto("/rooms/new")
+    page.get_by_label("Name in the link").fill(name)
+    page.get_by_label("Video platform").select_option(platform)
+    page.get_by_label("Shared: every user can see and join it").check()
+    page.get_by_role("button", name="Create room").click()
+
+
+def test_a_daily_room_joins_with_each_persons_own_meeting_token(
+    served: Served, browser: Browser, daily: DailyFake, screenshots: Path
+) -> None:
+    script = "https://unpkg.com/@daily-co/daily-js"
+    ann = with_stand_in(signed_in(browser, served, "ann", DESKTOP), script, DAILY_STAND_IN)
+    shared_room(ann, "daily-room", "daily")
+    expect(ann.locator("#meeting-frame")).to_contain_text("Daily stand-in")
+    [host] = ann.evaluate("window.__daily")
+    assert host["url"].startswith(f"https://{daily_fake.SUBDOMAIN}.daily.co/")
+    assert "?t=" not in host["url"]
+    assert daily.tokens[host["token"]]["is_owner"] is True
+    assert daily.tokens[host["token"]]["user_name"] == "ann"
+    accessible(ann)
+    shoot(ann, screenshots, "room-daily")
+
+    bob = with_stand_in(signed_in(browser, served, "bob", DESKTOP), script, DAILY_STAND_IN)
+    bob.goto("/r/daily-room")
+    expect(bob.locator("#meeting-frame")).to_contain_text("Daily stand-in")
+    [guest] = bob.evaluate("window.__daily")
+    assert guest["url"] == host["url"]
+    assert daily.tokens[guest["token"]]["is_owner"] is False
+    assert host["token"] not in bob.content()
+    ann.context.close()
+    bob.context.close()
+
+
+def test_a_whereby_room_gives_the_host_link_to_the_owner_only(
+    served: Served, browser: Browser, screenshots: Path
+) -> None:
+    script = "https://cdn.srv.whereby.com/embed/v1.js"
+    ann = with_stand_in(signed_in(browser, served, "ann", DESKTOP), script, WHEREBY_STAND_IN)
+    shared_room(ann, "whereby-room", "whereby")
+    embedded = ann.locator("whereby-embed")
+    expect(embedded).to_contain_text("Whereby stand-in")
+    assert "roomKey=" in str(embedded.get_attribute("room"))
+    assert embedded.get_attribute("displayName") == "ann"
+    shoot(ann, screenshots, "room-whereby")
+
+    bob = with_stand_in(signed_in(browser, served, "bob", DESKTOP), script, WHEREBY_STAND_IN)
+    bob.goto("/r/whereby-room")
+    guest = bob.locator("whereby-embed")
+    expect(guest).to_contain_text("Whereby stand-in")
+    assert "roomKey" not in str(guest.get_attribute("room"))
+    assert "roomKey" not in bob.content()
     ann.context.close()
     bob.context.close()

@@ -68,7 +68,7 @@ async def room_page(
             and room.recording_trigger == RecordingTrigger.AUTOMATIC
         ),
         sources=Sources(
-            scripts=(*sources.scripts, *sources.module_scripts) if sources else (),
+            scripts=_folders(*sources.scripts, *sources.module_scripts) if sources else (),
             frames=sources.frames if sources else (),
             connections=sources.connections if sources else (),
         ),
@@ -85,6 +85,12 @@ async def embed_script(platform: str, runtime: RuntimeDep) -> Response:
     if embed is None:
         raise NotFound(f"{platform} has no embedded meeting page")
     return FileResponse(embed.script, media_type="text/javascript")
+
+
+def _folders(*scripts: str) -> tuple[str, ...]:
+    """What the policy allows for each script: its folder, where what the script loads in
+    turn also lives (a path ending in "/" matches everything under it)."""
+    return tuple(dict.fromkeys(script.rsplit("/", 1)[0] + "/" for script in scripts))
 
 
 async def _history(session: AsyncSession, room: Room) -> list[PastMeeting]:

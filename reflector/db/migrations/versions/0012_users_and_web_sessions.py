@@ -30,12 +30,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "web_sessions",
-        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("key_hash", sa.String(64), nullable=False),
         sa.Column("user_id", sa.String(128), nullable=False),
         sa.Column("csrf_token", sa.String(64), nullable=False),
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.Column("expires_at", UTC_DATETIME, nullable=False),
-        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_web_sessions")),
+        sa.PrimaryKeyConstraint("key_hash", name=op.f("pk_web_sessions")),
     )
     op.create_index("ix_web_sessions_user_id", "web_sessions", ["user_id"])
     op.create_index("ix_web_sessions_expires_at", "web_sessions", ["expires_at"])
