@@ -14,8 +14,8 @@ def run(database_url, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     env = {"DATABASE_URL": database_url, "REFLECTOR_DATA_DIR": str(tmp_path)}
 
-    def invoke(*args: str):
-        return CliRunner().invoke(main, list(args), env=env)
+    def invoke(*args: str, input: str | None = None):
+        return CliRunner().invoke(main, list(args), env=env, input=input)
 
     return invoke
 
@@ -40,6 +40,31 @@ def test_api_key_lifecycle(run):
     again = run("api-key", "revoke", name)
     assert again.exit_code == 1
     assert "no active API key" in again.output
+
+
+def test_users_are_created_with_a_prompted_password(run):
+    name = f"u{uuid.uuid4().hex[:8]}"
+    mismatch = run("users", "create", name, input="first password\nsecond password\n" * 3)
+    assert mismatch.exit_code != 0
+    assert "do not match" in mismatch.output
+    created = run("users", "create", name, input="correct horse\ncorrect horse\n")
+    assert created.exit_code == 0, created.output
+    assert "correct horse" not in created.output
+    assert f"{name}  created" in run("users", "list").output
+
+    short = run("users", "create", f"x{name}", input="short\nshort\n")
+    assert short.exit_code == 1
+    assert "a password is 8 to 1024 characters" in short.output
+    taken = run("users", "create", name, input="correct horse\ncorrect horse\n")
+    assert taken.exit_code == 1
+    assert "already exists" in taken.output
+    bad = run("users", "create", "Not A Name", input="correct horse\ncorrect horse\n")
+    assert bad.exit_code == 1
+    assert "a user name is 1 to 64 characters" in bad.output
+
+    assert run("users", "delete", name).exit_code == 0
+    assert name not in run("users", "list").output
+    assert run("users", "delete", name).exit_code == 1
 
 
 def test_rooms_can_be_scripted(run):

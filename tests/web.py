@@ -20,13 +20,14 @@ async def make_user(runtime: Runtime, name: str) -> None:
     await users.create(runtime.db, runtime.clock, name, PASSWORD)
 
 
-async def sign_in(client: Any, name: str, password: str = PASSWORD) -> Any:
-    """Sign in with the form; the client keeps the cookie. Returns the POST's answer."""
+async def sign_in(
+    client: Any, name: str, password: str = PASSWORD, next_path: str | None = None
+) -> Any:
+    """Sign in with the form, asking to go on to `next_path`; the client keeps the cookie.
+    Returns the POST's answer."""
     form = await client.get("/signin")
-    return await client.post(
-        "/signin",
-        data={"name": name, "password": password, "csrf_token": csrf_of(form.text)},
-    )
+    data = {"name": name, "password": password, "csrf_token": csrf_of(form.text)}
+    return await client.post("/signin", data=data | ({"next": next_path} if next_path else {}))
 
 
 async def page_token(client: Any, path: str = "/rooms") -> str:
