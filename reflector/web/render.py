@@ -47,6 +47,7 @@ class Sources:
     scripts: tuple[str, ...] = ()
     frames: tuple[str, ...] = ()
     connections: tuple[str, ...] = ()
+    styles: tuple[str, ...] = ()
 
 
 def page(
@@ -76,7 +77,7 @@ def _policy(sources: Sources) -> str:
         [
             f"default-src {own}",
             " ".join(["script-src", own, *sources.scripts]),
-            f"style-src {own}",
+            " ".join(["style-src", own, *sources.styles]),
             f"img-src {own} data:",
             " ".join(["connect-src", own, *sources.connections]),
             " ".join(["frame-src", *(sources.frames or [nothing])]),

@@ -14,6 +14,7 @@ from reflector.api.schemas import RoomName
 from reflector.db import Meeting, ParticipantSession, Recording, Room
 from reflector.db.tables import RecordingTrigger, RecordingType
 from reflector.errors import NotFound
+from reflector.video_platforms.spec import EmbedSources
 from reflector.web.access import SignedIn
 from reflector.web.render import PageRoute, Sources, page
 
@@ -42,7 +43,7 @@ async def room_page(
     # the one the selection rules pick (room.js reloads if the meeting lands elsewhere).
     platform = live.platform if live else runtime.platforms.for_meeting(room)[0]
     embed = runtime.platforms.spec(platform).embed
-    sources = embed.sources(runtime.platforms.settings(platform)) if embed else None
+    sources = embed.sources(runtime.platforms.settings(platform)) if embed else EmbedSources()
     present = [
         person
         for past in history
@@ -58,8 +59,8 @@ async def room_page(
         is_owner=rooms.is_owner(room, caller),
         platform=platform,
         embed=embed is not None,
-        vendor_scripts=sources.scripts if sources else (),
-        vendor_modules=sources.module_scripts if sources else (),
+        vendor_scripts=sources.scripts,
+        vendor_modules=sources.module_scripts,
         live=live,
         present=present,
         history=history,
@@ -68,9 +69,10 @@ async def room_page(
             and room.recording_trigger == RecordingTrigger.AUTOMATIC
         ),
         sources=Sources(
-            scripts=_folders(*sources.scripts, *sources.module_scripts) if sources else (),
-            frames=sources.frames if sources else (),
-            connections=sources.connections if sources else (),
+            scripts=_folders(*sources.scripts, *sources.module_scripts),
+            frames=sources.frames,
+            connections=sources.connections,
+            styles=sources.styles,
         ),
         carries_link=True,
     )

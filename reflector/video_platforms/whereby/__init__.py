@@ -10,11 +10,14 @@ from reflector.video_platforms.whereby.settings import WherebySettings
 from reflector.video_platforms.whereby.tasks import PERIODIC
 from reflector.video_platforms.whereby.webhooks import router
 
+# <whereby-embed> is a web component; its shadow root may be styled with an inline <style>,
+# which `style-src 'self'` would block (unconfirmed: Whereby does not document its CSP needs).
 EMBED = Embed(
     script=Path(__file__).with_name("embed.js"),
     sources=lambda _settings: EmbedSources(
         module_scripts=("https://cdn.srv.whereby.com/embed/v1.js",),
         frames=("https://*.whereby.com",),
+        styles=("'unsafe-inline'",),
     ),
 )
 
