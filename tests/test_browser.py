@@ -102,6 +102,9 @@ class Served:
             "WHEREBY_API_URL": whereby_url,
             "WHEREBY_WEBHOOK_SECRET": WHEREBY_SECRET,
             "REFLECTOR_PASSWORD": PASSWORD,
+            # Every browser here signs in from 127.0.0.1, several times a minute.
+            "SIGNIN_RATE_LIMIT_PER_ADDRESS": "100",
+            "SIGNIN_RATE_LIMIT_PER_USER": "100",
         }
         reflector = str(Path(sys.executable).parent / "reflector")
         for name in ("ann", "bob"):
