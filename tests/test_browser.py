@@ -325,6 +325,22 @@ def test_two_people_meet_upload_and_read_the_transcript(
     bob_context.close()
 
 
+def test_a_taken_room_name_is_explained_next_to_the_field(
+    served: Served, browser: Browser, screenshots: Path
+) -> None:
+    page = signed_in(browser, served, "bob", DESKTOP)
+    for _ in range(2):
+        page.goto("/rooms/new")
+        page.get_by_label("Name in the link").fill("taken")
+        page.get_by_role("button", name="Create room").click()
+    name = page.get_by_label("Name in the link")
+    expect(name).to_have_attribute("aria-invalid", "true")
+    expect(name).to_have_accessible_description(re.compile("a room named 'taken' already exists"))
+    accessible(page)
+    shoot(page, screenshots, "room-form-error")
+    page.context.close()
+
+
 def test_pages_fit_a_phone(
     served: Served, browser: Browser, screenshots: Path, spoken_video: Path
 ) -> None:

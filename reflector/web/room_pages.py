@@ -14,7 +14,7 @@ from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import ROOM_NAME_RULES, RoomCreate, RoomUpdate
 from reflector.db import Room
 from reflector.db.tables import RecordingTrigger, RecordingType, RoomMode
-from reflector.errors import InvalidField
+from reflector.errors import Conflict, InvalidField
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import Capability
 from reflector.web.access import SignedIn, Visitor, checked_form
@@ -87,7 +87,7 @@ async def create_room(request: Request, runtime: RuntimeDep, visitor: SignedIn) 
         data = RoomCreate.model_validate(fields)
         _check_supported(runtime, data.platform, data.recording_type)
         room = await rooms.create(runtime, visitor.caller, data)
-    except (ValidationError, InvalidField) as exc:
+    except (ValidationError, InvalidField, Conflict) as exc:
         return _form(request, runtime, visitor, None, fields, _errors(exc), 422)
     return RedirectResponse(f"/r/{room.name}", status_code=303)
 
@@ -113,7 +113,7 @@ async def edit_room(
         data = RoomUpdate.model_validate(fields)
         _check_supported(runtime, data.platform, data.recording_type)
         room = await rooms.update(runtime, visitor.caller, room_id, data)
-    except (ValidationError, InvalidField) as exc:
+    except (ValidationError, InvalidField, Conflict) as exc:
         return _form(request, runtime, visitor, room, fields, _errors(exc), 422)
     return RedirectResponse("/rooms", status_code=303)
 
@@ -172,9 +172,11 @@ def _check_supported(
             )
 
 
-def _errors(exc: ValidationError | InvalidField) -> dict[str, str]:
+def _errors(exc: ValidationError | InvalidField | Conflict) -> dict[str, str]:
     if isinstance(exc, InvalidField):
         return {exc.location[-1]: exc.message}
+    if isinstance(exc, Conflict):  # the one conflict a room form can meet: a taken name
+        return {"name": exc.message}
     messages = {}
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else "form"
