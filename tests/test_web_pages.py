@@ -126,6 +126,20 @@ async def test_with_no_auth_everyone_is_the_local_user(client, runtime: Runtime)
     assert '<span class="who">local</span>' in response.text
 
 
+async def test_with_no_auth_other_sites_pages_cannot_change_anything(client, runtime: Runtime):
+    settings = runtime.config.settings.model_copy(update={"AUTH_BACKEND": "none"})
+    object.__setattr__(runtime.config, "settings", settings)
+    body = {"name": "standup"}
+    forged = await client.post("/v1/rooms", json=body, headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403
+    assert "another site" in forged.json()["detail"]
+    assert (await client.get("/v1/rooms")).json()["total"] == 0
+    ours = await client.post("/v1/rooms", json=body, headers={"Origin": "http://reflector.test"})
+    assert ours.status_code == 201
+    scripted = await client.post("/v1/rooms", json={"name": "retro"})  # curl sends no Origin
+    assert scripted.status_code == 201
+
+
 async def test_the_api_takes_the_browsers_cookie_with_its_csrf_header(client, runtime: Runtime):
     await make_user(runtime, "ann")
     await sign_in(client, "ann")

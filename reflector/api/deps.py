@@ -31,6 +31,10 @@ async def get_caller(
     which another site's form or script cannot send.
     """
     if runtime.config.settings.AUTH_BACKEND == "none":
+        # Anyone on this machine is the local user, but another site open in their browser
+        # is not: it could still send requests here, and browsers say where they come from.
+        if request.method not in SAFE_METHODS and _from_another_site(request):
+            raise HTTPException(403, "refused: a request from another site's page")
         return Caller(user_id=LOCAL_USER)
     if credentials is not None:
         caller = await authenticate(runtime.db, credentials.credentials)
@@ -51,6 +55,11 @@ async def get_caller(
             403, f"missing or wrong {CSRF_HEADER} header: send the token of the signed-in page"
         )
     return Caller(user_id=session.user_id)
+
+
+def _from_another_site(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    return origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}"
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
