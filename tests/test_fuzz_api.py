@@ -77,8 +77,11 @@ def test_no_input_causes_a_server_error(database_url, tmp_path, daily_api_url, w
                 "not_a_server_error",
                 "--max-examples",
                 "25",
+                # One worker: with two, Hypothesis parsing source with `ast` in both threads
+                # at once failed once on Python 3.11.7 ("AST constructor recursion depth
+                # mismatch", SystemError), a crash of the tool, not of the server.
                 "--workers",
-                "2",
+                "1",
                 "--seed",
                 "20261125",
                 # Gets Prosody's requests past authentication (the API itself has none here).
