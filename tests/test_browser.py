@@ -447,6 +447,12 @@ def test_a_jitsi_room_gives_each_person_their_own_token(
     assert host["options"]["jwt"] not in bob.content()
     expect(bob.get_by_role("button", name="Start recording")).to_have_count(0)
     assert json.dumps(guest).count("moderator") == 0
+
+    ann.once("dialog", lambda dialog: dialog.accept())
+    ann.get_by_role("button", name="End meeting").click()
+    expect(ann.locator("#meeting-status")).to_have_text("The meeting has ended.")
+    expect(ann.locator("#meeting-frame")).not_to_contain_text("Jitsi stand-in")
+    expect(bob.locator("#meeting-status")).to_have_text("The meeting has ended.", timeout=10_000)
     ann.context.close()
     bob.context.close()
 
