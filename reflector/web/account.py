@@ -62,6 +62,7 @@ async def signin(
     next: Annotated[str | None, Form(max_length=2000)] = None,
 ) -> Response:
     goal = local_path(next)
+    name = name.strip().lower()
     expected = request.cookies.get(SIGNIN_COOKIE, "")
     if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
         return _signin_form(request, goal, "The sign-in form was out of date; try again.", 403)
@@ -70,7 +71,7 @@ async def signin(
         f"signin-address:{request.client.host if request.client else 'unknown'}": (
             settings.SIGNIN_RATE_LIMIT_PER_ADDRESS
         ),
-        f"signin-user:{name.strip().lower()[:64]}": settings.SIGNIN_RATE_LIMIT_PER_USER,
+        f"signin-user:{name[:64]}": settings.SIGNIN_RATE_LIMIT_PER_USER,
     }
     try:
         async with runtime.db.write() as session:
@@ -81,7 +82,7 @@ async def signin(
         )
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    user = await users.verify(runtime.db, name.strip().lower(), password)
+    user = await users.verify(runtime.db, name, password)
     if user is None:
         return _signin_form(request, goal, "Wrong name or password.", 401)
     response = RedirectResponse(goal, status_code=303)
