@@ -17,23 +17,19 @@ from reflector import __version__, web
 from reflector.all_settings import Config
 from reflector.api import downloads, meetings, recordings, rooms, system
 from reflector.api.docs import serve_docs
+from reflector.api.status import answer_for
 from reflector.api.too_large import JsonTooLarge
 from reflector.clock import Clock, utcnow
-from reflector.errors import Conflict, Forbidden, InvalidField, NotFound, ServiceError
+from reflector.errors import InvalidField, ServiceError
 from reflector.limits import API_MAX_BODY
-from reflector.rate_limits import RateLimited
 from reflector.runtime import Runtime
 from reflector.video_platforms.errors import (
     PlatformError,
-    PlatformNotConfigured,
-    PlatformUnavailable,
 )
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.video_platforms.spec import PlatformSpec
 from reflector.worker.celery_app import make_celery
 from reflector.worker.process import make_relay
-
-_SERVICE_STATUS: dict[type[ServiceError], int] = {NotFound: 404, Forbidden: 403, Conflict: 409}
 
 
 def create_app(
@@ -116,19 +112,14 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
-    if isinstance(exc, RateLimited):
-        headers = {"Retry-After": str(exc.retry_after)}
-        return JSONResponse({"detail": exc.message}, status_code=429, headers=headers)
+    status, headers = answer_for(exc)
     if isinstance(exc, InvalidField):
         detail = [{"loc": list(exc.location), "msg": exc.message, "type": "value_error"}]
-        return JSONResponse({"detail": detail}, status_code=422)
-    return JSONResponse({"detail": exc.message}, status_code=_SERVICE_STATUS[type(exc)])
+        return JSONResponse({"detail": detail}, status_code=status)
+    return JSONResponse({"detail": exc.message}, status_code=status, headers=headers)
 
 
 async def _platform_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, PlatformError)
-    if isinstance(exc, PlatformNotConfigured):
-        return JSONResponse({"detail": str(exc)}, status_code=503)
-    if isinstance(exc, PlatformUnavailable):
-        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "30"})
-    return JSONResponse({"detail": str(exc)}, status_code=502)
+    status, headers = answer_for(exc)
+    return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)

@@ -4,10 +4,10 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import lifecycle
+from reflector import lifecycle, participants
 from reflector.auth import Caller
 from reflector.db import EndReason, Meeting, MeetingState, Room
 from reflector.errors import Conflict, Forbidden, NotFound
@@ -21,14 +21,14 @@ async def active_meetings(runtime: Runtime, room: Room) -> list[Meeting]:
         return await _active(session, room, runtime)
 
 
+def _is_active(now: datetime) -> ColumnElement[bool]:
+    return and_(Meeting.state == MeetingState.ACTIVE, Meeting.end_date > now)
+
+
 async def _active(session: AsyncSession, room: Room, runtime: Runtime) -> list[Meeting]:
     query = (
         select(Meeting)
-        .where(
-            Meeting.room_id == room.id,
-            Meeting.state == MeetingState.ACTIVE,
-            Meeting.end_date > runtime.clock(),
-        )
+        .where(Meeting.room_id == room.id, _is_active(runtime.clock()))
         .order_by(Meeting.created_at.desc())
     )
     return list((await session.scalars(query)).all())
@@ -40,14 +40,20 @@ async def newest_active(
     """Each room's newest active meeting, for the rooms that have one."""
     query = (
         select(Meeting)
-        .where(
-            Meeting.room_id.in_(list(room_ids)),
-            Meeting.state == MeetingState.ACTIVE,
-            Meeting.end_date > now,
-        )
+        .where(Meeting.room_id.in_(list(room_ids)), _is_active(now))
         .order_by(Meeting.created_at)
     )
     return {meeting.room_id: meeting for meeting in (await session.scalars(query)).all()}
+
+
+async def live(
+    session: AsyncSession, room_ids: Iterable[uuid.UUID], now: datetime
+) -> dict[uuid.UUID, tuple[Meeting, int]]:
+    """Each room's meeting on now, with how many people are in it (rooms without one are
+    left out)."""
+    found = await newest_active(session, room_ids, now)
+    counts = await participants.open_counts(session, [m.id for m in found.values()])
+    return {room_id: (meeting, counts.get(meeting.id, 0)) for room_id, meeting in found.items()}
 
 
 async def get_or_create(

@@ -3,7 +3,7 @@ import uuid
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
-from reflector import meetings, participants
+from reflector import meetings
 from reflector.api.deps import CallerDep, LinkRateLimit, RuntimeDep
 from reflector.api.render import meeting_detail
 from reflector.api.schemas import JoinOut, JoinRequest, MeetingDetail, RoomPresence, SessionOut
@@ -22,15 +22,14 @@ async def presence(runtime: RuntimeDep, caller: CallerDep) -> list[RoomPresence]
         visible = (
             await session.execute(select(Room.id, Room.name).where(visible_to(caller)))
         ).all()
-        live = await meetings.newest_active(session, [id for id, _ in visible], runtime.clock())
-        counts = await participants.open_counts(session, [m.id for m in live.values()])
+        live = await meetings.live(session, [id for id, _ in visible], runtime.clock())
     return [
         RoomPresence(
             room_id=room_id,
             room_name=name,
-            meeting_id=live[room_id].id,
-            platform=live[room_id].platform,
-            num_clients=counts.get(live[room_id].id, 0),
+            meeting_id=live[room_id][0].id,
+            platform=live[room_id][0].platform,
+            num_clients=live[room_id][1],
         )
         for room_id, name in visible
         if room_id in live

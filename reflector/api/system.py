@@ -65,16 +65,13 @@ async def _refresh_from_database(session: AsyncSession, now: datetime) -> None:
 async def platforms(runtime: RuntimeDep, caller: CallerDep) -> list[PlatformOut]:
     out = []
     for slug in runtime.platforms.slugs:
-        spec = runtime.platforms.spec(slug)
         missing = runtime.platforms.missing(slug)
         out.append(
             PlatformOut(
                 slug=slug,
                 configured=not missing,
                 missing=missing,
-                capabilities=sorted(
-                    spec.client.capabilities_with(runtime.platforms.settings(slug))
-                ),
+                capabilities=sorted(runtime.platforms.capabilities(slug)),
             )
         )
     return out

@@ -63,13 +63,13 @@ class Platforms:
     def is_configured(self, slug: str) -> bool:
         return slug in self._specs and not self.missing(slug)
 
+    def capabilities(self, slug: str) -> frozenset[Capability]:
+        """What the platform can do with its settings."""
+        return self._specs[slug].client.capabilities_with(self._config.platforms[slug])
+
     def having(self, capability: Capability) -> frozenset[str]:
         """The platforms that can do `capability` with their settings."""
-        return frozenset(
-            slug
-            for slug, spec in self._specs.items()
-            if capability in spec.client.capabilities_with(self._config.platforms[slug])
-        )
+        return frozenset(slug for slug in self._specs if capability in self.capabilities(slug))
 
     def client(self, slug: str) -> VideoPlatformClient[Any]:
         if slug not in self._clients:

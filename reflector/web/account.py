@@ -11,7 +11,8 @@ from reflector.api.browser import browser_session, sign_in, sign_out
 from reflector.api.deps import RuntimeDep
 from reflector.auth import LOCAL_USER
 from reflector.rate_limits import RateLimited
-from reflector.web.access import CSRF_FIELD, SignedIn, checked_form, local_path
+from reflector.runtime import Runtime
+from reflector.web.access import CSRF_FIELD, SignedIn, Visitor, checked_form, local_path
 from reflector.web.render import PageRoute, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -106,8 +107,8 @@ async def keys_page(request: Request, runtime: RuntimeDep, visitor: SignedIn) ->
 
 async def _keys(
     request: Request,
-    runtime: RuntimeDep,
-    visitor: SignedIn,
+    runtime: Runtime,
+    visitor: Visitor,
     new_key: str | None = None,
     error: str | None = None,
     status: int = 200,

@@ -1,7 +1,6 @@
 """Rendering pages: the templates, and the headers every page is sent with."""
 
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,8 +10,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from reflector.errors import Conflict, Forbidden, NotFound, ServiceError
+from reflector.api.status import answer_for
+from reflector.errors import ServiceError
 from reflector.video_platforms.errors import PlatformError
+from reflector.video_platforms.spec import EmbedSources
 
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -40,14 +41,8 @@ _templates.filters["when"] = _when
 _templates.filters["clock"] = _clock
 
 
-@dataclass(frozen=True)
-class Sources:
-    """What a page may load from outside this service (a room page: its platform's embed)."""
-
-    scripts: tuple[str, ...] = ()
-    frames: tuple[str, ...] = ()
-    connections: tuple[str, ...] = ()
-    styles: tuple[str, ...] = ()
+# A page that loads nothing from outside this service.
+ONLY_OURS = EmbedSources()
 
 
 def page(
@@ -55,7 +50,7 @@ def page(
     template: str,
     status_code: int = 200,
     *,
-    sources: Sources = Sources(),
+    sources: EmbedSources = ONLY_OURS,
     carries_link: bool = False,
     **context: Any,
 ) -> HTMLResponse:
@@ -71,12 +66,12 @@ def page(
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
-def _policy(sources: Sources) -> str:
+def _policy(sources: EmbedSources) -> str:
     own, nothing = "'self'", "'none'"
     return "; ".join(
         [
             f"default-src {own}",
-            " ".join(["script-src", own, *sources.scripts]),
+            " ".join(["script-src", own, *_folders(*sources.scripts, *sources.module_scripts)]),
             " ".join(["style-src", own, *sources.styles]),
             f"img-src {own} data:",
             " ".join(["connect-src", own, *sources.connections]),
@@ -89,7 +84,10 @@ def _policy(sources: Sources) -> str:
     )
 
 
-_STATUS: dict[type[ServiceError], int] = {NotFound: 404, Forbidden: 403, Conflict: 409}
+def _folders(*scripts: str) -> tuple[str, ...]:
+    """What the policy allows for each script: its folder, where what the script loads in
+    turn also lives (a path ending in "/" matches everything under it)."""
+    return tuple(dict.fromkeys(script.rsplit("/", 1)[0] + "/" for script in scripts))
 
 
 class PageRoute(APIRoute):
@@ -101,10 +99,13 @@ class PageRoute(APIRoute):
         async def handle_page(request: Request) -> Response:
             try:
                 return await handle(request)
-            except ServiceError as exc:
-                status_code = _STATUS.get(type(exc), 400)
-                return page(request, "error.html", status_code, message=exc.message)
-            except PlatformError as exc:
-                return page(request, "error.html", 503, message=f"The video platform: {exc}")
+            except (ServiceError, PlatformError) as exc:
+                status, headers = answer_for(exc)
+                message = (
+                    exc.message if isinstance(exc, ServiceError) else f"The video platform: {exc}"
+                )
+                response = page(request, "error.html", status, message=message)
+                response.headers.update(headers)
+                return response
 
         return handle_page

@@ -12,11 +12,9 @@ from reflector import meetings, recordings, rooms
 from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import RoomName
 from reflector.db import Meeting, ParticipantSession, Recording, Room
-from reflector.db.tables import RecordingTrigger, RecordingType
 from reflector.errors import NotFound
-from reflector.video_platforms.spec import EmbedSources
 from reflector.web.access import SignedIn
-from reflector.web.render import PageRoute, Sources, page
+from reflector.web.render import ONLY_OURS, PageRoute, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 HISTORY_SIZE = 20
@@ -43,7 +41,7 @@ async def room_page(
     # the one the selection rules pick (room.js reloads if the meeting lands elsewhere).
     platform = live.platform if live else runtime.platforms.for_meeting(room)[0]
     embed = runtime.platforms.spec(platform).embed
-    sources = embed.sources(runtime.platforms.settings(platform)) if embed else EmbedSources()
+    sources = embed.sources(runtime.platforms.settings(platform)) if embed else ONLY_OURS
     present = [
         person
         for past in history
@@ -64,16 +62,7 @@ async def room_page(
         live=live,
         present=present,
         history=history,
-        records_on_join=(
-            room.recording_type == RecordingType.CLOUD
-            and room.recording_trigger == RecordingTrigger.AUTOMATIC
-        ),
-        sources=Sources(
-            scripts=_folders(*sources.scripts, *sources.module_scripts),
-            frames=sources.frames,
-            connections=sources.connections,
-            styles=sources.styles,
-        ),
+        sources=sources,
         carries_link=True,
     )
 
@@ -87,12 +76,6 @@ async def embed_script(platform: str, runtime: RuntimeDep) -> Response:
     if embed is None:
         raise NotFound(f"{platform} has no embedded meeting page")
     return FileResponse(embed.script, media_type="text/javascript")
-
-
-def _folders(*scripts: str) -> tuple[str, ...]:
-    """What the policy allows for each script: its folder, where what the script loads in
-    turn also lives (a path ending in "/" matches everything under it)."""
-    return tuple(dict.fromkeys(script.rsplit("/", 1)[0] + "/" for script in scripts))
 
 
 async def _history(session: AsyncSession, room: Room) -> list[PastMeeting]:

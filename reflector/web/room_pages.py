@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from reflector import meetings, participants, removal, rooms
+from reflector import meetings, removal, rooms
 from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import ROOM_NAME_RULES, RoomCreate, RoomUpdate
 from reflector.db import Room
@@ -23,7 +23,7 @@ from reflector.web.render import PageRoute, page
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 # An option shown only for platforms with this capability.
-_NEEDS = {RecordingType.CLOUD.value: Capability.CLOUD_RECORDING.value}
+_NEEDS = {RecordingType.CLOUD.value: Capability.CLOUD_RECORDING}
 # What each choice means, in words; the value sent is the API's.
 LABELS = {
     "recording_type": {
@@ -49,16 +49,14 @@ _FLAGS = ("is_locked", "is_shared")
 @dataclass(frozen=True)
 class PlatformChoice:
     slug: str
-    capabilities: frozenset[str]
+    capabilities: frozenset[Capability]
 
 
 def platform_choices(runtime: Runtime) -> list[PlatformChoice]:
     """The configured platforms, each with what it can do."""
     found = runtime.platforms
     return [
-        PlatformChoice(
-            slug, frozenset(found.spec(slug).client.capabilities_with(found.settings(slug)))
-        )
+        PlatformChoice(slug, found.capabilities(slug))
         for slug in found.slugs
         if found.is_configured(slug)
     ]
@@ -68,9 +66,8 @@ def platform_choices(runtime: Runtime) -> list[PlatformChoice]:
 async def rooms_page(request: Request, runtime: RuntimeDep, visitor: SignedIn) -> Response:
     found, _ = await rooms.list_visible(runtime, visitor.caller, 1, 100)
     async with runtime.db.read() as session:
-        live = await meetings.newest_active(session, [r.id for r in found], runtime.clock())
-        counts = await participants.open_counts(session, [m.id for m in live.values()])
-    in_room = {room_id: counts.get(meeting.id, 0) for room_id, meeting in live.items()}
+        live = await meetings.live(session, [r.id for r in found], runtime.clock())
+    in_room = {room_id: count for room_id, (_, count) in live.items()}
     return page(request, "rooms.html", visitor=visitor, rooms=found, in_room=in_room)
 
 
@@ -162,14 +159,12 @@ def _fields(form: FormData) -> dict[str, Any]:
 def _check_supported(
     runtime: Runtime, platform: str | None, recording: RecordingType | None
 ) -> None:
-    if platform is None or recording is None or recording.value not in _NEEDS:
-        return
-    needed = _NEEDS[recording.value]
-    for choice in platform_choices(runtime):
-        if choice.slug == platform and needed not in choice.capabilities:
-            raise InvalidField(
-                ("body", "recording_type"), f"{platform} cannot make {recording.value} recordings"
-            )
+    needed = _NEEDS.get(recording.value) if recording else None
+    platforms = runtime.platforms
+    if needed and platform in platforms.slugs and needed not in platforms.capabilities(platform):
+        raise InvalidField(
+            ("body", "recording_type"), f"{platform} cannot make {recording} recordings"
+        )
 
 
 def _errors(exc: ValidationError | InvalidField | Conflict) -> dict[str, str]:

@@ -22,9 +22,6 @@ window.reflectorEmbed = function (container, join) {
       mode: "file",
       extraMetadata: { reflector_meeting_id: join.meetingId },
     });
-  if (join.role === "host" && join.recordsOnJoin) {
-    api.addListener("videoConferenceJoined", startRecording);
-  }
   return {
     startRecording: join.role === "host" ? startRecording : null,
     leave: () => api.dispose(),

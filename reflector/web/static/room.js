@@ -63,7 +63,6 @@
       role: link.role,
       meetingId: meeting.id,
       displayName: config.displayName,
-      recordsOnJoin: config.recordsOnJoin,
     };
     let controls = null;
     if (typeof window.reflectorEmbed === "function") {
