@@ -263,11 +263,12 @@ def test_two_people_meet_upload_and_read_the_transcript(
     upload = ann.locator("form.upload").first
     upload.get_by_label("Add a recording of this meeting").set_input_files(spoken_video)
     upload.get_by_role("button", name="Upload").click()
-    expect(upload.locator(".upload-status")).to_have_text("Uploaded; it is being processed.")
+    expect(upload.locator(".upload-status")).to_have_text("Uploaded.")
     recording = ann.locator("li.recording").first
     shoot(ann, screenshots, "room-processing")
     expect(recording.get_by_role("link", name="Transcript")).to_be_visible(timeout=180_000)
     expect(recording.locator("[data-status-text]")).to_have_text("done")
+    expect(recording.locator(".label")).to_have_text(re.compile(r"^Recording of 0:0\d:$"))
     accessible(ann)
     shoot(ann, screenshots, "room-owner")
 

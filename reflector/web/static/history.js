@@ -32,8 +32,20 @@
     look();
   }
 
+  // 12.5 -> "0:12", 3725 -> "1:02:05", as the page writes times.
+  function clock(seconds) {
+    const total = Math.floor(seconds);
+    const hours = Math.floor(total / 3600);
+    const minutes = Math.floor((total % 3600) / 60);
+    const rest = String(total % 60).padStart(2, "0");
+    return hours ? hours + ":" + String(minutes).padStart(2, "0") + ":" + rest : minutes + ":" + rest;
+  }
+
   function show(item, recording) {
     item.dataset.status = recording.status;
+    if (recording.duration) {
+      item.querySelector(".label").textContent = "Recording of " + clock(recording.duration) + ":";
+    }
     item.querySelector("[data-status-text]").textContent = describe(recording);
     const bar = item.querySelector("progress");
     if (bar && FINISHED.includes(recording.status)) {
@@ -104,7 +116,7 @@
           status.textContent = "Not uploaded: " + (detail || "the service answered " + request.status);
           return;
         }
-        status.textContent = "Uploaded; it is being processed.";
+        status.textContent = "Uploaded.";
         form.reset();
         let list = form.previousElementSibling;
         if (!list || !list.matches("ul.recordings")) {
