@@ -3,8 +3,9 @@
 Runs `reflector serve` (uvicorn, one process) on SQLite and on PostgreSQL, drives
 participant events at it over keep-alive connections (signed mock webhooks, Prosody's
 event sync with its bearer token, or Daily's or Whereby's signed webhooks with the vendor's
-API faked on loopback), then does the same against a bare ASGI app and a no-op FastAPI
-route under the same uvicorn, and prints events/s, the ratios, and p50/p99 latency.
+API faked on loopback), then does the same against a bare ASGI app, a no-op FastAPI route and
+the service's app with storage left out (bench/unstored.py: the request path alone) under the
+same uvicorn, and prints events/s, the ratios, and p50/p99 latency.
 
     .venv/bin/python bench/webhook_ingest.py [--events 4000] [--concurrency 20]
         [--platform mock|jitsi|daily|whereby]
@@ -216,16 +217,8 @@ def measure(port: int, raws: list[bytes], concurrency: int) -> Result:
     return asyncio.run(drive(port, raws[warmup:], concurrency))
 
 
-def run_reflector(
-    platform: str,
-    database_url: str,
-    data_dir: str,
-    count: int,
-    concurrency: int,
-    vendors: dict[str, str],
-) -> Result:
-    port = free_port()
-    env = {
+def reflector_env(database_url: str, data_dir: str, vendors: dict[str, str]) -> dict[str, str]:
+    return {
         "DATABASE_URL": database_url,
         "REFLECTOR_DATA_DIR": data_dir,
         "MOCK_WEBHOOK_SECRET": SECRET,
@@ -238,17 +231,23 @@ def run_reflector(
         "WHEREBY_WEBHOOK_SECRET": WHEREBY_SECRET,
         "LOG_LEVEL": "WARNING",
     }
+
+
+def run_reflector(platform: str, env: dict[str, str], count: int, concurrency: int) -> Result:
+    port = free_port()
     command = [str(ROOT / ".venv/bin/reflector"), "serve", "--port", str(port)]
     with server(command, env, port):
         room_name = prepare(port, env, platform)
         return measure(port, events(platform, room_name, count), concurrency)
 
 
-def run_baseline(platform: str, app: str, count: int, concurrency: int) -> Result:
+def run_baseline(
+    platform: str, app: str, count: int, concurrency: int, env: dict[str, str] | None = None
+) -> Result:
     port = free_port()
     uvicorn = str(ROOT / ".venv/bin/uvicorn")
     command = [uvicorn, app, "--port", str(port), "--log-level", "warning"]
-    with server(command, {}, port):
+    with server(command, env or {}, port):
         return measure(port, events(platform, "bare", count), concurrency)
 
 
@@ -283,14 +282,17 @@ def main() -> None:
         whereby_fake.served(whereby_fake.WherebyFake()) as whereby_url,
     ):
         vendors = {"daily": daily_url, "whereby": whereby_url}
-        sqlite_url = f"sqlite:///{data_dir}/bench.sqlite3"
-        sqlite = run_reflector(platform, sqlite_url, data_dir, count, concurrency, vendors)
+        sqlite_env = reflector_env(f"sqlite:///{data_dir}/bench.sqlite3", data_dir, vendors)
+        unstored = run_baseline(platform, "bench.unstored:app", count, concurrency, sqlite_env)
+        sqlite = run_reflector(platform, sqlite_env, count, concurrency)
         with temporary_postgres_database("reflector_bench") as url:
-            postgres = run_reflector(platform, url, data_dir, count, concurrency, vendors)
+            postgres_env = reflector_env(url, data_dir, vendors)
+            postgres = run_reflector(platform, postgres_env, count, concurrency)
     print(f"{count} {platform} events, {concurrency} connections, uvicorn one process")
     print("ratios: of the bare ASGI endpoint / of the no-op route")
     report("bare ASGI endpoint", bare)
     report("FastAPI no-op route", framework, bare)
+    report("reflector, unstored", unstored, bare, framework)
     report("reflector (SQLite)", sqlite, bare, framework)
     report("reflector (PostgreSQL)", postgres, bare, framework)
 
