@@ -460,6 +460,29 @@ def test_a_jitsi_room_gives_each_person_their_own_token(
     bob.context.close()
 
 
+def test_a_meeting_whose_platform_script_does_not_load_is_offered_as_a_link(
+    served: Served, browser: Browser, screenshots: Path
+) -> None:
+    ann = signed_in(browser, served, "ann", DESKTOP)
+    ann.context.route(f"https://{JITSI_DOMAIN}/external_api.js", lambda route: route.abort())
+    ann.goto("/rooms/new")
+    ann.get_by_label("Name in the link").fill("unreachable-jitsi")
+    ann.get_by_label("Video platform").select_option("jitsi")
+    ann.get_by_label("Recording", exact=True).select_option("local")
+    ann.get_by_role("button", name="Create room").click()
+    frame = ann.locator("#meeting-frame")
+    expect(frame).to_contain_text(
+        f"The meeting could not be shown here: Jitsi's external_api.js did not load from "
+        f"{JITSI_DOMAIN}."
+    )
+    link = frame.get_by_role("link", name="Open the meeting")
+    assert str(link.get_attribute("href")).startswith(f"https://{JITSI_DOMAIN}/unreachable-jitsi")
+    expect(ann.get_by_role("button", name="End meeting")).to_be_visible()
+    accessible(ann)
+    shoot(ann, screenshots, "room-unembedded")
+    ann.context.close()
+
+
 def with_stand_in(page: Page, url: str, script: str) -> Page:
     page.context.route(
         url, lambda route: route.fulfill(body=script, content_type="text/javascript")

@@ -6,6 +6,9 @@ window.reflectorEmbed = function (container, join) {
   const link = new URL(join.url);
   const token = link.searchParams.get("t");
   link.search = "";
+  if (!window.DailyIframe) {
+    throw new Error("Daily's daily-js did not load");
+  }
   const frame = window.DailyIframe.createFrame(container, {
     showLeaveButton: true,
     iframeStyle: { width: "100%", height: "100%", border: "0" },

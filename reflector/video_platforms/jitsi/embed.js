@@ -16,6 +16,9 @@ window.reflectorEmbed = function (container, join) {
   if (jwt) {
     options.jwt = jwt;
   }
+  if (typeof window.JitsiMeetExternalAPI !== "function") {
+    throw new Error("Jitsi's external_api.js did not load from " + link.host);
+  }
   const api = new window.JitsiMeetExternalAPI(link.host, options);
   const startRecording = () =>
     api.executeCommand("startRecording", {

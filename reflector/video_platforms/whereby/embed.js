@@ -2,7 +2,15 @@
 // link carries its roomKey, which only the room's owner is ever given (contracts/whereby.md §3).
 "use strict";
 
-window.reflectorEmbed = function (container, join) {
+// Whereby's module script defines the element on its own schedule; past this, it did not load.
+const WHEREBY_LOAD_MS = 10000;
+
+window.reflectorEmbed = async function (container, join) {
+  const loaded = customElements.whenDefined("whereby-embed");
+  const late = new Promise((_, fail) =>
+    setTimeout(() => fail(new Error("Whereby's embed script did not load")), WHEREBY_LOAD_MS),
+  );
+  await Promise.race([loaded, late]);
   const element = document.createElement("whereby-embed");
   element.setAttribute("room", join.url);
   if (join.displayName) {

@@ -34,15 +34,22 @@
     }
   }
 
-  function showLink(join) {
-    const paragraph = document.createElement("p");
+  // The meeting's own link, when it is not embedded here; `problem` says why it could not be.
+  function showLink(join, problem) {
+    const box = document.createElement("div");
+    box.className = "unembedded";
+    if (problem) {
+      box.append(paragraphOf("The meeting could not be shown here: " + problem + "."));
+    }
     const link = document.createElement("a");
     link.href = join.url;
     link.target = "_blank";
     link.rel = "noopener noreferrer";
     link.textContent = "Open the meeting";
-    paragraph.append("This meeting is on " + config.platform + ": ", link);
-    frame.replaceChildren(paragraph);
+    const paragraph = paragraphOf("This meeting is on " + config.platform + ": ");
+    paragraph.append(link);
+    box.append(paragraph);
+    frame.replaceChildren(box);
   }
 
   async function join() {
@@ -68,10 +75,9 @@
     if (typeof window.reflectorEmbed === "function") {
       try {
         frame.replaceChildren();
-        controls = window.reflectorEmbed(frame, join);
+        controls = await window.reflectorEmbed(frame, join);
       } catch (error) {
-        showLink(join);
-        frame.prepend(paragraphOf("The meeting could not be shown here (" + error.message + ")."));
+        showLink(join, error.message);
       }
     } else {
       showLink(join);
