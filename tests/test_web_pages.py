@@ -261,7 +261,8 @@ async def test_only_the_owner_edits_a_shared_room(client, browser, runtime: Runt
     assert f"/rooms/{room_id}/edit" not in rooms
     refused = await browser.get(f"/rooms/{room_id}/edit")
     assert refused.status_code == 403
-    assert "only the room&#39;s owner may change it" in refused.text
+    assert "<h1>Not allowed</h1>" in refused.text
+    assert "Only the room&#39;s owner may change it" in refused.text
 
 
 async def test_the_room_page_never_gives_a_participant_the_host_link(
@@ -386,7 +387,11 @@ async def test_unknown_pages_say_so_in_words(client, runtime: Runtime):
     await sign_in(client, "ann")
     missing = await client.get("/r/no-such-room")
     assert missing.status_code == 404
-    assert "room not found" in missing.text
+    assert "<h1>Not found</h1>" in missing.text
+    assert "Room not found" in missing.text
     assert missing.headers["content-type"].startswith("text/html")
+    # Still signed in, with the way on.
+    assert 'href="/rooms"' in missing.text
+    assert "Sign out" in missing.text
     bad = await client.get("/transcripts/not-a-uuid")
     assert bad.status_code == 422

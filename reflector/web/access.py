@@ -42,7 +42,10 @@ async def signed_in(request: Request, runtime: RuntimeDep) -> Visitor:
     if session is None:
         wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(wanted)
-    return Visitor(session)
+    visitor = Visitor(session)
+    # For the error page, should the page fail: it keeps the visitor's navigation.
+    request.state.visitor = visitor
+    return visitor
 
 
 SignedIn = Annotated[Visitor, Depends(signed_in)]

@@ -90,6 +90,15 @@ def _folders(*scripts: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(script.rsplit("/", 1)[0] + "/" for script in scripts))
 
 
+# The error page's heading, by status; others say "Something is wrong".
+_ERROR_TITLES = {
+    403: "Not allowed",
+    404: "Not found",
+    409: "That clashes with what is there",
+    429: "Too many attempts",
+}
+
+
 class PageRoute(APIRoute):
     """A page whose service errors are pages too, in words, not JSON."""
 
@@ -104,7 +113,14 @@ class PageRoute(APIRoute):
                 message = (
                     exc.message if isinstance(exc, ServiceError) else f"The video platform: {exc}"
                 )
-                response = page(request, "error.html", status, message=message)
+                response = page(
+                    request,
+                    "error.html",
+                    status,
+                    title=_ERROR_TITLES.get(status, "Something is wrong"),
+                    message=message[:1].upper() + message[1:],
+                    visitor=getattr(request.state, "visitor", None),
+                )
                 response.headers.update(headers)
                 return response
 
