@@ -393,5 +393,11 @@ async def test_unknown_pages_say_so_in_words(client, runtime: Runtime):
     # Still signed in, with the way on.
     assert 'href="/rooms"' in missing.text
     assert "Sign out" in missing.text
-    bad = await client.get("/transcripts/not-a-uuid")
-    assert bad.status_code == 422
+    for address in ("/transcripts/not-a-uuid", "/no/such/page"):
+        absent = await client.get(address, headers={"Accept": "text/html"})
+        assert absent.status_code == 404
+        assert "There is no page at this address" in absent.text
+        assert "Sign out" in absent.text
+    # The API, and callers that do not ask for HTML, still get JSON.
+    assert (await client.get("/v1/no-such-thing", headers={"Accept": "text/html"})).json()
+    assert (await client.get("/no/such/page")).json() == {"detail": "Not Found"}

@@ -3,9 +3,10 @@ the scripts and styles they use from this package (web/static)."""
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reflector.web import account, room, room_pages, transcript_pages
-from reflector.web.access import SignInRequired, to_sign_in
+from reflector.web.access import SignInRequired, to_sign_in, unknown_page
 from reflector.web.render import STATIC_DIR
 
 
@@ -14,3 +15,4 @@ def install(app: FastAPI) -> None:
         app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(SignInRequired, to_sign_in)
+    app.add_exception_handler(StarletteHTTPException, unknown_page)

@@ -4,15 +4,19 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reflector import web_sessions
 from reflector.api.browser import browser_session
-from reflector.api.deps import RuntimeDep
+from reflector.api.deps import RuntimeDep, get_runtime
 from reflector.auth import Caller
 from reflector.errors import Forbidden
+from reflector.runtime import Runtime
+from reflector.web.render import NO_SUCH_PAGE, error_page
 from reflector.web_sessions import Session
 
 CSRF_FIELD = "csrf_token"
@@ -38,10 +42,17 @@ class Visitor:
 
 
 async def signed_in(request: Request, runtime: RuntimeDep) -> Visitor:
-    session = await browser_session(request, runtime)
-    if session is None:
+    visitor = await _visitor(request, runtime)
+    if visitor is None:
         wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(wanted)
+    return visitor
+
+
+async def _visitor(request: Request, runtime: Runtime) -> Visitor | None:
+    session = await browser_session(request, runtime)
+    if session is None:
+        return None
     visitor = Visitor(session)
     # For the error page, should the page fail: it keeps the visitor's navigation.
     request.state.visitor = visitor
@@ -65,6 +76,16 @@ def local_path(wanted: str | None, default: str = "/rooms") -> str:
     if not wanted or not wanted.startswith("/") or wanted.startswith("//") or "\\" in wanted:
         return default
     return wanted
+
+
+async def unknown_page(request: Request, exc: Exception) -> Response:
+    """A browser's address that names no route gets a page saying so; the API stays JSON."""
+    assert isinstance(exc, StarletteHTTPException)
+    browsing = "text/html" in request.headers.get("accept", "")
+    if exc.status_code != 404 or not browsing or request.url.path.startswith("/v1/"):
+        return await http_exception_handler(request, exc)
+    await _visitor(request, await get_runtime(request))
+    return error_page(request, 404, NO_SUCH_PAGE)
 
 
 async def to_sign_in(request: Request, exc: Exception) -> RedirectResponse:

@@ -1,11 +1,12 @@
 """Rendering pages: the templates, and the headers every page is sent with."""
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -90,6 +91,7 @@ def _folders(*scripts: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(script.rsplit("/", 1)[0] + "/" for script in scripts))
 
 
+NO_SUCH_PAGE = "there is no page at this address"
 # The error page's heading, by status; others say "Something is wrong".
 _ERROR_TITLES = {
     403: "Not allowed",
@@ -99,8 +101,25 @@ _ERROR_TITLES = {
 }
 
 
+def error_page(
+    request: Request, status: int, message: str, headers: Mapping[str, str] | None = None
+) -> HTMLResponse:
+    """What went wrong, in words, with the visitor's navigation if a page's check found one."""
+    response = page(
+        request,
+        "error.html",
+        status,
+        title=_ERROR_TITLES.get(status, "Something is wrong"),
+        message=message[:1].upper() + message[1:],
+        visitor=getattr(request.state, "visitor", None),
+    )
+    response.headers.update(headers or {})
+    return response
+
+
 class PageRoute(APIRoute):
-    """A page whose service errors are pages too, in words, not JSON."""
+    """A page whose errors are pages too, in words, not JSON; a path that names nothing a
+    page can show (a malformed id) is not found."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
@@ -108,20 +127,16 @@ class PageRoute(APIRoute):
         async def handle_page(request: Request) -> Response:
             try:
                 return await handle(request)
-            except (ServiceError, PlatformError) as exc:
+            except ServiceError as exc:
                 status, headers = answer_for(exc)
-                message = (
-                    exc.message if isinstance(exc, ServiceError) else f"The video platform: {exc}"
-                )
-                response = page(
-                    request,
-                    "error.html",
-                    status,
-                    title=_ERROR_TITLES.get(status, "Something is wrong"),
-                    message=message[:1].upper() + message[1:],
-                    visitor=getattr(request.state, "visitor", None),
-                )
-                response.headers.update(headers)
-                return response
+                return error_page(request, status, exc.message, headers)
+            except PlatformError as exc:
+                status, headers = answer_for(exc)
+                return error_page(request, status, f"The video platform: {exc}", headers)
+            except RequestValidationError as exc:
+                if any(error["loc"][0] == "path" for error in exc.errors()):
+                    return error_page(request, 404, NO_SUCH_PAGE)
+                problems = "; ".join(str(error["msg"]) for error in exc.errors())
+                return error_page(request, 400, problems)
 
         return handle_page
