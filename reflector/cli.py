@@ -80,7 +80,7 @@ def main(context: click.Context, debug: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=1250, show_default=True, type=click.IntRange(1, 65535))
 def serve(host: str, port: int) -> None:
-    """Migrate the database, then serve the API."""
+    """Migrate the database, then serve the API and the web pages."""
     config = _config()
     if config.settings.AUTH_BACKEND == "none" and not _is_loopback(host):
         raise StartupError(
@@ -236,9 +236,30 @@ def users_group() -> None:
     """People who sign in to the web pages."""
 
 
+def _user_name(_ctx: click.Context, _param: click.Parameter, name: str) -> str:
+    """Checked before the password is asked for, not after it was typed twice."""
+    try:
+        return users.check_name(name)
+    except InvalidField as exc:
+        raise click.BadParameter(exc.message) from None
+
+
+class _Password(click.ParamType[str]):
+    """A password within the rules; at the prompt, a short one is asked for again."""
+
+    name = "password"
+
+    def convert(self, value: str, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return users.check_password(value)
+        except InvalidField as exc:
+            self.fail(exc.message, param, ctx)
+
+
 @users_group.command("create")
-@click.argument("name")
+@click.argument("name", callback=_user_name)
 @click.password_option(
+    type=_Password(),
     help="Asked for (twice) when not given; REFLECTOR_PASSWORD works too.",
     envvar="REFLECTOR_PASSWORD",
 )

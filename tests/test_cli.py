@@ -12,10 +12,10 @@ from reflector.cli import main
 @pytest.fixture
 def run(database_url, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    env = {"DATABASE_URL": database_url, "REFLECTOR_DATA_DIR": str(tmp_path)}
+    base = {"DATABASE_URL": database_url, "REFLECTOR_DATA_DIR": str(tmp_path)}
 
-    def invoke(*args: str, input: str | None = None):
-        return CliRunner().invoke(main, list(args), env=env, input=input)
+    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+        return CliRunner().invoke(main, list(args), env=base | (env or {}), input=input)
 
     return invoke
 
@@ -52,18 +52,24 @@ def test_users_are_created_with_a_prompted_password(run):
     assert "correct horse" not in created.output
     assert f"{name}  created" in run("users", "list").output
 
-    short = run("users", "create", f"x{name}", input="short\nshort\n")
-    assert short.exit_code == 1
+    # A short password is asked for again at once; the second one is taken.
+    retried = run("users", "create", f"x{name}", input="short\nlonger one\nlonger one\n")
+    assert retried.exit_code == 0, retried.output
+    assert "a password is 8 to 1024 characters" in retried.output
+    short = run("users", "create", f"y{name}", env={"REFLECTOR_PASSWORD": "short"})
+    assert short.exit_code == 2
     assert "a password is 8 to 1024 characters" in short.output
     taken = run("users", "create", name, input="correct horse\ncorrect horse\n")
     assert taken.exit_code == 1
     assert "already exists" in taken.output
-    bad = run("users", "create", "Not A Name", input="correct horse\ncorrect horse\n")
-    assert bad.exit_code == 1
+    # A bad name is refused before any password is asked for.
+    bad = run("users", "create", "Not A Name")
+    assert bad.exit_code == 2
     assert "a user name is 1 to 64 characters" in bad.output
+    assert "Password" not in bad.output
 
     assert run("users", "delete", name).exit_code == 0
-    assert name not in run("users", "list").output
+    assert f"\n{name}  " not in "\n" + run("users", "list").output
     assert run("users", "delete", name).exit_code == 1
 
 
