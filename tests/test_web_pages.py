@@ -262,7 +262,7 @@ async def test_only_the_owner_edits_a_shared_room(client, browser, runtime: Runt
     refused = await browser.get(f"/rooms/{room_id}/edit")
     assert refused.status_code == 403
     assert "<h1>Not allowed</h1>" in refused.text
-    assert "Only the room&#39;s owner may change it" in refused.text
+    assert "Only the room&#39;s owner may change it." in refused.text
 
 
 async def test_the_room_page_never_gives_a_participant_the_host_link(
@@ -388,7 +388,7 @@ async def test_unknown_pages_say_so_in_words(client, runtime: Runtime):
     missing = await client.get("/r/no-such-room")
     assert missing.status_code == 404
     assert "<h1>Not found</h1>" in missing.text
-    assert "Room not found" in missing.text
+    assert "Room not found." in missing.text
     assert missing.headers["content-type"].startswith("text/html")
     # Still signed in, with the way on.
     assert 'href="/rooms"' in missing.text
@@ -396,7 +396,7 @@ async def test_unknown_pages_say_so_in_words(client, runtime: Runtime):
     for address in ("/transcripts/not-a-uuid", "/no/such/page"):
         absent = await client.get(address, headers={"Accept": "text/html"})
         assert absent.status_code == 404
-        assert "There is no page at this address" in absent.text
+        assert "There is no page at this address." in absent.text
         assert "Sign out" in absent.text
     # The API, and callers that do not ask for HTML, still get JSON.
     assert (await client.get("/v1/no-such-thing", headers={"Accept": "text/html"})).json()

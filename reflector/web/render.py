@@ -110,11 +110,17 @@ def error_page(
         "error.html",
         status,
         title=_ERROR_TITLES.get(status, "Something is wrong"),
-        message=message[:1].upper() + message[1:],
+        message=_sentence(message),
         visitor=getattr(request.state, "visitor", None),
     )
     response.headers.update(headers or {})
     return response
+
+
+def _sentence(message: str) -> str:
+    """A service message ("room not found") as a sentence on a page ("Room not found.")."""
+    sentence = message[:1].upper() + message[1:]
+    return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
 
 
 class PageRoute(APIRoute):
