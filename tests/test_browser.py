@@ -94,6 +94,8 @@ class Served:
             "MOCK_WEBHOOK_SECRET": MOCK_SECRET,
             "JITSI_DOMAIN": JITSI_DOMAIN,
             "JITSI_JWT_SECRET": JITSI_SECRET,
+            # Jibri's recordings reach us (finalize.sh signs with it): cloud recording is on.
+            "JITSI_WEBHOOK_SECRET": "browser-test-jitsi-webhook-secret-0123456789",
             "DAILY_API_KEY": daily_fake.API_KEY,
             "DAILY_API_URL": daily_url,
             "DAILY_SUBDOMAIN": daily_fake.SUBDOMAIN,
@@ -412,8 +414,7 @@ def test_a_jitsi_room_gives_each_person_their_own_token(
     ann.goto("/rooms/new")
     ann.get_by_label("Name in the link").fill("jitsi-room")
     ann.get_by_label("Video platform").select_option("jitsi")
-    expect(ann.locator("#recording_type option[value=cloud]")).to_be_disabled()
-    ann.get_by_label("Recording", exact=True).select_option("local")
+    ann.get_by_label("Recording", exact=True).select_option("cloud")
     ann.get_by_label("Shared: every user can see and join it").check()
     ann.get_by_role("button", name="Create room").click()
     host = given_to_jitsi(ann)
@@ -424,6 +425,7 @@ def test_a_jitsi_room_gives_each_person_their_own_token(
     )
     assert host_claims["context"]["user"]["id"] == "ann"
     assert host_claims["context"]["user"]["moderator"] == "true"
+    assert host_claims["context"]["features"]["recording"] is True
     policy = ann.evaluate("document.querySelector('script[src$=\"external_api.js\"]').src")
     assert policy == f"https://{JITSI_DOMAIN}/external_api.js"
     accessible(ann)
@@ -446,6 +448,7 @@ def test_a_jitsi_room_gives_each_person_their_own_token(
     )
     assert guest_claims["context"]["user"]["id"] == "bob"
     assert guest_claims["context"]["user"]["moderator"] == "false"
+    assert guest_claims["context"]["features"]["recording"] is False
     assert guest["options"]["jwt"] != host["options"]["jwt"]
     assert host["options"]["jwt"] not in bob.content()
     expect(bob.get_by_role("button", name="Start recording")).to_have_count(0)
@@ -458,6 +461,26 @@ def test_a_jitsi_room_gives_each_person_their_own_token(
     expect(bob.locator("#meeting-status")).to_have_text("The meeting has ended.", timeout=10_000)
     ann.context.close()
     bob.context.close()
+
+
+def test_a_jitsi_room_not_recorded_in_the_cloud_offers_no_recording(
+    served: Served, browser: Browser
+) -> None:
+    ann = jitsi_page(browser, served, "ann")
+    ann.goto("/rooms/new")
+    ann.get_by_label("Name in the link").fill("unrecorded-jitsi")
+    ann.get_by_label("Video platform").select_option("jitsi")
+    ann.get_by_label("Recording", exact=True).select_option("local")
+    ann.get_by_role("button", name="Create room").click()
+    host = given_to_jitsi(ann)
+    claims = jwt.decode(
+        host["options"]["jwt"], JITSI_SECRET, algorithms=["HS256"], audience="reflector"
+    )
+    assert claims["context"]["user"]["moderator"] == "true"
+    assert claims["context"]["features"]["recording"] is False
+    expect(ann.get_by_role("button", name="End meeting")).to_be_visible()
+    expect(ann.get_by_role("button", name="Start recording")).to_have_count(0)
+    ann.context.close()
 
 
 def test_a_meeting_whose_platform_script_does_not_load_is_offered_as_a_link(

@@ -1,18 +1,32 @@
+import json
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import jwt
 
+from reflector.video_platforms.jitsi import SIGNATURE_HEADER
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
-from tests.jitsi import EVENT_PATHS, JWT_SECRET, bearer, jitsi_settings, occupant_event
+from tests.jitsi import (
+    EVENT_PATHS,
+    JWT_SECRET,
+    bearer,
+    fixture,
+    jibri_signature,
+    jitsi_settings,
+    occupant_event,
+)
 from tests.platform_contract import Kind, PlatformContract
+from tests.support import START
+
+MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 
 
 class TestJitsiContract(PlatformContract):
     slug = "jitsi"
     room_name_alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-"
     signs_body = False
+    recording_first_status = 201
 
     def platform_settings(self) -> VideoPlatformConfig:
         return jitsi_settings()
@@ -54,3 +68,37 @@ class TestJitsiContract(PlatformContract):
         event_name = f"muc-occupant-{kind}"
         body = occupant_event(event_name, room_name, occupant)
         return EVENT_PATHS[event_name], body, bearer(secret) if secret else bearer()
+
+    def signed_recording_ready(
+        self, room_name: str, recording_id: str, participants: list[str]
+    ) -> tuple[str, bytes, dict[str, str]]:
+        """What finalize.sh uploads: the session's name, its metadata.json and its one file."""
+        metadata = json.loads(fixture("jibri_metadata", room_name))
+        metadata.pop("reflector_meeting_id", None)
+        boundary = "contract-boundary"
+        parts = [
+            ('name="session"', recording_id.encode()),
+            ('name="metadata"; filename="metadata.json"', json.dumps(metadata).encode()),
+            # An MP4's first box; the contract reads the announcement, not the media.
+            (f'name="file"; filename="{room_name}_2026-03-02-10-02-08.mp4"', MP4_HEAD),
+        ]
+        body = (
+            b"".join(
+                f"--{boundary}\r\nContent-Disposition: form-data; {disposition}\r\n\r\n".encode()
+                + content
+                + b"\r\n"
+                for disposition, content in parts
+            )
+            + f"--{boundary}--\r\n".encode()
+        )
+        headers = {
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            SIGNATURE_HEADER: jibri_signature(body, int(START.timestamp())),
+        }
+        return "/v1/jitsi/recordings", body, headers
+
+    def announced_as(
+        self, room_name: str, recording_id: str, participants: list[str]
+    ) -> tuple[str, int]:
+        """Jibri records the mixed call: one track, whoever took part."""
+        return recording_id, 1

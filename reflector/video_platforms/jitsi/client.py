@@ -64,16 +64,24 @@ def census_rooms(census: Any) -> set[str]:
 
 class JitsiClient(VideoPlatformClient[JitsiSettings]):
     PLATFORM_NAME = PLATFORM
-    CAPABILITIES = frozenset({Capability.PER_USER_TOKENS, Capability.SESSIONS_API})
+    CAPABILITIES = frozenset(
+        {Capability.PER_USER_TOKENS, Capability.SESSIONS_API, Capability.CLOUD_RECORDING}
+    )
     # Prosody's event sync signs nothing: it sends a static bearer token (§c.4).
     SIGNATURE_HEADER = "Authorization"
 
     @classmethod
     def capabilities_with(cls, settings: VideoPlatformConfig) -> frozenset[Capability]:
-        """Without a signing key, links carry no token (the public meet.jit.si)."""
-        if isinstance(settings, JitsiSettings) and settings.signing_algorithm is None:
-            return cls.CAPABILITIES - {Capability.PER_USER_TOKENS}
-        return cls.CAPABILITIES
+        """Without a signing key, links carry no token (the public meet.jit.si); without the
+        webhook secret, which finalize.sh signs with, no Jibri recording reaches us."""
+        if not isinstance(settings, JitsiSettings):
+            return cls.CAPABILITIES
+        missing = set()
+        if settings.signing_algorithm is None:
+            missing.add(Capability.PER_USER_TOKENS)
+        if settings.webhook_secret is None:
+            missing.add(Capability.CLOUD_RECORDING)
+        return cls.CAPABILITIES - missing
 
     def __init__(self, settings: JitsiSettings, context: PlatformContext) -> None:
         super().__init__(settings, context)

@@ -26,7 +26,8 @@ window.reflectorEmbed = function (container, join) {
       extraMetadata: { reflector_meeting_id: join.meetingId },
     });
   return {
-    startRecording: join.role === "host" ? startRecording : null,
+    // Only a host of a room recorded in the cloud holds a token that lets Jibri record.
+    startRecording: join.role === "host" && join.cloudRecording ? startRecording : null,
     leave: () => api.dispose(),
   };
 };

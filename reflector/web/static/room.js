@@ -70,6 +70,7 @@
       role: link.role,
       meetingId: meeting.id,
       displayName: config.displayName,
+      cloudRecording: config.cloudRecording,
     };
     let controls = null;
     if (typeof window.reflectorEmbed === "function") {
