@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from reflector.core_settings import Settings
 from reflector.db.urls import async_url
 from reflector.pipeline.transcribe import transcription_problems
+from reflector.validation import message
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
 
@@ -99,7 +100,7 @@ def _describe(exc: ValidationError, env_name: Any) -> list[str]:
         if error["loc"]:
             described.append(f"{env_name(str(error['loc'][0]))}: {_in_words(error)}")
         else:  # a check across fields, whose message names the variables itself
-            described.append(str(error["msg"]).removeprefix("Value error, "))
+            described.append(message(error))
     return described
 
 
@@ -110,4 +111,4 @@ def _in_words(error: Any) -> str:
         return f"must be at least {limits['min_length']} characters long"
     if error["type"] == "too_long" and "max_length" in limits:
         return f"must be at most {limits['max_length']} characters long"
-    return str(error["msg"])
+    return message(error)

@@ -23,6 +23,7 @@ from reflector.clock import Clock, utcnow
 from reflector.errors import InvalidField, ServiceError
 from reflector.limits import API_MAX_BODY
 from reflector.runtime import Runtime
+from reflector.validation import message
 from reflector.video_platforms.errors import (
     PlatformError,
 )
@@ -102,7 +103,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     detail = [
         {
             "loc": list(error["loc"]),
-            "msg": error["msg"].removeprefix("Value error, "),
+            "msg": message(error),
             "type": error["type"],
         }
         for error in exc.errors()

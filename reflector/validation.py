@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints, ValidationError
+from pydantic_core import ErrorDetails
 
 
 def _storable(value: str) -> str:
@@ -19,8 +20,13 @@ SafeStr = Annotated[str, AfterValidator(_storable), StringConstraints(max_length
 UrlStr = Annotated[str, AfterValidator(_storable), StringConstraints(max_length=2048)]
 
 
+def message(error: ErrorDetails) -> str:
+    """An error's message as our validators wrote it, without pydantic's "Value error, "."""
+    return error["msg"].removeprefix("Value error, ")
+
+
 def first_error(exc: ValidationError) -> str:
     """The first problem of a failed validation, as `where: what`, without the input."""
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"]) or "body"
-    return f"{where}: {error['msg']}"
+    return f"{where}: {message(error)}"

@@ -185,3 +185,10 @@ async def test_a_registered_platform_without_settings_stops_start_up(tmp_path):
     with pytest.raises(ConfigError, match="no settings loaded for platform 'mock'"):
         async with app.router.lifespan_context(app):
             pass
+
+
+def test_a_platform_setting_is_explained_in_our_words(monkeypatch):
+    found = problems(
+        monkeypatch, DAILY_API_KEY="daily-key-0123", DAILY_WEBHOOK_SECRET="not base64!"
+    )
+    assert found == ["DAILY_WEBHOOK_SECRET: must be base64, as Daily issues it"]

@@ -16,6 +16,7 @@ from reflector.db import Room
 from reflector.db.tables import RecordingTrigger, RecordingType, RoomMode
 from reflector.errors import Conflict, InvalidField
 from reflector.runtime import Runtime
+from reflector.validation import message
 from reflector.video_platforms.base import Capability
 from reflector.web.access import SignedIn, Visitor, checked_form
 from reflector.web.render import PageRoute, page
@@ -175,7 +176,7 @@ def _errors(exc: ValidationError | InvalidField | Conflict) -> dict[str, str]:
     messages = {}
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else "form"
-        messages[field] = error["msg"].removeprefix("Value error, ")
+        messages[field] = message(error)
     return messages
 
 
