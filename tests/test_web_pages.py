@@ -398,6 +398,10 @@ async def test_unknown_pages_say_so_in_words(client, runtime: Runtime):
         assert absent.status_code == 404
         assert "There is no page at this address." in absent.text
         assert "Sign out" in absent.text
+    wrong_page = await client.get("/transcripts?page=first")
+    assert wrong_page.status_code == 400
+    assert "Sign out" in wrong_page.text
+    assert "valid integer" in wrong_page.text
     # The API, and callers that do not ask for HTML, still get JSON.
     assert (await client.get("/v1/no-such-thing", headers={"Accept": "text/html"})).json()
     assert (await client.get("/no/such/page")).json() == {"detail": "Not Found"}

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from reflector.api.status import answer_for
 from reflector.errors import ServiceError
+from reflector.validation import message
 from reflector.video_platforms.errors import PlatformError
 from reflector.video_platforms.spec import EmbedSources
 
@@ -140,9 +141,9 @@ class PageRoute(APIRoute):
                 status, headers = answer_for(exc)
                 return error_page(request, status, f"The video platform: {exc}", headers)
             except RequestValidationError as exc:
-                if any(error["loc"][0] == "path" for error in exc.errors()):
+                if any(tuple(error["loc"][:1]) == ("path",) for error in exc.errors()):
                     return error_page(request, 404, NO_SUCH_PAGE)
-                problems = "; ".join(str(error["msg"]) for error in exc.errors())
+                problems = "; ".join(message(error) for error in exc.errors())
                 return error_page(request, 400, problems)
 
         return handle_page
