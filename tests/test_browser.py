@@ -567,3 +567,18 @@ def test_a_whereby_room_gives_the_host_link_to_the_owner_only(
     assert "roomKey" not in bob.content()
     ann.context.close()
     bob.context.close()
+
+
+def test_a_whereby_meeting_whose_element_never_loads_is_offered_as_a_link(
+    served: Served, browser: Browser
+) -> None:
+    ann = signed_in(browser, served, "ann", DESKTOP)
+    ann.context.route("https://cdn.srv.whereby.com/**", lambda route: route.abort())
+    shared_room(ann, "unreachable-whereby", "whereby")
+    frame = ann.locator("#meeting-frame")
+    expect(frame).to_contain_text(
+        "The meeting could not be shown here: Whereby's embed script did not load.",
+        timeout=20_000,
+    )
+    expect(frame.get_by_role("link", name="Open the meeting")).to_be_visible()
+    ann.context.close()

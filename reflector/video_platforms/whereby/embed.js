@@ -6,11 +6,15 @@
 const WHEREBY_LOAD_MS = 10000;
 
 window.reflectorEmbed = async function (container, join) {
-  const loaded = customElements.whenDefined("whereby-embed");
-  const late = new Promise((_, fail) =>
-    setTimeout(() => fail(new Error("Whereby's embed script did not load")), WHEREBY_LOAD_MS),
-  );
-  await Promise.race([loaded, late]);
+  let timer = null;
+  const late = new Promise((_, fail) => {
+    timer = setTimeout(() => fail(new Error("Whereby's embed script did not load")), WHEREBY_LOAD_MS);
+  });
+  try {
+    await Promise.race([customElements.whenDefined("whereby-embed"), late]);
+  } finally {
+    clearTimeout(timer);
+  }
   const element = document.createElement("whereby-embed");
   element.setAttribute("room", join.url);
   if (join.displayName) {
