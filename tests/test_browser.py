@@ -391,6 +391,20 @@ def test_keyboard_reaches_the_main_content_first(served: Served, browser: Browse
     page.context.close()
 
 
+def new_room(
+    page: Page, name: str, platform: str, recording: str | None = None, shared: bool = False
+) -> None:
+    """Creates a room through the form; its page opens."""
+    page.goto("/rooms/new")
+    page.get_by_label("Name in the link").fill(name)
+    page.get_by_label("Video platform").select_option(platform)
+    if recording:
+        page.get_by_label("Recording", exact=True).select_option(recording)
+    if shared:
+        page.get_by_label("Shared: every user can see and join it").check()
+    page.get_by_role("button", name="Create room").click()
+
+
 def jitsi_page(browser: Browser, served: Served, name: str) -> Page:
     page = signed_in(browser, served, name, DESKTOP)
     page.context.route(
@@ -411,12 +425,7 @@ def test_a_jitsi_room_gives_each_person_their_own_token(
     served: Served, browser: Browser, screenshots: Path
 ) -> None:
     ann = jitsi_page(browser, served, "ann")
-    ann.goto("/rooms/new")
-    ann.get_by_label("Name in the link").fill("jitsi-room")
-    ann.get_by_label("Video platform").select_option("jitsi")
-    ann.get_by_label("Recording", exact=True).select_option("cloud")
-    ann.get_by_label("Shared: every user can see and join it").check()
-    ann.get_by_role("button", name="Create room").click()
+    new_room(ann, "jitsi-room", "jitsi", recording="cloud", shared=True)
     host = given_to_jitsi(ann)
     assert host["domain"] == JITSI_DOMAIN
     assert host["options"]["roomName"].startswith("jitsi-room")
@@ -467,11 +476,7 @@ def test_a_jitsi_room_not_recorded_in_the_cloud_offers_no_recording(
     served: Served, browser: Browser
 ) -> None:
     ann = jitsi_page(browser, served, "ann")
-    ann.goto("/rooms/new")
-    ann.get_by_label("Name in the link").fill("unrecorded-jitsi")
-    ann.get_by_label("Video platform").select_option("jitsi")
-    ann.get_by_label("Recording", exact=True).select_option("local")
-    ann.get_by_role("button", name="Create room").click()
+    new_room(ann, "unrecorded-jitsi", "jitsi", recording="local")
     host = given_to_jitsi(ann)
     claims = jwt.decode(
         host["options"]["jwt"], JITSI_SECRET, algorithms=["HS256"], audience="reflector"
@@ -488,11 +493,7 @@ def test_a_meeting_whose_platform_script_does_not_load_is_offered_as_a_link(
 ) -> None:
     ann = signed_in(browser, served, "ann", DESKTOP)
     ann.context.route(f"https://{JITSI_DOMAIN}/external_api.js", lambda route: route.abort())
-    ann.goto("/rooms/new")
-    ann.get_by_label("Name in the link").fill("unreachable-jitsi")
-    ann.get_by_label("Video platform").select_option("jitsi")
-    ann.get_by_label("Recording", exact=True).select_option("local")
-    ann.get_by_role("button", name="Create room").click()
+    new_room(ann, "unreachable-jitsi", "jitsi", recording="local")
     frame = ann.locator("#meeting-frame")
     expect(frame).to_contain_text(
         f"The meeting could not be shown here: Jitsi's external_api.js did not load from "
@@ -513,20 +514,12 @@ def with_stand_in(page: Page, url: str, script: str) -> Page:
     return page
 
 
-def shared_room(page: Page, name: str, platform: str) -> None:
-    page.goto("/rooms/new")
-    page.get_by_label("Name in the link").fill(name)
-    page.get_by_label("Video platform").select_option(platform)
-    page.get_by_label("Shared: every user can see and join it").check()
-    page.get_by_role("button", name="Create room").click()
-
-
 def test_a_daily_room_joins_with_each_persons_own_meeting_token(
     served: Served, browser: Browser, daily: DailyFake, screenshots: Path
 ) -> None:
     script = "https://unpkg.com/@daily-co/daily-js"
     ann = with_stand_in(signed_in(browser, served, "ann", DESKTOP), script, DAILY_STAND_IN)
-    shared_room(ann, "daily-room", "daily")
+    new_room(ann, "daily-room", "daily", shared=True)
     expect(ann.locator("#meeting-frame")).to_contain_text("Daily stand-in")
     [host] = ann.evaluate("window.__daily")
     assert host["url"].startswith(f"https://{daily_fake.SUBDOMAIN}.daily.co/")
@@ -552,7 +545,7 @@ def test_a_whereby_room_gives_the_host_link_to_the_owner_only(
 ) -> None:
     script = "https://cdn.srv.whereby.com/embed/v1.js"
     ann = with_stand_in(signed_in(browser, served, "ann", DESKTOP), script, WHEREBY_STAND_IN)
-    shared_room(ann, "whereby-room", "whereby")
+    new_room(ann, "whereby-room", "whereby", shared=True)
     embedded = ann.locator("whereby-embed")
     expect(embedded).to_contain_text("Whereby stand-in")
     assert "roomKey=" in str(embedded.get_attribute("room"))
@@ -574,7 +567,7 @@ def test_a_whereby_meeting_whose_element_never_loads_is_offered_as_a_link(
 ) -> None:
     ann = signed_in(browser, served, "ann", DESKTOP)
     ann.context.route("https://cdn.srv.whereby.com/**", lambda route: route.abort())
-    shared_room(ann, "unreachable-whereby", "whereby")
+    new_room(ann, "unreachable-whereby", "whereby", shared=True)
     frame = ann.locator("#meeting-frame")
     expect(frame).to_contain_text(
         "The meeting could not be shown here: Whereby's embed script did not load.",
