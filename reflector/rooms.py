@@ -10,12 +10,16 @@ from reflector import room_webhooks
 from reflector.api.schemas import RoomCreate, RoomUpdate
 from reflector.auth import Caller
 from reflector.db import Room
+from reflector.db.tables import RecordingType
 from reflector.errors import Conflict, Forbidden, InvalidField, NotFound
 from reflector.runtime import Runtime
+from reflector.video_platforms.base import Capability
 from reflector.video_platforms.errors import PlatformNotConfigured
 
 # Fields a PATCH may set to null; the others may be left out, but not emptied.
 NULLABLE = frozenset({"title", "webhook_url", "webhook_secret"})
+# A recording a room may ask for only on a platform that can make it.
+RECORDING_NEEDS = {RecordingType.CLOUD.value: Capability.CLOUD_RECORDING}
 
 
 def visible_to(caller: Caller) -> ColumnElement[bool]:
@@ -64,8 +68,20 @@ def _checked_platform(runtime: Runtime, requested: str | None) -> str:
         raise InvalidField(("body", "platform"), exc.message) from None
 
 
+def _check_recording(runtime: Runtime, platform: str, recording: str) -> None:
+    """A recording asked for must be one the platform makes (the default asks for nothing)."""
+    needed = RECORDING_NEEDS.get(recording)
+    if needed and needed not in runtime.platforms.capabilities(platform):
+        raise InvalidField(
+            ("body", "recording_type"), f"{platform} cannot make {recording} recordings"
+        )
+
+
 async def create(runtime: Runtime, caller: Caller, data: RoomCreate) -> Room:
     fields = data.model_dump(exclude={"platform"})
+    platform = _checked_platform(runtime, data.platform)
+    if "recording_type" in data.model_fields_set:
+        _check_recording(runtime, platform, data.recording_type)
     if data.webhook_url:
         await room_webhooks.check_target(data.webhook_url, runtime.config.settings)
     if data.webhook_url and not data.webhook_secret:
@@ -73,7 +89,7 @@ async def create(runtime: Runtime, caller: Caller, data: RoomCreate) -> Room:
     room = Room(
         **fields,
         owner=caller.user_id,
-        platform=_checked_platform(runtime, data.platform),
+        platform=platform,
         created_at=runtime.clock(),
     )
     async with runtime.db.write() as session:
@@ -94,6 +110,10 @@ async def update(runtime: Runtime, caller: Caller, room_id: uuid.UUID, data: Roo
         await room_webhooks.check_target(changes["webhook_url"], runtime.config.settings)
     async with runtime.db.write() as session:
         room = await get_owned(session, caller, room_id)
+        if changes.get("recording_type"):
+            _check_recording(
+                runtime, changes.get("platform", room.platform), changes["recording_type"]
+            )
         new_name = changes.get("name")
         if new_name and new_name != room.name:
             taken = await session.scalar(select(Room.id).where(Room.name == new_name))

@@ -60,6 +60,29 @@ async def test_unconfigured_platform_is_refused(config, client, alice, runtime: 
     assert "MOCK_PLATFORM_ENABLED=true" in response.json()["detail"][0]["msg"]
 
 
+async def test_a_recording_the_platform_cannot_make_is_refused(client, alice):
+    # The test Jitsi has no webhook secret: no Jibri recording can reach us.
+    asked = {"name": "jibri", "platform": "jitsi", "recording_type": "cloud"}
+    refused = await client.post("/v1/rooms", json=asked, headers=alice)
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == [
+        {
+            "loc": ["body", "recording_type"],
+            "msg": "jitsi cannot make cloud recordings",
+            "type": "value_error",
+        }
+    ]
+    local = await client.post("/v1/rooms", json=asked | {"recording_type": "local"}, headers=alice)
+    assert local.status_code == 201
+    change = {"recording_type": "cloud"}
+    patched = await client.patch(f"/v1/rooms/{local.json()['id']}", json=change, headers=alice)
+    assert patched.status_code == 422
+    onto_mock = await client.patch(
+        f"/v1/rooms/{local.json()['id']}", json=change | {"platform": "mock"}, headers=alice
+    )
+    assert onto_mock.status_code == 200
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

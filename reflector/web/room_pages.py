@@ -23,8 +23,6 @@ from reflector.web.render import PageRoute, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-# An option shown only for platforms with this capability.
-_NEEDS = {RecordingType.CLOUD.value: Capability.CLOUD_RECORDING}
 # What each choice means, in words; the value sent is the API's.
 LABELS = {
     "recording_type": {
@@ -82,9 +80,7 @@ async def create_room(request: Request, runtime: RuntimeDep, visitor: SignedIn) 
     form = await checked_form(request, visitor)
     fields = _fields(form)
     try:
-        data = RoomCreate.model_validate(fields)
-        _check_supported(runtime, data.platform, data.recording_type)
-        room = await rooms.create(runtime, visitor.caller, data)
+        room = await rooms.create(runtime, visitor.caller, RoomCreate.model_validate(fields))
     except (ValidationError, InvalidField, Conflict) as exc:
         return _form(request, runtime, visitor, None, fields, _errors(exc), 422)
     return RedirectResponse(f"/r/{room.name}", status_code=303)
@@ -109,7 +105,6 @@ async def edit_room(
     fields = _fields(form)
     try:
         data = RoomUpdate.model_validate(fields)
-        _check_supported(runtime, data.platform, data.recording_type)
         room = await rooms.update(runtime, visitor.caller, room_id, data)
     except (ValidationError, InvalidField, Conflict) as exc:
         return _form(request, runtime, visitor, room, fields, _errors(exc), 422)
@@ -157,17 +152,6 @@ def _fields(form: FormData) -> dict[str, Any]:
     return fields
 
 
-def _check_supported(
-    runtime: Runtime, platform: str | None, recording: RecordingType | None
-) -> None:
-    needed = _NEEDS.get(recording.value) if recording else None
-    platforms = runtime.platforms
-    if needed and platform in platforms.slugs and needed not in platforms.capabilities(platform):
-        raise InvalidField(
-            ("body", "recording_type"), f"{platform} cannot make {recording} recordings"
-        )
-
-
 def _errors(exc: ValidationError | InvalidField | Conflict) -> dict[str, str]:
     if isinstance(exc, InvalidField):
         return {exc.location[-1]: exc.message}
@@ -212,7 +196,7 @@ def _form(
         values=current,
         errors=errors or {},
         platforms=platform_choices(runtime),
-        needs=_NEEDS,
+        needs=rooms.RECORDING_NEEDS,
         labels=LABELS,
         name_rules=ROOM_NAME_RULES,
     )
