@@ -4,7 +4,6 @@ The token is looked up by its SHA-256 digest, as API keys are: a leaked database
 replayed as a cookie, and signing out deletes the row, which ends the session in every process.
 """
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
+from reflector.auth import digest
 from reflector.clock import Clock
 from reflector.db import Database, WebSession
 
@@ -23,10 +23,6 @@ class Session:
     csrf_token: str
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
-
-
 async def start(db: Database, clock: Clock, user_id: str, lifetime: timedelta) -> Session:
     token = secrets.token_urlsafe(32)
     csrf_token = secrets.token_urlsafe(32)
@@ -34,7 +30,7 @@ async def start(db: Database, clock: Clock, user_id: str, lifetime: timedelta) -
     async with db.write() as session:
         session.add(
             WebSession(
-                key_hash=_digest(token),
+                key_hash=digest(token),
                 user_id=user_id,
                 csrf_token=csrf_token,
                 created_at=now,
@@ -48,7 +44,7 @@ async def find(db: Database, clock: Clock, token: str) -> Session | None:
     async with db.read() as session:
         row = await session.scalar(
             select(WebSession).where(
-                WebSession.key_hash == _digest(token), WebSession.expires_at > clock()
+                WebSession.key_hash == digest(token), WebSession.expires_at > clock()
             )
         )
     return Session(token=token, user_id=row.user_id, csrf_token=row.csrf_token) if row else None
@@ -56,7 +52,7 @@ async def find(db: Database, clock: Clock, token: str) -> Session | None:
 
 async def end(db: Database, token: str) -> None:
     async with db.write() as session:
-        await session.execute(delete(WebSession).where(WebSession.key_hash == _digest(token)))
+        await session.execute(delete(WebSession).where(WebSession.key_hash == digest(token)))
 
 
 def csrf_matches(session: Session, offered: str | None) -> bool:

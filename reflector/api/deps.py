@@ -72,13 +72,16 @@ async def limit_link_requests(request: Request, runtime: RuntimeDep, caller: Cal
     FORWARDED_ALLOW_IPS so that X-Forwarded-For names the real client.
     """
     settings = runtime.config.settings
-    address = request.client.host if request.client else "unknown"
     limits = {
         f"user:{caller.user_id}": settings.LINK_RATE_LIMIT_PER_USER,
-        f"address:{address}": settings.LINK_RATE_LIMIT_PER_ADDRESS,
+        f"address:{client_address(request)}": settings.LINK_RATE_LIMIT_PER_ADDRESS,
     }
     async with runtime.db.write() as session:
         await rate_limits.take(session, limits, runtime.clock())
 
 
 LinkRateLimit = Depends(limit_link_requests)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from reflector import auth, rate_limits, users
 from reflector.api.browser import browser_session, sign_in, sign_out
-from reflector.api.deps import RuntimeDep
+from reflector.api.deps import RuntimeDep, client_address
 from reflector.auth import LOCAL_USER
 from reflector.rate_limits import RateLimited
 from reflector.runtime import Runtime
@@ -69,9 +69,7 @@ async def signin(
         return _signin_form(request, goal, "The sign-in form was out of date; try again.", 403)
     settings = runtime.config.settings
     limits = {
-        f"signin-address:{request.client.host if request.client else 'unknown'}": (
-            settings.SIGNIN_RATE_LIMIT_PER_ADDRESS
-        ),
+        f"signin-address:{client_address(request)}": settings.SIGNIN_RATE_LIMIT_PER_ADDRESS,
         f"signin-user:{name[:64]}": settings.SIGNIN_RATE_LIMIT_PER_USER,
     }
     try:
