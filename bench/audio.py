@@ -1,8 +1,8 @@
-"""Audio extraction speed against the ffmpeg command line, and the default transcriber's RTF.
+"""Audio extraction speed against the ffmpeg command line.
 
 Makes a one-hour recording (AAC in MP4) once, then times our extraction to 16 kHz mono WAV
-(PyAV, `reflector.pipeline.media.extract_audio`) against `ffmpeg` doing the same conversion,
-and times pocketsphinx on a minute of espeak-ng speech.
+(PyAV, `reflector.pipeline.media.extract_audio`) against `ffmpeg` doing the same conversion.
+Transcription speed has its own benchmark, `bench/transcribe.py`.
 
     .venv/bin/python bench/audio.py [--minutes 60]
 """
@@ -18,8 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
 from reflector.pipeline.media import extract_audio  # noqa: E402
-from reflector.pipeline.transcribe import PocketSphinx  # noqa: E402
-from tests.media import SENTENCE, speech  # noqa: E402
 
 
 def timed(action: object) -> float:
@@ -83,15 +81,6 @@ def main() -> None:
         print(f"extract {args.minutes:.0f} min of AAC to 16 kHz mono WAV")
         print(f"  ffmpeg CLI   {ffmpeg:7.2f} s")
         print(f"  reflector    {ours:7.2f} s   speed vs ffmpeg {ffmpeg / ours:.2f}")
-
-        wav = speech(work / "speech.wav", " ".join([SENTENCE] * 12))
-        audio = work / "speech16k.wav"
-        duration = extract_audio(wav, audio)
-        spent = timed(lambda: PocketSphinx().transcribe(audio, "Speaker 1"))
-        rtf = spent / duration
-        print(
-            f"pocketsphinx on {duration:.0f} s of speech: {spent:.1f} s, real-time factor {rtf:.2f}"
-        )
 
 
 if __name__ == "__main__":

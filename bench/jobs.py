@@ -30,7 +30,7 @@ from reflector.video_platforms.registry import PLATFORMS  # noqa: E402
 from reflector.worker.celery_app import make_celery  # noqa: E402
 from reflector.worker.process import make_relay  # noqa: E402
 from tests.servers import free_port, temporary_postgres_database, wait_for_port  # noqa: E402
-from tests.worker_jobs import RECORD  # noqa: E402
+from tests.worker_jobs import JOBS_PLATFORM, RECORD  # noqa: E402
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -85,7 +85,7 @@ def measure(database_url: str, broker_url: str, directory: Path, args: argparse.
 async def drive(config: Config, log: Path, args: argparse.Namespace) -> str:
     runtime = Runtime.open(config, PLATFORMS, clock=utcnow)
     celery = make_celery(config, PLATFORMS)
-    relay = make_relay(config, PLATFORMS, runtime.db, celery, utcnow)
+    relay = make_relay(config, [*PLATFORMS, JOBS_PLATFORM], runtime.db, celery, utcnow)
     stop = asyncio.Event()
     relaying = asyncio.create_task(relay.run(stop, 5))
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from reflector.core_settings import Settings
 from reflector.db.urls import async_url
-from reflector.pipeline.transcribe import transcription_problems
+from reflector.pipeline import engines
 from reflector.validation import message
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
@@ -76,7 +76,7 @@ def check(config: Config) -> list[str]:
         problems.append(f"DATABASE_URL: {exc}")
     if settings.STORAGE_BACKEND == "s3" and not settings.S3_BUCKET:
         problems.append("S3_BUCKET: required with STORAGE_BACKEND=s3")
-    problems += transcription_problems(settings)
+    problems += engines.problems(settings)
     chosen = {"DEFAULT_VIDEO_PLATFORM": settings.DEFAULT_VIDEO_PLATFORM}
     if settings.VIDEO_PLATFORM_FALLBACK:
         chosen["VIDEO_PLATFORM_FALLBACK"] = settings.VIDEO_PLATFORM_FALLBACK

@@ -22,10 +22,12 @@ from reflector.db import Room
 from reflector.db import migrate as migrations
 from reflector.errors import Conflict, InvalidField, ServiceError
 from reflector.jobs import JobContext
+from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.runtime import Runtime
 from reflector.startup import StartupError
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker import lifelines
+from reflector.worker.celery_app import queues
 from reflector.worker.process import run_beat, run_worker
 
 T = TypeVar("T")
@@ -89,17 +91,19 @@ def serve(host: str, port: int) -> None:
         )
     _logging(config)
     startup.prepare_database(config)
+    workers: list[subprocess.Popen[bytes]] = []
     if config.settings.embedded_worker:
+        startup.prepare_transcription(config)
         lifelines.scheduler_free(config.settings.REFLECTOR_DATA_DIR)
-    worker = _start_embedded_worker() if config.settings.embedded_worker else None
-    # uvicorn re-raises SIGTERM once it has shut down; exiting normally stops the worker too.
+        workers = _start_embedded_workers()
+    # uvicorn re-raises SIGTERM once it has shut down; exiting normally stops the workers too.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run(
             create_app(config), host=host, port=port, log_level=config.settings.LOG_LEVEL.lower()
         )
     finally:
-        if worker is not None:
+        for worker in workers:
             _stop(worker)
 
 
@@ -113,9 +117,18 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _start_embedded_worker() -> subprocess.Popen[bytes]:
-    """A worker with the scheduler, as a child in its own process group, that dies with us."""
-    command = [sys.executable, "-m", "reflector", "worker", "--beat"]
+def _start_embedded_workers() -> list[subprocess.Popen[bytes]]:
+    """Children in their own process groups that die with us: a worker with the scheduler
+    for the quick jobs, and one for transcription, which takes every core for one job."""
+    quick = [q for q in queues(PLATFORMS) if q != PROCESS_RECORDING.queue]
+    return [
+        _child(["worker", "--beat", "--queues", ",".join(quick)]),
+        _child(["worker", "--queues", PROCESS_RECORDING.queue, "--concurrency", "1"]),
+    ]
+
+
+def _child(arguments: list[str]) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "reflector", *arguments]
     env = {**os.environ, lifelines.PARENT_ENV: str(os.getpid())}
     return subprocess.Popen(  # noqa: S603 (our own argv)
         command, start_new_session=True, env=env, preexec_fn=lifelines.die_with_parent
@@ -136,11 +149,19 @@ def _stop(child: subprocess.Popen[bytes]) -> None:
 @click.option(
     "--concurrency", type=click.IntRange(1, 64), help="Processes (default: WORKER_CONCURRENCY)."
 )
-def worker(beat: bool, concurrency: int | None) -> None:
+@click.option(
+    "--queues",
+    "served",
+    help=f"Comma-separated queues to serve (default: all, {','.join(queues(PLATFORMS))}).",
+)
+def worker(beat: bool, concurrency: int | None, served: str | None) -> None:
     """Run a worker: background jobs from the broker, and the outbox relay."""
     config = _config()
+    chosen = _queues(served)
     _logging(config)
     startup.prepare_database(config)
+    if PROCESS_RECORDING.queue in chosen:
+        startup.prepare_transcription(config)
     lifelines.watch_parent()
     lock = lifelines.scheduler_lock(config.settings.REFLECTOR_DATA_DIR) if beat else None
     try:
@@ -149,10 +170,25 @@ def worker(beat: bool, concurrency: int | None) -> None:
             PLATFORMS,
             beat=beat,
             concurrency=concurrency or config.settings.WORKER_CONCURRENCY,
+            served=chosen,
         )
     finally:
         if lock is not None:
             lock.close()
+
+
+def _queues(served: str | None) -> list[str]:
+    known = queues(PLATFORMS)
+    if served is None:
+        return known
+    chosen = [name.strip() for name in served.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in known]
+    if unknown or not chosen:
+        raise click.BadParameter(
+            f"unknown queue {', '.join(unknown) or '(none given)'}; known: {', '.join(known)}",
+            param_hint="--queues",
+        )
+    return chosen
 
 
 @main.command()

@@ -60,9 +60,28 @@ class Settings(BaseSettings):
     S3_SECRET_ACCESS_KEY: SecretStr | None = None
     RECORDING_MAX_BYTES: int = Field(default=4 * 1024**3, ge=1024, le=64 * 1024**3)
     RECORDING_MAX_SECONDS: float = Field(default=8 * 3600, gt=0, le=48 * 3600)
-    TRANSCRIPTION_BACKEND: Literal["pocketsphinx", "whisper", "openai"] = "pocketsphinx"
-    # whisper: a faster-whisper model name or a local path; openai: the model to ask for.
-    TRANSCRIPTION_MODEL: str | None = None
+    # An engine of `reflector.pipeline.engines.ENGINES`.
+    TRANSCRIPTION_BACKEND: str = Field(default="whisper", pattern=SLUG_PATTERN)
+    # whisper: a model name (packaged, or downloaded on first use) or a model directory,
+    # `base` when unset; openai: the model to ask for.
+    TRANSCRIPTION_MODEL: str | None = Field(default=None, max_length=512)
+    # A language code (`en`, `de`) every recording is taken to be in; unset: detected per track.
+    TRANSCRIPTION_LANGUAGE: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
+    TRANSCRIPTION_DEVICE: Literal["cpu", "cuda"] = "cpu"
+    # CTranslate2's compute type; unset: int8 on the CPU, float16 on a GPU.
+    TRANSCRIPTION_COMPUTE_TYPE: (
+        Literal[
+            "int8",
+            "int8_float32",
+            "int8_float16",
+            "int8_bfloat16",
+            "int16",
+            "float16",
+            "bfloat16",
+            "float32",
+        ]
+        | None
+    ) = None
     TRANSCRIPTION_API_URL: str | None = None
     TRANSCRIPTION_API_KEY: SecretStr | None = None
     # Test-only: lets the fetcher read http:// from servers on loopback addresses, nothing else.
@@ -98,6 +117,8 @@ class Settings(BaseSettings):
         "S3_ENDPOINT_URL",
         "STORAGE_LOCAL_DIR",
         "TRANSCRIPTION_MODEL",
+        "TRANSCRIPTION_LANGUAGE",
+        "TRANSCRIPTION_COMPUTE_TYPE",
         "TRANSCRIPTION_API_URL",
         mode="before",
     )

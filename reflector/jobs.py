@@ -38,6 +38,7 @@ __all__ = [
 
 JobArgs = dict[str, Any]
 GiveUp = Callable[[AsyncSession, JobArgs, str], Awaitable[None]]
+DEFAULT_QUEUE = "reflector"
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 600.0
 
@@ -78,6 +79,8 @@ class JobSpec:
     max_attempts: int = 8
     # Called in the transaction that ends the job as failed or dead, with the reason.
     on_give_up: GiveUp | None = None
+    # The broker queue it is published to: workers choose the queues they serve.
+    queue: str = DEFAULT_QUEUE
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,10 @@ async def enqueue(
     now: datetime,
     *,
     dedupe_key: str | None = None,
+    active_key: str | None = None,
 ) -> uuid.UUID:
-    """Add a job to the caller's transaction; with `dedupe_key`, at most one such job exists.
+    """Add a job to the caller's transaction. With `dedupe_key`, at most one such job ever
+    exists; with `active_key`, at most one that has not ended (pending or running).
 
     Insert-once (`ON CONFLICT DO NOTHING`), so that concurrent transactions queueing the same
     job neither fail nor queue it twice; the existing job's id is returned.
@@ -112,19 +117,26 @@ async def enqueue(
             task=spec.name,
             args=args,
             dedupe_key=dedupe_key,
+            active_key=active_key,
             state=JobState.PENDING,
             attempts=0,
             crashes=0,
             not_before=now,
             created_at=now,
         )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .on_conflict_do_nothing()
         .returning(Job.__table__.c.id)
     )
     if inserted.first() is None:
-        return (await session.scalars(select(Job.id).where(Job.dedupe_key == dedupe_key))).one()
+        taken = Job.dedupe_key == dedupe_key if dedupe_key else Job.active_key == active_key
+        return (await session.scalars(select(Job.id).where(taken))).one()
     note_jobs_enqueued(session)
     return job_id
+
+
+async def active(session: AsyncSession, active_key: str) -> Job | None:
+    """The job holding `active_key`: pending or running, not yet ended."""
+    return await session.scalar(select(Job).where(Job.active_key == active_key))
 
 
 def backoff(attempt: int, retry_after: float | None = None) -> timedelta:

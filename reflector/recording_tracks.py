@@ -1,11 +1,13 @@
 """The files of a recording, typed: where each comes from, whose voice it is, when it starts,
 and where we keep it once it is ours. Stored in `Recording.tracks` as JSON."""
 
+import hashlib
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from reflector.db import Recording
 from reflector.validation import SafeStr, UrlStr
 
 # A day: no meeting's track starts later than that into the recording.
@@ -72,3 +74,18 @@ def load(raw: Sequence[dict[str, Any]]) -> list[Track]:
 
 def dump(tracks: Sequence[Track]) -> list[dict[str, Any]]:
     return [track.model_dump(mode="json", exclude_none=True) for track in tracks]
+
+
+def mark_stored(recording: Recording, tracks: Sequence[Track]) -> None:
+    """Every track of `recording` is in our storage now."""
+    recording.tracks = dump(tracks)
+    recording.storage_key = tracks[0].key
+    recording.size = sum(track.size or 0 for track in tracks)
+    recording.sha256 = _combined_sha256([track.sha256 or "" for track in tracks])
+
+
+def _combined_sha256(track_digests: list[str]) -> str:
+    """A single track's SHA-256; for several, the SHA-256 of their digests, one per line."""
+    if len(track_digests) == 1:
+        return track_digests[0]
+    return hashlib.sha256("\n".join(track_digests).encode()).hexdigest()

@@ -1,12 +1,12 @@
 """Recordings: streaming files in as tracks, and queueing their processing.
 
 Every upload (the API's, a platform's own upload route) streams through one `TrackIntake`;
-recordings a platform announces are fetched by `announcements.FETCH_RECORDING`.
+recordings a platform announces are fetched by the first stage of their processing.
 """
 
-import hashlib
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
+from datetime import datetime
 from pathlib import PurePosixPath
 from types import TracebackType
 from typing import Any, Self
@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs, recording_tracks
 from reflector.db import Meeting, Recording, RecordingStatus, Transcript
-from reflector.errors import InvalidField
+from reflector.errors import Conflict, InvalidField
 from reflector.jobs import JobContext
-from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.pipeline.process import PROCESS_RECORDING, active_key
 from reflector.pipeline.sniff import media_only
 from reflector.pipeline.storage import recording_key
 from reflector.recording_tracks import Track
@@ -118,11 +118,11 @@ async def save(
         provider_data=provider_data or {},
         created_at=ctx.clock(),
     )
-    mark_stored(recording, tracks)
+    recording_tracks.mark_stored(recording, tracks)
     async with ctx.db.write() as session:
         session.add(recording)
         await session.flush()
-        await queue_processing(session, ctx, recording.id)
+        await queue_processing(session, ctx.clock(), recording.id)
     return recording
 
 
@@ -137,21 +137,6 @@ def stored_keys(recordings: Iterable[Recording]) -> list[str]:
     ]
 
 
-def mark_stored(recording: Recording, tracks: Sequence[Track]) -> None:
-    """Every track of `recording` is in our storage now."""
-    recording.tracks = recording_tracks.dump(tracks)
-    recording.storage_key = tracks[0].key
-    recording.size = sum(track.size or 0 for track in tracks)
-    recording.sha256 = _combined_sha256([track.sha256 or "" for track in tracks])
-
-
-def _combined_sha256(track_digests: list[str]) -> str:
-    """A single track's SHA-256; for several, the SHA-256 of their digests, one per line."""
-    if len(track_digests) == 1:
-        return track_digests[0]
-    return hashlib.sha256("\n".join(track_digests).encode()).hexdigest()
-
-
 async def by_platform_id(
     session: AsyncSession, platform: str, platform_recording_id: str
 ) -> Recording | None:
@@ -164,8 +149,29 @@ async def by_platform_id(
     )
 
 
-async def queue_processing(session: AsyncSession, ctx: JobContext, recording_id: uuid.UUID) -> None:
-    await jobs.enqueue(session, PROCESS_RECORDING, {"recording_id": str(recording_id)}, ctx.clock())
+async def queue_processing(
+    session: AsyncSession, now: datetime, recording_id: uuid.UUID
+) -> uuid.UUID:
+    """Queue the recording's processing; if a processing is queued or running, that one."""
+    return await jobs.enqueue(
+        session,
+        PROCESS_RECORDING,
+        {"recording_id": str(recording_id)},
+        now,
+        active_key=active_key(recording_id),
+    )
+
+
+async def reprocess(session: AsyncSession, now: datetime, recording: Recording) -> None:
+    """Process the recording again. While its tracks are still being fetched, the processing
+    under way transcribes them once they are in; otherwise one processing at a time."""
+    if await jobs.active(session, active_key(recording.id)) is not None:
+        if any(track.key is None for track in recording_tracks.load(recording.tracks)):
+            return
+        raise Conflict(
+            "this recording is being processed already; ask again once it is done or failed"
+        )
+    await queue_processing(session, now, recording.id)
 
 
 async def transcript_ids(

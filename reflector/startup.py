@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, Operationa
 from reflector.all_settings import Config
 from reflector.db import migrate as migrations
 from reflector.db.urls import async_url, sqlite_path
+from reflector.pipeline import engines
 
 
 class StartupError(click.ClickException):
@@ -66,3 +67,12 @@ def _reason(exc: Exception) -> str:
     cause = getattr(exc, "orig", None) or exc
     text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
     return text.removeprefix("(sqlalchemy.dialects.postgresql.asyncpg.Error) ")[:300]
+
+
+def prepare_transcription(config: Config) -> None:
+    """For processes that transcribe: the chosen engine can work here (its model is on this
+    machine, or can be downloaded on first use)."""
+    try:
+        engines.check(config.settings)
+    except engines.EngineUnavailable as exc:
+        _refuse(str(exc), exc)

@@ -16,9 +16,10 @@ from reflector.all_settings import Config
 from reflector.app import create_app
 from reflector.core_settings import Settings
 from reflector.db.migrate import upgrade
+from reflector.pipeline.engines import whisper, whisper_models
 from reflector.runtime import Runtime
 from reflector.video_platforms.mock import MockSettings
-from tests.media import video_with_speech
+from tests.media import silence, video_with_speech
 from tests.servers import moto_s3, s3_client, temporary_postgres_database
 from tests.support import MOCK_SECRET, FakeClock, api_key_headers, empty_tables, platform_settings
 
@@ -50,13 +51,21 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def whisper_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default packaged model, joined and checked once for the whole session: each
+    test's settings name its directory, so every test process loads it once."""
+    return whisper_models.resolve(whisper.DEFAULT_MODEL, tmp_path_factory.mktemp("models"))
+
+
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(database_url: str, tmp_path: Path, whisper_model: Path) -> Settings:
     return Settings(
         _env_file=None,
         DATABASE_URL=database_url,
         REFLECTOR_DATA_DIR=tmp_path,
         DEFAULT_VIDEO_PLATFORM="mock",
+        TRANSCRIPTION_MODEL=str(whisper_model),
     )
 
 
@@ -121,6 +130,12 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def spoken_video(media_dir: Path) -> Path:
     """An mp4 with a video track and a spoken sentence (tests.media.SENTENCE)."""
     return video_with_speech(media_dir)
+
+
+@pytest.fixture(scope="session")
+def silent_recording(media_dir: Path) -> bytes:
+    """An audio-only mp4 in which nobody speaks: processed in a moment, no model loaded."""
+    return silence(media_dir / "silence.mp4").read_bytes()
 
 
 @pytest.fixture(params=["local", "s3"])

@@ -1,5 +1,6 @@
 """Real media for the pipeline tests, made with espeak-ng and ffmpeg."""
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -45,8 +46,9 @@ def video_with_speech(directory: Path, text: str = SENTENCE, name: str = "meetin
 
 
 def word_share(expected: str, transcript: str) -> float:
+    """The share of the expected words heard, in any case and punctuation."""
     words = expected.split()
-    heard = set(transcript.lower().split())
+    heard = set(re.sub(r"[^\w']+", " ", transcript.lower()).split())
     return sum(word in heard for word in words) / len(words)
 
 
@@ -68,3 +70,26 @@ def delayed(source: Path, seconds: float, target: Path) -> Path:
         check=True,
     )
     return target
+
+
+def silence(path: Path, seconds: float = 2.0) -> Path:
+    """An audio-only recording (AAC in MP4) in which nobody speaks."""
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"anullsrc=r=48000:cl=mono:d={seconds}",
+            "-c:a",
+            "aac",
+            "-f",
+            "mp4",
+            str(path),
+        ],
+        check=True,
+    )
+    return path

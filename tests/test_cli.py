@@ -105,3 +105,13 @@ def test_every_command_says_what_it_does():
 
     silent = [name for name, command in commands(main, "reflector") if not command.help]
     assert silent == []
+
+
+def test_a_worker_without_its_model_stops_in_one_line(run):
+    offline = {"TRANSCRIPTION_MODEL": "small", "HF_HUB_OFFLINE": "1"}
+    result = run("worker", "--queues", "transcription", env=offline)
+    assert result.exit_code == 2
+    [line] = result.output.splitlines()
+    assert line.startswith("Error: TRANSCRIPTION_MODEL: 'small' is not on this machine")
+    assert "HF_HUB_OFFLINE" in line
+    assert "pip install 'reflector[models]'" in line

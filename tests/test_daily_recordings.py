@@ -14,7 +14,6 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from reflector.all_settings import Config
-from reflector.announcements import FETCH_RECORDING
 from reflector.db import Job, Meeting, Recording
 from reflector.recording_starts import START_RECORDING
 from reflector.video_platforms.daily.tasks import poll_recordings
@@ -155,7 +154,6 @@ async def test_raw_tracks_become_two_speakers_at_their_offsets(
         {"type": "audio", "s3Key": keys["s-bo"], "size": 1},
     ]
     assert (await post(client, json.dumps(event).encode(), clock)).status_code == 200
-    assert await run_queued(runtime, FETCH_RECORDING) == ["done"]
     assert await process_queued(runtime) == ["done"]
     listed = await client.get(f"/v1/meetings/{meeting['id']}/recordings", headers=alice)
     [recording] = listed.json()
@@ -163,7 +161,8 @@ async def test_raw_tracks_become_two_speakers_at_their_offsets(
         await client.get(f"/v1/transcripts/{recording['transcript_id']}", headers=alice)
     ).json()["segments"]
     assert {segment["speaker"] for segment in segments} == {"Ada", "Bo"}
-    assert min(s["start"] for s in segments if s["speaker"] == "Bo") > 9
+    # Bo's track starts 9 s into the recording, and he speaks from its first moment.
+    assert min(s["start"] for s in segments if s["speaker"] == "Bo") >= 9
 
 
 async def test_a_lost_announcement_is_found_by_polling(
@@ -185,7 +184,6 @@ async def test_a_lost_announcement_is_found_by_polling(
     fake.rate_limited = 2  # Daily's 429s are waited out
     assert await poll_recordings(runtime) == 1
     assert await poll_recordings(runtime) == 0
-    assert await run_queued(runtime, FETCH_RECORDING) == ["done"]
     assert await process_queued(runtime) == ["done"]
     async with runtime.db.read() as session:
         [found] = (await session.scalars(select(Recording))).all()

@@ -1,4 +1,4 @@
-"""The fetch job: a platform's recording link brought into storage once, under its policy."""
+"""The fetch stage: a platform's recording link brought into storage once, under its policy."""
 
 import asyncio
 import threading
@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from reflector.all_settings import Config
-from reflector.announcements import FETCH_RECORDING, RecordingReady, announce
+from reflector.announcements import RecordingReady, announce
 from reflector.app import create_app
 from reflector.db import Job, Meeting, Recording
 from reflector.pipeline.process import PROCESS_RECORDING
@@ -97,17 +97,17 @@ async def test_a_platform_recording_is_fetched_once_and_processed(client, runtim
     meeting = await echo_meeting(client, runtime)
     await queue(runtime, meeting, file_server, "rec-1")
     await queue(runtime, meeting, file_server, "rec-1")
-    assert await run_queued(runtime, FETCH_RECORDING) == ["done"]
+    assert await run_queued(runtime, PROCESS_RECORDING) == ["done"]
     async with runtime.db.read() as session:
         [recording] = (await session.scalars(select(Recording))).all()
     assert (recording.platform, recording.platform_recording_id) == ("echo", "rec-1")
-    assert await run_queued(runtime, PROCESS_RECORDING) == ["done"]
+    assert recording.status == "done"
 
 
 async def test_a_fetch_shows_how_far_it_has_come(client, runtime, slow_server):
     meeting = await echo_meeting(client, runtime)
     await queue(runtime, meeting, slow_server, "rec-slow")
-    fetching = asyncio.create_task(run_queued(runtime, FETCH_RECORDING))
+    fetching = asyncio.create_task(run_queued(runtime, PROCESS_RECORDING))
     seen = []
     while not fetching.done():
         async with runtime.db.read() as session:
@@ -130,9 +130,9 @@ async def test_a_fetch_shows_how_far_it_has_come(client, runtime, slow_server):
 async def test_refused_links_fail_with_the_reason_stored(client, runtime, url, reason):
     meeting = await echo_meeting(client, runtime)
     await queue(runtime, meeting, url, "rec-2")
-    assert await run_queued(runtime, FETCH_RECORDING) == ["failed"]
+    assert await run_queued(runtime, PROCESS_RECORDING) == ["failed"]
     async with runtime.db.read() as session:
-        job = (await session.scalars(select(Job).where(Job.task == FETCH_RECORDING.name))).one()
+        job = (await session.scalars(select(Job).where(Job.task == PROCESS_RECORDING.name))).one()
         [recording] = (await session.scalars(select(Recording))).all()
     assert reason in (job.error or "")
     assert job.error_class == "permanent"

@@ -1,5 +1,6 @@
 """Recordings through HTTP: streamed upload, processing, transcripts and their exports."""
 
+import asyncio
 import hashlib
 import os
 import uuid
@@ -16,8 +17,8 @@ from reflector.worker.process import make_relay
 from tests.media import OTHER_SENTENCE, SENTENCE, delayed, speech, word_share
 from tests.support import new_meeting, run_queued
 
-# pocketsphinx recognised 22-28% of this espeak-ng sentence when measured; assert just below.
-MIN_WORD_SHARE = 0.18
+# Whisper base heard every word of this espeak-ng sentence when measured; one may go amiss.
+MIN_WORD_SHARE = 0.9
 
 
 async def upload(client, headers, meeting_id, name: str, content: bytes):
@@ -191,6 +192,42 @@ async def test_one_track_per_participant_gives_one_speaker_each(client, alice, r
     assert segments[0]["speaker"] == "alice"
     assert segments[-1]["speaker"] == "bob"
     assert min(s["start"] for s in segments if s["speaker"] == "bob") >= 7.5
+    for speaker, sentence in (("alice", SENTENCE), ("bob", OTHER_SENTENCE)):
+        words = [w for s in segments if s["speaker"] == speaker for w in s["words"]]
+        assert word_share(sentence, " ".join(w["text"] for w in words)) >= MIN_WORD_SHARE
+        times = [(w["start"], w["end"]) for w in words]
+        assert times == sorted(times)
+        assert all(start <= end for start, end in times)
+
+
+async def test_a_recording_in_which_nobody_speaks_has_an_empty_transcript(
+    client, alice, runtime, silent_recording
+):
+    meeting = await new_meeting(client, alice)
+    recording = (await upload(client, alice, meeting["id"], "quiet.mp4", silent_recording)).json()
+    assert await process_queued(runtime) == ["done"]
+    done = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()
+    transcript = (
+        await client.get(f"/v1/transcripts/{done['transcript_id']}", headers=alice)
+    ).json()
+    assert (transcript["segments"], transcript["language"], transcript["languages"]) == (
+        [],
+        "und",
+        {},
+    )
+
+
+async def test_one_processing_at_a_time(client, alice, runtime, silent_recording):
+    meeting = await new_meeting(client, alice)
+    recording = (await upload(client, alice, meeting["id"], "quiet.mp4", silent_recording)).json()
+    url = f"/v1/recordings/{recording['id']}/process"
+    busy = await client.post(url, headers=alice)
+    assert busy.status_code == 409
+    assert "being processed already" in busy.json()["detail"]
+    assert await process_queued(runtime) == ["done"]
+    both = await asyncio.gather(*(client.post(url, headers=alice) for _ in range(2)))
+    assert 202 in {answer.status_code for answer in both} <= {202, 409}
+    assert await process_queued(runtime) == ["done"]
 
 
 async def test_a_recording_whose_job_keeps_killing_workers_fails(

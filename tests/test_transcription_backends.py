@@ -1,4 +1,4 @@
-"""The OpenAI-compatible backend against a local fake, and the backends' configuration."""
+"""The OpenAI-compatible engine against a local fake, and the engines' configuration."""
 
 import asyncio
 import email
@@ -23,6 +23,16 @@ SEGMENTS = [
     {"id": 0, "start": 0.0, "end": 2.5, "text": " Please send the meeting notes."},
     {"id": 1, "start": 2.5, "end": 4.8, "text": " Book a room for the next review."},
 ]
+# Each segment's words, spread evenly over it.
+WORDS = [
+    {
+        "word": word,
+        "start": round(s["start"] + 0.35 * i, 2),
+        "end": round(s["start"] + 0.35 * i + 0.3, 2),
+    }
+    for s in SEGMENTS
+    for i, word in enumerate(s["text"].split())
+]
 
 
 @dataclass
@@ -46,19 +56,28 @@ def service() -> Iterator[FakeService]:
                 part.get_param("name", header="content-disposition"): part.get_payload(decode=True)
                 for part in message.iter_parts()
             }
+            granularities = [
+                part.get_payload(decode=True).decode()
+                for part in message.iter_parts()
+                if part.get_param("name", header="content-disposition")
+                == "timestamp_granularities[]"
+            ]
             state.requests.append(
                 {
                     "path": self.path,
                     "authorization": self.headers.get("authorization"),
                     "model": fields["model"].decode(),
                     "response_format": fields["response_format"].decode(),
+                    "timestamp_granularities[]": granularities,
                     "audio": fields["file"][:4],
                 }
             )
             time.sleep(state.seconds)
             status = state.statuses.pop(0) if len(state.statuses) > 1 else state.statuses[0]
             body = json.dumps(
-                {"text": "x", "segments": SEGMENTS} if status == 200 else {"error": "no"}
+                {"text": "x", "language": "english", "segments": SEGMENTS, "words": WORDS}
+                if status == 200
+                else {"error": "no"}
             )
             self.send_response(status)
             self.send_header("content-type", "application/json")
@@ -107,16 +126,27 @@ async def test_the_openai_compatible_backend_is_asked_as_the_api_specifies(
         "authorization": "Bearer sk-test",
         "model": "whisper-1",
         "response_format": "verbose_json",
+        "timestamp_granularities[]": ["segment", "word"],
         "audio": b"RIFF",
     }
     done = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()
     transcript = (
         await client.get(f"/v1/transcripts/{done['transcript_id']}", headers=alice)
     ).json()
-    assert [(s["start"], s["end"], s["text"]) for s in transcript["segments"]] == [
-        (0.0, 2.5, "Please send the meeting notes."),
-        (2.5, 4.8, "Book a room for the next review."),
+    assert [s["text"] for s in transcript["segments"]] == [
+        "Please send the meeting notes.",
+        "Book a room for the next review.",
     ]
+    words = [w for s in transcript["segments"] for w in s["words"]]
+    assert " ".join(w["text"] for w in words) == " ".join(w["word"] for w in WORDS)
+    starts = [w["start"] for w in words]
+    assert starts == sorted(starts)
+    assert starts[-1] < done["duration"]
+    assert (transcript["language"], transcript["engine"], transcript["model"]) == (
+        "en",
+        "openai",
+        "whisper-1",
+    )
 
 
 async def test_a_recording_shows_its_stage_and_progress_as_it_is_processed(
@@ -154,15 +184,15 @@ async def test_service_errors_are_retried_or_fail_by_class(
 
 
 @pytest.mark.parametrize(
-    ("backend", "named"),
+    ("wrong", "named"),
     [
-        ("openai", "TRANSCRIPTION_API_URL"),
-        ("whisper", "TRANSCRIPTION_MODEL"),
-        ("whisper", "faster-whisper"),
+        ({"TRANSCRIPTION_BACKEND": "openai"}, "TRANSCRIPTION_API_URL: required"),
+        ({"TRANSCRIPTION_BACKEND": "pocketsphinx"}, "unknown engine 'pocketsphinx'"),
+        ({"TRANSCRIPTION_LANGUAGE": "xx"}, "TRANSCRIPTION_LANGUAGE: Whisper knows no"),
     ],
 )
-def test_a_backend_missing_what_it_needs_stops_start_up(tmp_path, backend, named):
-    settings = Settings(_env_file=None, REFLECTOR_DATA_DIR=tmp_path, TRANSCRIPTION_BACKEND=backend)
+def test_an_engine_missing_what_it_needs_stops_start_up(tmp_path, wrong, named):
+    settings = Settings(_env_file=None, REFLECTOR_DATA_DIR=tmp_path, **wrong)
     with pytest.raises(ConfigError, match=named):
         load_config(PLATFORMS, settings=settings)
 

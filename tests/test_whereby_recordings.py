@@ -16,8 +16,8 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from reflector.all_settings import Config
-from reflector.announcements import FETCH_RECORDING
 from reflector.db import Recording, WebhookEvent
+from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.video_platforms.whereby.bucket import read_notifications, rescan
 from tests.daily_fake import DailyFake
 from tests.servers import s3_client
@@ -27,7 +27,6 @@ from tests.test_platform_whereby import FIXTURE_ROOM, post, whereby_settings
 from tests.whereby_fake import WherebyFake, fixture
 
 STARTED = "2026-03-02T10:06:01Z"
-MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(4096)
 
 
 @pytest.fixture
@@ -142,11 +141,11 @@ def queue_is_empty(s3_endpoint: str, queue: str) -> bool:
 
 @pytest.mark.parametrize("way", ["webhook", "queue", "rescan"])
 async def test_each_way_alone_brings_the_recording_in(
-    way, client, alice, runtime, clock, s3_endpoint, bucket, queue
+    way, client, alice, runtime, clock, s3_endpoint, bucket, queue, silent_recording
 ):
     room = (await new_meeting(client, alice, room=f"by-{way}"))["platform_room_name"]
     key = recording_key(room)
-    put_recording(s3_endpoint, bucket, key, MP4)
+    put_recording(s3_endpoint, bucket, key, silent_recording)
     if way == "webhook":
         assert (await finished(client, clock, room)).json()["status"] == "processed"
     elif way == "queue":
@@ -157,17 +156,17 @@ async def test_each_way_alone_brings_the_recording_in(
         assert await rescan(runtime) == 1
     [recording] = await recordings(runtime)
     assert (recording.platform_recording_id, recording.status) == (key, "received")
-    assert await run_queued(runtime, FETCH_RECORDING) == ["done"]
+    assert await run_queued(runtime, PROCESS_RECORDING) == ["done"]
     [fetched] = await recordings(runtime)
-    assert fetched.size == len(MP4)
+    assert fetched.size == len(silent_recording)
 
 
 async def test_all_three_ways_together_make_one_recording(
-    client, alice, runtime, clock, s3_endpoint, bucket, queue
+    client, alice, runtime, clock, s3_endpoint, bucket, queue, silent_recording
 ):
     room = (await new_meeting(client, alice, room="all-ways"))["platform_room_name"]
     key = recording_key(room)
-    put_recording(s3_endpoint, bucket, key, MP4)
+    put_recording(s3_endpoint, bucket, key, silent_recording)
     notify(s3_endpoint, queue, bucket, key)
     notify(s3_endpoint, queue, bucket, key)  # S3 delivers at least once
     assert (await finished(client, clock, room)).status_code == 200
@@ -175,7 +174,7 @@ async def test_all_three_ways_together_make_one_recording(
     assert await rescan(runtime) == 0  # nothing left that no way brought
     [recording] = await recordings(runtime)
     assert recording.platform_recording_id == key
-    assert await run_queued(runtime, FETCH_RECORDING) == ["done"]
+    assert await run_queued(runtime, PROCESS_RECORDING) == ["done"]
 
 
 async def test_an_object_of_no_meeting_of_ours_is_parked(runtime, s3_endpoint, bucket, queue):

@@ -43,7 +43,7 @@ from tests.support import (
     platform_settings,
     send_mock_event,
 )
-from tests.worker_jobs import BROKEN, FLAKY, POISON, RECORD
+from tests.worker_jobs import BROKEN, FLAKY, JOBS_PLATFORM, POISON, RECORD
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -338,7 +338,8 @@ async def test_jobs_whose_messages_redis_lost_are_published_again(redis_stack, t
     try:
         await empty_tables(runtime)
         config = redis_stack.config()
-        relay = make_relay(config, PLATFORMS, runtime.db, make_celery(config, PLATFORMS))
+        specs = [*PLATFORMS, JOBS_PLATFORM]
+        relay = make_relay(config, specs, runtime.db, make_celery(config, PLATFORMS))
         job_id = await enqueue(runtime, RECORD, path=str(log), label="flushed")
         assert await relay.tick() == 1
         redis_client = redis.Redis.from_url(redis_stack.broker_url)

@@ -97,14 +97,20 @@ async def get_recording(
     return recording_out(recording, transcripts.get(recording.id))
 
 
-@router.post("/v1/recordings/{recording_id}/process", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/v1/recordings/{recording_id}/process",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={409: {"description": "It is being processed already"}},
+)
 async def reprocess_recording(
     recording_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
 ) -> RecordingOut:
-    """Transcribe the recording again; its transcript is rewritten under the same id."""
+    """Transcribe the recording again; its transcript is rewritten under the same id. One
+    processing at a time: 409 while one runs (a recording still being fetched is processed
+    once it is in)."""
     async with runtime.db.write() as session:
         recording = await visible_recording(session, caller, recording_id, owner=True)
-        await recordings.queue_processing(session, runtime, recording.id)
+        await recordings.reprocess(session, runtime.clock(), recording)
         transcripts = await recordings.transcript_ids(session, [recording.id])
     return recording_out(recording, transcripts.get(recording.id))
 

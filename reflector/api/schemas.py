@@ -221,9 +221,12 @@ class RecordingOut(BaseModel):
     platform_recording_id: str | None
     status: str
     stage: str | None = Field(
-        description="While it is worked on: fetching, extracting, transcribing, then done"
+        description="While it is worked on: fetching, probing, extracting, transcribing, "
+        "storing, announcing, then done"
     )
-    progress: float | None = Field(description="How far into its stage, from 0 to 1")
+    progress: float | None = Field(
+        description="How far its processing has come over all stages, from 0 to 1"
+    )
     tracks: int
     size: int | None = Field(description="Bytes in our storage; null until every track is ours")
     sha256: str | None
@@ -236,11 +239,18 @@ class RecordingOut(BaseModel):
     created_at: datetime
 
 
+class WordOut(BaseModel):
+    start: float
+    end: float
+    text: str
+
+
 class SegmentOut(BaseModel):
     start: float
     end: float
     speaker: str
     text: str
+    words: list[WordOut] = Field(default=[], description="Each word with its times")
 
 
 class TranscriptOut(BaseModel):
@@ -251,7 +261,13 @@ class TranscriptOut(BaseModel):
     meeting_id: uuid.UUID
     room_id: uuid.UUID
     status: str
-    language: str
+    language: str = Field(description="What most of it is in (ISO 639 code); und: nothing said")
+    languages: dict[str, str] = Field(description="Each speaker's language, where they spoke")
+    engine: str = Field(
+        description="The transcription engine that made it, e.g. whisper; empty when "
+        "nobody spoke, so that no engine ran"
+    )
+    model: str = Field(description="The engine's model, e.g. base; empty when nobody spoke")
     segments: list[SegmentOut]
     created_at: datetime
 

@@ -231,7 +231,9 @@ class Job(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     task: Mapped[str] = mapped_column(String(128))
     args: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # At most one job ever has a `dedupe_key`; at most one unfinished job an `active_key`.
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    active_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     state: Mapped[str] = mapped_column(String(16), server_default=JobState.PENDING.value)
     attempts: Mapped[int] = mapped_column(server_default="0")
     crashes: Mapped[int] = mapped_column(server_default="0")
@@ -287,7 +289,13 @@ class Transcript(Base):
     meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     room_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16))
+    # The language most of it is in, and each speaker's (ISO 639 codes; `und`: none said).
     language: Mapped[str] = mapped_column(String(16))
+    languages: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    # What made it: the engine of `pipeline.engines.ENGINES` and its model.
+    engine: Mapped[str] = mapped_column(String(32), server_default="")
+    model: Mapped[str] = mapped_column(String(512), server_default="")
+    # Each: start, end, speaker, text and its words with their times.
     segments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # The segments' text in one, for full-text search (`reflector.search`).
     text: Mapped[str] = mapped_column(Text, server_default="", default="")

@@ -1,6 +1,125 @@
-"""Transcript exports: WebVTT, SubRip and plain text."""
+"""Transcript exports: WebVTT and SubRip subtitles, and plain text.
 
+Subtitles are cut at word boundaries into cues of at most two lines of about 42 characters
+and about 7 seconds, as subtitle guidelines ask (BBC, Netflix's timed text style guide). A
+name or text can never break the format: line breaks become spaces, `-->` cannot appear,
+and WebVTT's `<`, `>` and `&` are escaped (https://www.w3.org/TR/webvtt1/#cue-text).
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
+
+LINE_CHARACTERS = 42
+LINES = 2
+CUE_SECONDS = 7.0
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class _Word:
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    speaker: str
+    lines: tuple[str, ...]
+
+
+def cues(segments: list[dict[str, Any]]) -> Iterator[Cue]:
+    """Each segment's words in cues that fit on the screen; a cue never mixes speakers."""
+    for segment in segments:
+        speaker = _clean(str(segment["speaker"]))
+        joiner = " " if " " in str(segment["text"]).strip() else ""
+        current: list[_Word] = []
+        for word in _words(segment):
+            longer = [*current, word]
+            if current and (
+                len(_wrapped(longer, joiner)) > LINES or word.end - current[0].start > CUE_SECONDS
+            ):
+                yield Cue(current[0].start, current[-1].end, speaker, _wrapped(current, joiner))
+                current = []
+            current.append(word)
+        if current:
+            yield Cue(current[0].start, current[-1].end, speaker, _wrapped(current, joiner))
+
+
+def vtt(segments: list[dict[str, Any]]) -> str:
+    blocks = [
+        f"{_clock(cue.start, '.')} --> {_clock(cue.end, '.')}\n"
+        + f"<v {_escaped(cue.speaker)}>"
+        + "\n".join(_escaped(line) for line in cue.lines)
+        for cue in cues(segments)
+    ]
+    return "WEBVTT\n\n" + "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def srt(segments: list[dict[str, Any]]) -> str:
+    blocks = [
+        f"{index}\n{_clock(cue.start, ',')} --> {_clock(cue.end, ',')}\n"
+        + "\n".join(
+            (f"{cue.speaker}: " if n == 0 else "") + line for n, line in enumerate(cue.lines)
+        )
+        for index, cue in enumerate(cues(segments), start=1)
+    ]
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def _with_speaker(cue: Cue) -> list[str]:
+    """SubRip has no voices: the speaker's name starts the cue's first line."""
+    return [f"{cue.speaker}: {cue.lines[0]}", *cue.lines[1:]]
+
+
+def txt(segments: list[dict[str, Any]]) -> str:
+    return "".join(
+        f"[{_clock(s['start'], '.')}] {_clean(str(s['speaker']))}: {_clean(str(s['text']))}\n"
+        for s in segments
+    )
+
+
+def _words(segment: dict[str, Any]) -> list[_Word]:
+    """The segment's words with their times; without them (an engine that gives none), its
+    words placed in its time by their share of its characters."""
+    words = [
+        _Word(float(w["start"]), float(w["end"]), _clean(str(w["text"])))
+        for w in segment.get("words") or []
+        if _clean(str(w["text"]))
+    ]
+    if words:
+        return words
+    texts = [text for text in _clean(str(segment["text"])).split(" ") if text]
+    start, end = float(segment["start"]), float(segment["end"])
+    per_character = (end - start) / (sum(len(text) + 1 for text in texts) or 1)
+    estimated, at = [], 0
+    for text in texts:
+        begin, at = at, at + len(text) + 1
+        estimated.append(_Word(start + begin * per_character, start + at * per_character, text))
+    return estimated
+
+
+def _wrapped(words: list[_Word], joiner: str) -> tuple[str, ...]:
+    """The words in lines of at most LINE_CHARACTERS (a longer word has a line to itself)."""
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + len(joiner) + len(word.text) <= LINE_CHARACTERS:
+            lines[-1] += joiner + word.text
+        else:
+            lines.append(word.text)
+    return tuple(lines)
+
+
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", text).replace("-->", "->").strip()
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _clock(seconds: float, separator: str) -> str:
@@ -9,24 +128,3 @@ def _clock(seconds: float, separator: str) -> str:
     minutes, millis = divmod(millis, 60_000)
     secs, millis = divmod(millis, 1000)
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
-
-
-def vtt(segments: list[dict[str, Any]]) -> str:
-    cues = [
-        f"{_clock(s['start'], '.')} --> {_clock(s['end'], '.')}\n<v {s['speaker']}>{s['text']}"
-        for s in segments
-    ]
-    return "WEBVTT\n\n" + "\n\n".join(cues) + ("\n" if cues else "")
-
-
-def srt(segments: list[dict[str, Any]]) -> str:
-    cues = [
-        f"{index}\n{_clock(s['start'], ',')} --> {_clock(s['end'], ',')}\n"
-        f"{s['speaker']}: {s['text']}"
-        for index, s in enumerate(segments, start=1)
-    ]
-    return "\n\n".join(cues) + ("\n" if cues else "")
-
-
-def txt(segments: list[dict[str, Any]]) -> str:
-    return "".join(f"[{_clock(s['start'], '.')}] {s['speaker']}: {s['text']}\n" for s in segments)

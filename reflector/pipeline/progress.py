@@ -1,12 +1,11 @@
-"""Where a recording's processing is, for the people watching it: a stage (`fetching`,
-`extracting`, `transcribing`, `done`), how far into it (0 to 1), and the duration as soon as
-the media is probed. The work runs in threads and only notes where it is; the job's loop
-writes that down at most once a second."""
+"""Where a recording's processing is, for the people watching it: the stage it is in (one of
+`pipeline.stages.STAGES`, then `done`), how far the whole of it has come (0 to 1), and the
+duration as soon as the media is probed. The work runs in threads and only notes where it
+is; the job's loop writes that down at most once a second."""
 
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
-from enum import StrEnum
 from types import TracebackType
 from typing import Self
 
@@ -15,13 +14,6 @@ from sqlalchemy import update
 from reflector.db import Database, Recording
 
 WRITE_EVERY_SECONDS = 1.0
-
-
-class Stage(StrEnum):
-    FETCHING = "fetching"
-    EXTRACTING = "extracting"
-    TRANSCRIBING = "transcribing"
-    DONE = "done"
 
 
 class ProgressWriter:
@@ -35,9 +27,9 @@ class ProgressWriter:
         self._written: dict[str, object] = {}
         self._task: asyncio.Task[None] | None = None
 
-    def at(self, stage: Stage, fraction: float) -> None:
+    def at(self, stage: str, fraction: float) -> None:
         # One dict assignment: safe from a worker thread under the GIL.
-        self._noted = {**self._noted, "stage": stage.value, "progress": _bounded(fraction)}
+        self._noted = {**self._noted, "stage": stage, "progress": _bounded(fraction)}
 
     def duration(self, seconds: float) -> None:
         self._noted = {**self._noted, "duration": seconds}

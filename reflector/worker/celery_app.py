@@ -11,21 +11,19 @@ from typing import Any
 
 from celery import Celery
 
-from reflector import announcements, lifecycle, recording_starts, retention, room_webhooks
+from reflector import lifecycle, recording_starts, retention, room_webhooks
 from reflector.all_settings import Config
-from reflector.jobs import JobSpec, PeriodicSpec
+from reflector.jobs import DEFAULT_QUEUE, JobSpec, PeriodicSpec
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.runtime import Runtime
 from reflector.video_platforms.spec import PlatformSpec
 from reflector.worker.execute import run_job
 
 logger = logging.getLogger(__name__)
-QUEUE = "reflector"
 CORE_JOBS: tuple[JobSpec, ...] = (
     lifecycle.DELETE_PLATFORM_ROOM,
     PROCESS_RECORDING,
     room_webhooks.DELIVER,
-    announcements.FETCH_RECORDING,
     recording_starts.START_RECORDING,
 )
 
@@ -43,6 +41,11 @@ def job_specs(specs: Sequence[PlatformSpec]) -> list[JobSpec]:
     return [*CORE_JOBS, *(job for spec in specs for job in spec.jobs)]
 
 
+def queues(specs: Sequence[PlatformSpec]) -> list[str]:
+    """Every queue a job is published to, the default first."""
+    return list(dict.fromkeys([DEFAULT_QUEUE, *(job.queue for job in job_specs(specs))]))
+
+
 def periodic_specs(config: Config, specs: Sequence[PlatformSpec]) -> list[PeriodicSpec]:
     """The core's periodic work, and that of every platform that is configured."""
     configured = [spec for spec in specs if not config.platforms[spec.slug].missing()]
@@ -58,7 +61,7 @@ def make_celery(config: Config, specs: Sequence[PlatformSpec]) -> Celery:
     if settings.broker_is_embedded:
         app.conf.broker_transport = "reflector.worker.sqlite_broker:Transport"
     app.conf.update(
-        task_default_queue=QUEUE,
+        task_default_queue=DEFAULT_QUEUE,
         task_serializer="json",
         accept_content=["json"],
         task_ignore_result=True,

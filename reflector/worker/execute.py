@@ -152,6 +152,7 @@ async def _finish(
 ) -> None:
     if values["state"] in (JobState.DONE, JobState.FAILED):
         values["finished_at"] = runtime.clock()
+        values["active_key"] = None
     async with runtime.db.write() as session:
         ended = await session.execute(
             update(Job)

@@ -12,13 +12,17 @@ from reflector.all_settings import Config
 from reflector.clock import Clock, utcnow
 from reflector.db import Database
 from reflector.video_platforms.spec import PlatformSpec
-from reflector.worker.celery_app import QUEUE, job_specs, make_celery
+from reflector.worker.celery_app import job_specs, make_celery, queues
 from reflector.worker.relay import Publish, Relay
 
 
-def publisher(app: Celery) -> Publish:
+def publisher(app: Celery, specs: Sequence[PlatformSpec]) -> Publish:
+    queue_of = {job.name: job.queue for job in job_specs(specs)}
+
     def publish(task: str, job_id: uuid.UUID) -> None:
-        app.send_task(task, args=[str(job_id)], task_id=str(job_id), queue=QUEUE, retry=False)
+        app.send_task(
+            task, args=[str(job_id)], task_id=str(job_id), queue=queue_of[task], retry=False
+        )
 
     return publish
 
@@ -32,7 +36,7 @@ def make_relay(
 ) -> Relay:
     republish = timedelta(seconds=config.settings.JOB_REPUBLISH_SECONDS)
     give_up = {job.name: job.on_give_up for job in job_specs(specs) if job.on_give_up}
-    return Relay(db, clock, publisher(app), republish_after=republish, give_up=give_up)
+    return Relay(db, clock, publisher(app, specs), republish_after=republish, give_up=give_up)
 
 
 class RelayThread:
@@ -68,8 +72,14 @@ class RelayThread:
 
 
 def run_worker(
-    config: Config, specs: Sequence[PlatformSpec], *, beat: bool, concurrency: int
+    config: Config,
+    specs: Sequence[PlatformSpec],
+    *,
+    beat: bool,
+    concurrency: int,
+    served: Sequence[str] | None = None,
 ) -> None:
+    """A worker for the `served` queues (default: every queue)."""
     app = make_celery(config, specs)
     relay = RelayThread(config, specs, app)
     signals.worker_ready.connect(lambda **_: relay.start(), weak=False)
@@ -78,7 +88,7 @@ def run_worker(
         "worker",
         f"--concurrency={concurrency}",
         f"--loglevel={config.settings.LOG_LEVEL}",
-        f"--queues={QUEUE}",
+        f"--queues={','.join(served or queues(specs))}",
         "--without-gossip",
         "--without-mingle",
         "--without-heartbeat",

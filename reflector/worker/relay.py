@@ -85,6 +85,7 @@ class Relay:
                     state=case((dead, JobState.DEAD.value), else_=JobState.PENDING.value),
                     crashes=Job.crashes + 1,
                     finished_at=case((dead, now), else_=None),
+                    active_key=case((dead, None), else_=Job.active_key),
                     published_at=None,
                     lease_owner=None,
                     lease_until=None,

@@ -1,0 +1,44 @@
+"""One processing of one recording: what every stage reads and what each leaves for the next."""
+
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reflector.jobs import JobContext
+from reflector.pipeline.engines.base import Transcription
+from reflector.pipeline.media import MediaInfo
+from reflector.recording_tracks import Track
+
+# Told how far into its stage the work is, from 0 to 1, from any thread.
+Told = Callable[[float], None]
+
+
+class RecordingGone(Exception):
+    """The recording was deleted while it was processed: stop, and leave nothing behind."""
+
+
+@dataclass
+class Work:
+    ctx: JobContext
+    recording_id: uuid.UUID
+    platform: str
+    tracks: list[Track]
+    # Display names of the meeting's participants, by platform participant id.
+    names: dict[str, str]
+    scratch: Path
+    # Set when the job stops (its lease was lost): threads stop before their next piece.
+    stop: threading.Event = field(default_factory=threading.Event)
+    probed: list[MediaInfo] = field(default_factory=list)
+    wavs: list[Path] = field(default_factory=list)
+    duration: float = 0.0
+    heard: list[Transcription | None] = field(default_factory=list)
+    engine: str = ""
+    model: str = ""
+    transcript_id: uuid.UUID | None = None
+
+    def speaker(self, index: int) -> str:
+        """Track `index`'s speaker: the name it came with, else its participant's name."""
+        track = self.tracks[index]
+        return track.speaker or self.names.get(track.participant_id or "") or f"Speaker {index + 1}"
