@@ -10,8 +10,12 @@ SENTENCE = (
 OTHER_SENTENCE = "the budget review moves to tuesday morning"
 
 
-def speech(path: Path, text: str = SENTENCE) -> Path:
-    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(path), text], check=True)
+def ffmpeg(*arguments: str) -> None:
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", *arguments], check=True)
+
+
+def speech(path: Path, text: str = SENTENCE, voice: str = "en-us") -> Path:
+    subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
     return path
 
 
@@ -19,28 +23,9 @@ def video_with_speech(directory: Path, text: str = SENTENCE, name: str = "meetin
     """An mp4 with a video track and the spoken sentence as its audio track."""
     wav = speech(directory / f"{name}.wav", text)
     target = directory / name
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-y",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=c=black:s=160x120:r=10",
-            "-i",
-            str(wav),
-            "-shortest",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "aac",
-            str(target),
-        ],
-        check=True,
+    ffmpeg(
+        *("-f", "lavfi", "-i", "color=c=black:s=160x120:r=10", "-i", str(wav), "-shortest"),
+        *("-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(target)),
     )
     return target
 
@@ -54,42 +39,21 @@ def word_share(expected: str, transcript: str) -> float:
 
 def delayed(source: Path, seconds: float, target: Path) -> Path:
     """The same audio after `seconds` of silence, as a participant who speaks later."""
-    millis = int(seconds * 1000)
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-y",
-            "-loglevel",
-            "error",
-            "-i",
-            str(source),
-            "-af",
-            f"adelay={millis}",
-            str(target),
-        ],
-        check=True,
-    )
+    ffmpeg("-i", str(source), "-af", f"adelay={int(seconds * 1000)}", str(target))
     return target
 
 
 def silence(path: Path, seconds: float = 2.0) -> Path:
     """An audio-only recording (AAC in MP4) in which nobody speaks."""
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-y",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            f"anullsrc=r=48000:cl=mono:d={seconds}",
-            "-c:a",
-            "aac",
-            "-f",
-            "mp4",
-            str(path),
-        ],
-        check=True,
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        f"anullsrc=r=48000:cl=mono:d={seconds}",
+        "-c:a",
+        "aac",
+        "-f",
+        "mp4",
+        str(path),
     )
     return path

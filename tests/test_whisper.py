@@ -3,7 +3,6 @@ accurate on real read speech, silent where nobody speaks, the same words whether
 cut in pieces or not, the language it hears, and a clear error for damaged weights."""
 
 import re
-import subprocess
 import threading
 import wave
 from pathlib import Path
@@ -16,6 +15,7 @@ from reflector.core_settings import Settings
 from reflector.pipeline import engines, pieces, transcription
 from reflector.pipeline.engines import Engine, EngineUnavailable, whisper_models
 from reflector.pipeline.engines.base import SAMPLE_RATE, Transcription
+from tests.media import ffmpeg, speech
 
 # Debian's pocketsphinx-testdata: five utterances of a LibriVox reading, with what is said.
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
@@ -114,13 +114,9 @@ def test_a_track_cut_in_pieces_gives_the_same_words_as_uncut(engine, tmp_path):
 
 
 def test_the_language_spoken_is_the_language_detected(engine, tmp_path):
-    wav = tmp_path / "german.wav"
-    subprocess.run(["espeak-ng", "-v", "de", "-w", str(wav), GERMAN], check=True)
+    wav = speech(tmp_path / "german.wav", GERMAN, voice="de")
     resampled = tmp_path / "german16k.wav"
-    subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-i", str(wav), "-ar", "16000", str(resampled)],
-        check=True,
-    )
+    ffmpeg("-i", str(wav), "-ar", str(SAMPLE_RATE), str(resampled))
     [heard] = transcribed(engine, [resampled])
     assert heard is not None
     assert heard.language == "de"

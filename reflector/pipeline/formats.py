@@ -36,7 +36,8 @@ def cues(segments: list[dict[str, Any]]) -> Iterator[Cue]:
     """Each segment's words in cues that fit on the screen; a cue never mixes speakers."""
     for segment in segments:
         speaker = _clean(str(segment["speaker"]))
-        joiner = " " if " " in str(segment["text"]).strip() else ""
+        # Languages written without spaces (Chinese, Japanese) join their words without.
+        joiner = " " if " " in _clean(str(segment["text"])) else ""
         current: list[_Word] = []
         for word in _words(segment):
             longer = [*current, word]
@@ -63,9 +64,7 @@ def vtt(segments: list[dict[str, Any]]) -> str:
 def srt(segments: list[dict[str, Any]]) -> str:
     blocks = [
         f"{index}\n{_clock(cue.start, ',')} --> {_clock(cue.end, ',')}\n"
-        + "\n".join(
-            (f"{cue.speaker}: " if n == 0 else "") + line for n, line in enumerate(cue.lines)
-        )
+        + "\n".join(_with_speaker(cue))
         for index, cue in enumerate(cues(segments), start=1)
     ]
     return "\n\n".join(blocks) + ("\n" if blocks else "")

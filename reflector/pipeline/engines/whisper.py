@@ -1,9 +1,10 @@
 """faster-whisper (CTranslate2): the default engine, offline with a packaged model.
 
-Meetings are not audiobooks: voice activity detection skips the pauses (Silero, bundled
-with faster-whisper) so they cost nothing and are never heard as words; no window is
-conditioned on the text before it (which starts repetition loops); and segments the model
-itself marks as non-speech or as a loop are dropped.
+Meetings are not audiobooks: the pipeline hands over only speech (voice activity detection
+runs before, in `reflector.pipeline.pieces`), so pauses cost nothing and are never heard as
+words; no window is conditioned on the text before it (which starts repetition loops);
+windows the model marks as non-speech are skipped (faster-whisper's no-speech threshold),
+and a segment that repeats itself is dropped as a loop.
 See https://github.com/SYSTRAN/faster-whisper#vad-filter.
 """
 
@@ -13,6 +14,7 @@ import time
 
 from faster_whisper import WhisperModel
 from faster_whisper.tokenizer import _LANGUAGE_CODES
+from faster_whisper.transcribe import get_compression_ratio
 
 from reflector.core_settings import Settings
 from reflector.pipeline.engines import whisper_models
@@ -21,10 +23,11 @@ from reflector.pipeline.engines.base import Progress, Samples, Segment, Transcri
 logger = logging.getLogger(__name__)
 NAME = "whisper"
 DEFAULT_MODEL = "base"
-# Whisper's own thresholds (openai/whisper transcribe.py), applied per segment as well.
-NO_SPEECH_PROBABILITY = 0.6
-LOG_PROBABILITY = -1.0
-COMPRESSION_RATIO = 2.4
+# Text repeating itself compresses well. Whisper retries a whole 30 s window whose text
+# compresses above 2.4 (openai/whisper transcribe.py), a bar a participant who says the same
+# sentence twice in a window clears; a loop runs on within one segment, so a segment whose
+# own text compresses above this is dropped (a sentence said three times in one: 2.46).
+COMPRESSION_RATIO = 3.0
 
 
 class Whisper:
@@ -67,7 +70,8 @@ class Whisper:
         for s in found:  # a generator: the model works as it is read
             if on_progress is not None and info.duration:
                 on_progress(min(1.0, s.end / info.duration))
-            if _is_noise(s.no_speech_prob, s.avg_logprob, s.compression_ratio):
+            if get_compression_ratio(s.text) > COMPRESSION_RATIO:
+                logger.info("dropped a segment repeating itself (%.1f s)", s.end - s.start)
                 continue
             words = tuple(
                 Word(round(float(w.start), 3), round(float(w.end), 3), w.word)
@@ -91,12 +95,6 @@ def problems(settings: Settings) -> list[str]:
 
 def check(settings: Settings) -> None:
     whisper_models.check(settings.TRANSCRIPTION_MODEL or DEFAULT_MODEL, settings.REFLECTOR_DATA_DIR)
-
-
-def _is_noise(no_speech: float, log_probability: float, compression: float) -> bool:
-    """Whisper's own verdicts: silence it wrote words for, or text repeating itself."""
-    silent = no_speech > NO_SPEECH_PROBABILITY and log_probability < LOG_PROBABILITY
-    return silent or compression > COMPRESSION_RATIO
 
 
 def _cores() -> int:
