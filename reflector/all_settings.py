@@ -77,6 +77,8 @@ def check(config: Config) -> list[str]:
     if settings.STORAGE_BACKEND == "s3" and not settings.S3_BUCKET:
         problems.append("S3_BUCKET: required with STORAGE_BACKEND=s3")
     problems += engines.problems(settings)
+    if settings.LLM_API_URL and not settings.LLM_MODEL:
+        problems.append("LLM_MODEL: required with LLM_API_URL (the model the server serves)")
     chosen = {"DEFAULT_VIDEO_PLATFORM": settings.DEFAULT_VIDEO_PLATFORM}
     if settings.VIDEO_PLATFORM_FALLBACK:
         chosen["VIDEO_PLATFORM_FALLBACK"] = settings.VIDEO_PLATFORM_FALLBACK

@@ -2,13 +2,15 @@
 
 import asyncio
 import ipaddress
+import json
 import logging
 import os
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 import uvicorn
@@ -18,11 +20,12 @@ from reflector import auth, rooms, startup, users
 from reflector.all_settings import Config, ConfigError, load_config
 from reflector.api.schemas import RoomCreate
 from reflector.app import create_app
-from reflector.db import Room
+from reflector.db import Room, Transcript
 from reflector.db import migrate as migrations
 from reflector.errors import Conflict, InvalidField, ServiceError
 from reflector.jobs import JobContext
 from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.pipeline.summary import stage as summary_stage
 from reflector.runtime import Runtime
 from reflector.startup import StartupError
 from reflector.video_platforms.registry import PLATFORMS
@@ -355,6 +358,30 @@ def rooms_list() -> None:
 
     for room_id, name, platform, owner in _with_runtime(everything):
         click.echo(f"{room_id}  {name}  platform={platform}  owner={owner}")
+
+
+@main.group("transcripts")
+def transcripts_group() -> None:
+    """Work on transcripts."""
+
+
+@transcripts_group.command("summarize")
+@click.argument("transcript_id", type=click.UUID)
+def transcripts_summarize(transcript_id: uuid.UUID) -> None:
+    """Write the transcript's summary now, here, and print it as JSON."""
+
+    async def summarized(rt: Runtime) -> dict[str, Any] | None:
+        if not await summary_stage.summarize_transcript(rt, transcript_id, lambda _: None):
+            return None
+        async with rt.db.read() as session:
+            return (await session.get_one(Transcript, transcript_id)).summary
+
+    found = _with_runtime(summarized)
+    if found is None:
+        raise click.ClickException(f"no transcript has the id {transcript_id}")
+    click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+    if found["status"] == "failed":
+        raise SystemExit(1)
 
 
 for _spec in PLATFORMS:

@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     ) = None
     TRANSCRIPTION_API_URL: str | None = None
     TRANSCRIPTION_API_KEY: SecretStr | None = None
+    # The summary stage: any server speaking OpenAI's chat-completions API, e.g.
+    # http://127.0.0.1:11434/v1 for Ollama; unset, there are no summaries.
+    LLM_API_URL: AnyHttpUrl | None = None
+    LLM_MODEL: str | None = Field(default=None, max_length=256)
+    LLM_API_KEY: SecretStr | None = None
+    # The model's context window: a longer transcript is summarised in parts that fit.
+    LLM_CONTEXT_TOKENS: int = Field(default=8192, ge=2048, le=10_000_000)
     # Test-only: lets the fetcher read http:// from servers on loopback addresses, nothing else.
     FETCH_ALLOW_LOOPBACK_HTTP: bool = False
     # Room webhooks may go to private or loopback addresses (internal receivers).
@@ -120,6 +127,8 @@ class Settings(BaseSettings):
         "TRANSCRIPTION_LANGUAGE",
         "TRANSCRIPTION_COMPUTE_TYPE",
         "TRANSCRIPTION_API_URL",
+        "LLM_API_URL",
+        "LLM_MODEL",
         mode="before",
     )
     @classmethod

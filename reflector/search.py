@@ -3,6 +3,8 @@ PostgreSQL's text search (migration 0011). Both match every word of the query, c
 language-neutrally, so a search finds the same transcripts on either database."""
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, TextClause, func, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +34,18 @@ def matching(session: AsyncSession, query: str) -> ColumnElement[bool] | TextCla
         "transcripts.rowid IN "
         "(SELECT rowid FROM transcript_search WHERE transcript_search MATCH :terms)"
     ).bindparams(terms=terms)
+
+
+def document(segments: Sequence[dict[str, Any]], summary: dict[str, Any]) -> str:
+    """What a transcript is found by: its record's words, then who said what."""
+    record = [
+        summary.get("title") or "",
+        summary.get("text") or "",
+        *summary.get("decisions", []),
+        *(item["text"] for item in summary.get("action_items", [])),
+    ]
+    said = [f"{segment['speaker']}: {segment['text']}" for segment in segments]
+    return "\n".join(part for part in [*record, *said] if part)
 
 
 def excerpt(full_text: str, query: str | None) -> str:

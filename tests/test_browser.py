@@ -21,7 +21,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 
-from tests import daily_fake, whereby_fake
+from tests import daily_fake, llm_fake, whereby_fake
 from tests.daily_fake import DailyFake
 from tests.servers import free_port, wait_for_port
 from tests.support import MOCK_SECRET, mock_event, mock_signature
@@ -82,7 +82,7 @@ class Served:
     """`reflector serve` with its embedded worker, users ann and bob, on a free port; Daily and
     Whereby are their fakes' APIs on loopback."""
 
-    def __init__(self, directory: Path, daily_url: str, whereby_url: str) -> None:
+    def __init__(self, directory: Path, daily_url: str, whereby_url: str, llm_url: str) -> None:
         self.directory = directory
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -104,6 +104,8 @@ class Served:
             "WHEREBY_API_URL": whereby_url,
             "WHEREBY_WEBHOOK_SECRET": WHEREBY_SECRET,
             "REFLECTOR_PASSWORD": PASSWORD,
+            "LLM_API_URL": llm_url,
+            "LLM_MODEL": "llama3.1",
             # Every browser here signs in from 127.0.0.1, several times a minute.
             "SIGNIN_RATE_LIMIT_PER_ADDRESS": "100",
             "SIGNIN_RATE_LIMIT_PER_USER": "100",
@@ -134,8 +136,12 @@ def daily() -> DailyFake:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, daily: DailyFake) -> Iterator[Served]:
-    with daily_fake.served(daily) as daily_url, whereby_fake.served(WherebyFake()) as whereby_url:
-        server = Served(tmp_path_factory.mktemp("browser"), daily_url, whereby_url)
+    with (
+        daily_fake.served(daily) as daily_url,
+        whereby_fake.served(WherebyFake()) as whereby_url,
+        llm_fake.serving() as llm,
+    ):
+        server = Served(tmp_path_factory.mktemp("browser"), daily_url, whereby_url, llm.url)
         yield server
         server.stop()
 
@@ -280,9 +286,23 @@ def test_two_people_meet_upload_and_read_the_transcript(
 
     ann.goto("/r/standup")
     ann.locator("li.recording").get_by_role("link", name="Transcript").click()
-    expect(ann.get_by_role("heading", name="Transcript of Morning standup")).to_be_visible()
+    expect(ann.get_by_role("heading", name="Budget review", level=1)).to_be_visible()
+    record = ann.locator("section.record")
+    expect(record.get_by_role("listitem").filter(has_text="Send the meeting notes")).to_have_text(
+        "Send the meeting notes Speaker 1"
+    )
+    expect(record).to_contain_text("Book a room for the next review")
     accessible(ann)
     shoot(ann, screenshots, "transcript")
+    record.get_by_role("link", name=re.compile("The budget")).click()
+    expect(ann).to_have_url(re.compile(r"#at-0$"))
+    ann.get_by_text("Name the speakers").click()
+    ann.get_by_label("Speaker 1").fill("Ann")
+    ann.get_by_role("button", name="Save names").click()
+    expect(ann.locator(".segments .speaker").first).to_have_text("Ann")
+    expect(record.locator(".owner")).to_have_text("Ann")
+    ann.get_by_role("button", name="Regenerate summary").click()
+    expect(record).to_contain_text("being written")
     said = ann.locator(".segments .text").all_inner_texts()
     word = max(" ".join(said).split(), key=len)
     transcript_url = ann.url

@@ -7,10 +7,17 @@ from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import meetings, recordings, removal, search, transcripts
+from reflector import meetings, recordings, removal, search, summaries, transcripts
 from reflector.api.deps import CallerDep, RuntimeDep
 from reflector.api.render import recording_out
-from reflector.api.schemas import Page, RecordingOut, TranscriptOut, TranscriptSummary
+from reflector.api.schemas import (
+    Page,
+    RecordingOut,
+    SpeakersIn,
+    SummaryOut,
+    TranscriptOut,
+    TranscriptSummary,
+)
 from reflector.api.uploads import MultipartParts, check_length, files_of, storage_errors
 from reflector.auth import Caller
 from reflector.db import Recording
@@ -162,22 +169,63 @@ async def delete_transcript(
     await removal.delete_transcript(runtime, caller, transcript_id)
 
 
+@router.post(
+    "/v1/transcripts/{transcript_id}/summary",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={409: {"description": "A summary is being written already"}},
+)
+async def summarize_transcript(
+    transcript_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
+) -> SummaryOut:
+    """Write the transcript's summary again (the room's owner; one at a time)."""
+    async with runtime.db.write() as session:
+        transcript = await summaries.summarize_again(
+            session, caller, transcript_id, runtime.clock()
+        )
+    return SummaryOut.model_validate(transcript.summary)
+
+
+@router.patch("/v1/transcripts/{transcript_id}/speakers")
+async def rename_speakers(
+    transcript_id: uuid.UUID, body: SpeakersIn, runtime: RuntimeDep, caller: CallerDep
+) -> TranscriptOut:
+    """Rename speakers (the room's owner): every segment, export, action item and search
+    follows; giving one speaker another's name merges the two."""
+    async with runtime.db.write() as session:
+        transcript = await summaries.rename_speakers(session, caller, transcript_id, body.names)
+        return TranscriptOut.model_validate(transcript)
+
+
 @router.get(
     "/v1/transcripts/{transcript_id}",
     response_model=TranscriptOut,
-    responses={200: {"content": {"text/vtt": {}, "application/x-subrip": {}, "text/plain": {}}}},
+    responses={
+        200: {
+            "content": {
+                "text/vtt": {},
+                "application/x-subrip": {},
+                "text/plain": {},
+                "text/markdown": {},
+            }
+        }
+    },
 )
 async def get_transcript(
     transcript_id: uuid.UUID,
     runtime: RuntimeDep,
     caller: CallerDep,
-    format: Annotated[Literal["json", "vtt", "srt", "txt"], Query()] = "json",
+    format: Annotated[Literal["json", "vtt", "srt", "txt", "md"], Query()] = "json",
 ) -> TranscriptOut | Response:
     async with runtime.db.read() as session:
-        transcript, _ = await transcripts.get_visible(session, caller, transcript_id)
+        transcript, room = await transcripts.get_visible(session, caller, transcript_id)
     if format == "json":
         return TranscriptOut.model_validate(transcript)
-    text, media_type = _EXPORTS[format](transcript.segments)
+    if format == "md":
+        heading = f"{room.title or room.name}, {transcript.created_at:%Y-%m-%d}"
+        text = formats.markdown(heading, transcript.summary, transcript.segments)
+        media_type = "text/markdown"
+    else:
+        text, media_type = _EXPORTS[format](transcript.segments)
     # A file to keep, named for the transcript, when a browser follows the link.
     disposition = f'attachment; filename="transcript-{transcript.id}.{format}"'
     return PlainTextResponse(

@@ -5,7 +5,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from reflector.core_settings import SLUG_PATTERN
 from reflector.db.tables import RecordingTrigger, RecordingType, RoomMode
@@ -222,7 +230,7 @@ class RecordingOut(BaseModel):
     status: str
     stage: str | None = Field(
         description="While it is worked on: fetching, probing, extracting, transcribing, "
-        "storing, announcing, then done"
+        "storing, summarizing, announcing, then done"
     )
     progress: float | None = Field(
         description="How far its processing has come over all stages, from 0 to 1"
@@ -253,6 +261,33 @@ class SegmentOut(BaseModel):
     words: list[WordOut] = Field(default=[], description="Each word with its times")
 
 
+class TopicOut(BaseModel):
+    title: str
+    start: float = Field(description="Seconds: the start of the first segment it covers")
+    end: float = Field(description="Seconds: the end of the last segment it covers")
+    text: str
+
+
+class ActionItemOut(BaseModel):
+    text: str
+    owner: str | None = Field(description="One of the transcript's speakers, or null")
+
+
+class SummaryOut(BaseModel):
+    """The meeting's record, written by the model of `LLM_MODEL`."""
+
+    status: Literal["done", "failed", "skipped", "pending"] = Field(
+        "skipped", description="skipped: summaries are off, or nothing was said"
+    )
+    title: str | None = None
+    text: str | None = Field(None, description="A few paragraphs")
+    topics: list[TopicOut] = []
+    decisions: list[str] = []
+    action_items: list[ActionItemOut] = []
+    model: str | None = None
+    error: str | None = Field(None, description="Why there is none, in plain words")
+
+
 class TranscriptOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -269,7 +304,24 @@ class TranscriptOut(BaseModel):
     )
     model: str = Field(description="The engine's model, e.g. base; empty when nobody spoke")
     segments: list[SegmentOut]
+    summary: SummaryOut
     created_at: datetime
+
+
+SPEAKER_NAME_RULES = "a speaker's name is 1 to 100 characters, with no control characters"
+SpeakerName = Annotated[
+    SafeStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+
+
+class SpeakersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    names: dict[str, SpeakerName] = Field(
+        description="Each speaker to rename, by their name now, and their new name; a new "
+        "name that another speaker has already merges the two",
+        min_length=1,
+    )
 
 
 class TranscriptSummary(BaseModel):

@@ -297,6 +297,9 @@ class Transcript(Base):
     model: Mapped[str] = mapped_column(String(512), server_default="")
     # Each: start, end, speaker, text and its words with their times.
     segments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The meeting's record (`pipeline.summary`): status, title, text, topics, decisions,
+    # action items, the model that wrote it, or why there is none.
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     # The segments' text in one, for full-text search (`reflector.search`).
     text: Mapped[str] = mapped_column(Text, server_default="", default="")
     created_at: Mapped[datetime]

@@ -70,6 +70,38 @@ def srt(segments: list[dict[str, Any]]) -> str:
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
 
+def markdown(heading: str, summary: dict[str, Any], segments: list[dict[str, Any]]) -> str:
+    """The meeting's record to keep in notes: its summary, decisions, action items and
+    topics, then who said what."""
+    title = summary.get("title") or heading
+    out = [f"# {_clean(title)}", "", f"_{_clean(heading)}_", ""]
+    if summary.get("text"):
+        out += ["## Summary", "", str(summary["text"]).strip(), ""]
+    if summary.get("decisions"):
+        out += ["## Decisions", "", *(f"- {_clean(d)}" for d in summary["decisions"]), ""]
+    if summary.get("action_items"):
+        out += ["## Action items", ""]
+        for item in summary["action_items"]:
+            owner = f" ({_clean(item['owner'])})" if item.get("owner") else ""
+            out.append(f"- [ ] {_clean(item['text'])}{owner}")
+        out.append("")
+    if summary.get("topics"):
+        out += ["## Topics", ""]
+        for topic in summary["topics"]:
+            out.append(
+                f"- **{position(topic['start'])}** {_clean(topic['title'])}: "
+                f"{_clean(topic['text'])}"
+            )
+        out.append("")
+    out += ["## Transcript", ""]
+    for s in segments:
+        out += [
+            f"**{_clean(str(s['speaker']))}** ({position(s['start'])}): {_clean(str(s['text']))}",
+            "",
+        ]
+    return "\n".join(out)
+
+
 def _with_speaker(cue: Cue) -> list[str]:
     """SubRip has no voices: the speaker's name starts the cue's first line."""
     return [f"{cue.speaker}: {cue.lines[0]}", *cue.lines[1:]]
@@ -80,6 +112,14 @@ def txt(segments: list[dict[str, Any]]) -> str:
         f"[{_clock(s['start'], '.')}] {_clean(str(s['speaker']))}: {_clean(str(s['text']))}\n"
         for s in segments
     )
+
+
+def position(seconds: float | None) -> str:
+    """12.5 -> "0:12", 3725 -> "1:02:05": a time in a recording, as players show it."""
+    total = int(seconds or 0)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _words(segment: dict[str, Any]) -> list[_Word]:

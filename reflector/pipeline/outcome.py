@@ -1,5 +1,5 @@
 """The store and announce stages: the tracks' transcriptions merged into the recording's
-transcript, then `transcript.completed` sent to the room's webhook.
+transcript, then `transcript.completed`, with the summary, sent to the room's webhook.
 
 Tracks are merged by time: each track's segments are placed at its start offset, so a
 participant who joined late is placed where they spoke.
@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from reflector import recording_tracks, room_webhooks
+from reflector import recording_tracks, room_webhooks, search
 from reflector.db import Meeting, Recording, RecordingStatus, Room, Transcript
 from reflector.pipeline.work import RecordingGone, Told, Work
 
@@ -41,7 +41,7 @@ async def store_transcript(work: Work, told: Told) -> None:
         transcript.languages = languages
         transcript.engine, transcript.model = work.engine, work.model
         transcript.segments = segments
-        transcript.text = " ".join(segment["text"] for segment in segments)
+        transcript.text = search.document(segments, transcript.summary or {})
         recording.tracks = recording_tracks.dump(work.tracks)
         recording.duration = work.duration
         await session.flush()
@@ -56,6 +56,7 @@ async def announce(work: Work, told: Told) -> None:
             raise RecordingGone
         meeting = await session.get_one(Meeting, recording.meeting_id)
         room = await session.get_one(Room, meeting.room_id)
+        transcript = await session.get_one(Transcript, work.transcript_id)
         recording.status = RecordingStatus.DONE
         recording.stage, recording.progress = "done", 1.0
         path = f"/v1/transcripts/{work.transcript_id}"
@@ -68,6 +69,7 @@ async def announce(work: Work, told: Told) -> None:
             "meeting_id": str(recording.meeting_id),
             "room_id": str(room.id),
             "room_name": room.name,
+            "summary": transcript.summary,
         }
         await room_webhooks.enqueue_event(session, work.ctx, room, "transcript.completed", data)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from reflector.pipeline import audio, intake, outcome, transcription
 from reflector.pipeline.progress import ProgressWriter
+from reflector.pipeline.summary import stage as summary
 from reflector.pipeline.work import Told, Work
 
 DONE = "done"
@@ -27,8 +28,9 @@ STAGES = (
     Stage("fetching", 0.10, "Fetching the recording failed", intake.fetch_tracks),
     Stage("probing", 0.01, "The recording could not be read", audio.probe_tracks),
     Stage("extracting", 0.07, "Its audio could not be extracted", audio.extract_tracks),
-    Stage("transcribing", 0.80, "Transcribing it failed", transcription.transcribe),
+    Stage("transcribing", 0.72, "Transcribing it failed", transcription.transcribe),
     Stage("storing", 0.01, "Its transcript could not be stored", outcome.store_transcript),
+    Stage("summarizing", 0.08, "Summarizing it failed", summary.summarize),
     Stage("announcing", 0.01, "Announcing its transcript failed", outcome.announce),
 )
 

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from reflector.api.status import answer_for
 from reflector.errors import ServiceError
+from reflector.pipeline import formats
 from reflector.validation import message
 from reflector.video_platforms.errors import PlatformError
 from reflector.video_platforms.spec import EmbedSources
@@ -31,16 +32,8 @@ def _when(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 
 
-def _clock(seconds: float | None) -> str:
-    """12.5 -> "0:12", 3725 -> "1:02:05": a time in a recording, as players show it."""
-    total = int(seconds or 0)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 _templates.filters["when"] = _when
-_templates.filters["clock"] = _clock
+_templates.filters["clock"] = formats.position
 
 
 # A page that loads nothing from outside this service.

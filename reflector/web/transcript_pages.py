@@ -5,9 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
-from reflector import removal, search, transcripts
+from reflector import removal, search, summaries, transcripts
 from reflector.api.deps import RuntimeDep
+from reflector.api.schemas import SPEAKER_NAME_RULES, SpeakersIn
+from reflector.errors import InvalidField
 from reflector.rooms import is_owner
 from reflector.web.access import SignedIn, checked_form
 from reflector.web.render import PageRoute, page
@@ -57,7 +60,39 @@ async def transcript_page(
         transcript=transcript,
         room=room,
         is_owner=is_owner(room, visitor.caller),
+        speakers=list(dict.fromkeys(segment["speaker"] for segment in transcript.segments)),
     )
+
+
+@router.post("/transcripts/{transcript_id}/summary")
+async def summarize_again(
+    transcript_id: uuid.UUID, request: Request, runtime: RuntimeDep, visitor: SignedIn
+) -> Response:
+    await checked_form(request, visitor)
+    async with runtime.db.write() as session:
+        await summaries.summarize_again(session, visitor.caller, transcript_id, runtime.clock())
+    return RedirectResponse(f"/transcripts/{transcript_id}", status_code=303)
+
+
+@router.post("/transcripts/{transcript_id}/speakers")
+async def name_speakers(
+    transcript_id: uuid.UUID, request: Request, runtime: RuntimeDep, visitor: SignedIn
+) -> Response:
+    """The form's fields come in pairs: `was-N`, a speaker's name, and `name-N`, theirs now."""
+    form = await checked_form(request, visitor)
+    names = {}
+    for field, was in form.multi_items():
+        if field.startswith("was-") and isinstance(was, str):
+            now = form.get(f"name-{field.removeprefix('was-')}")
+            if isinstance(now, str) and now.strip() and now.strip() != was:
+                try:
+                    names[was] = SpeakersIn.model_validate({"names": {was: now}}).names[was]
+                except ValidationError:
+                    raise InvalidField(("body", field), SPEAKER_NAME_RULES) from None
+    if names:
+        async with runtime.db.write() as session:
+            await summaries.rename_speakers(session, visitor.caller, transcript_id, names)
+    return RedirectResponse(f"/transcripts/{transcript_id}", status_code=303)
 
 
 @router.get("/transcripts/{transcript_id}/delete")

@@ -15,6 +15,7 @@ from reflector import lifecycle, recording_starts, retention, room_webhooks
 from reflector.all_settings import Config
 from reflector.jobs import DEFAULT_QUEUE, JobSpec, PeriodicSpec
 from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT
 from reflector.runtime import Runtime
 from reflector.video_platforms.spec import PlatformSpec
 from reflector.worker.execute import run_job
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 CORE_JOBS: tuple[JobSpec, ...] = (
     lifecycle.DELETE_PLATFORM_ROOM,
     PROCESS_RECORDING,
+    SUMMARIZE_TRANSCRIPT,
     room_webhooks.DELIVER,
     recording_starts.START_RECORDING,
 )

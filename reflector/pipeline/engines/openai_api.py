@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from reflector.core_settings import Settings
 from reflector.job_errors import PermanentJobError, TransientJobError
+from reflector.pipeline import languages
 from reflector.pipeline.engines.base import (
     SAMPLE_RATE,
     Progress,
@@ -27,25 +28,6 @@ logger = logging.getLogger(__name__)
 NAME = "openai"
 # Requests in flight at once: the server, not this machine, does the work.
 PARALLEL_REQUESTS = 4
-# OpenAI names the language it detected ("english"); other servers give the code. Whisper's
-# languages, name and code (https://github.com/openai/whisper/blob/main/whisper/tokenizer.py).
-_LANGUAGES = """
-english en chinese zh german de spanish es russian ru korean ko french fr japanese ja
-portuguese pt turkish tr polish pl catalan ca dutch nl arabic ar swedish sv italian it
-indonesian id hindi hi finnish fi vietnamese vi hebrew he ukrainian uk greek el malay ms
-czech cs romanian ro danish da hungarian hu tamil ta norwegian no thai th urdu ur
-croatian hr bulgarian bg lithuanian lt latin la maori mi malayalam ml welsh cy slovak sk
-telugu te persian fa latvian lv bengali bn serbian sr azerbaijani az slovenian sl
-kannada kn estonian et macedonian mk breton br basque eu icelandic is armenian hy
-nepali ne mongolian mn bosnian bs kazakh kk albanian sq swahili sw galician gl marathi mr
-punjabi pa sinhala si khmer km shona sn yoruba yo somali so afrikaans af occitan oc
-georgian ka belarusian be tajik tg sindhi sd gujarati gu amharic am yiddish yi lao lo
-uzbek uz faroese fo haitian ht pashto ps turkmen tk nynorsk nn maltese mt sanskrit sa
-luxembourgish lb myanmar my tibetan bo tagalog tl malagasy mg assamese as tatar tt
-hawaiian haw lingala ln hausa ha bashkir ba javanese jw sundanese su cantonese yue
-"""
-_PAIRS = _LANGUAGES.split()
-_CODES = dict(zip(_PAIRS[::2], _PAIRS[1::2], strict=True))
 
 
 class OpenAICompatible:
@@ -106,7 +88,8 @@ class OpenAICompatible:
             if text := s.text.strip():
                 inside = tuple(w for w in words if start <= w.start < end and w.text.strip())
                 segments.append(Segment(start, end, text, inside))
-        return Transcription(_CODES.get(said, said), NAME, self.model, tuple(segments))
+        # OpenAI names the language it detected ("english"); other servers give the code.
+        return Transcription(languages.code_of(said), NAME, self.model, tuple(segments))
 
 
 class _WordIn(BaseModel):

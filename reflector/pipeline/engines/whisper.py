@@ -32,8 +32,9 @@ COMPRESSION_RATIO = 3.0
 
 class Whisper:
     def __init__(self, settings: Settings) -> None:
-        self.model = settings.TRANSCRIPTION_MODEL or DEFAULT_MODEL
-        path = whisper_models.resolve(self.model, settings.REFLECTOR_DATA_DIR)
+        configured = settings.TRANSCRIPTION_MODEL or DEFAULT_MODEL
+        self.model = whisper_models.shown_name(configured)
+        path = whisper_models.resolve(configured, settings.REFLECTOR_DATA_DIR)
         on_cpu = settings.TRANSCRIPTION_DEVICE == "cpu"
         # On the CPU one single-threaded replica per core transcribes pieces side by side:
         # decoding is sequential, so a second thread in one replica gains little.

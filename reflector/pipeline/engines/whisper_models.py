@@ -92,6 +92,11 @@ def check(name: str, data_dir: Path) -> None:
     _check_hub(name)
 
 
+def shown_name(name: str) -> str:
+    """The model's name as transcripts show it: a directory by its own name, never its path."""
+    return Path(name).expanduser().name if _is_path(name) else name
+
+
 def resolve(name: str, data_dir: Path) -> Path:
     """The directory to load the model from: checked, joined or downloaded as needed.
     Slow (hashing, joining, downloading): call it from a thread."""
