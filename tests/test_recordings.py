@@ -51,6 +51,8 @@ async def test_an_uploaded_recording_is_stored_and_transcribed(
     text = " ".join(segment["text"] for segment in transcript["segments"])
     assert word_share(SENTENCE, text) >= MIN_WORD_SHARE, text
     assert {segment["speaker"] for segment in transcript["segments"]} == {"Speaker 1"}
+    assert transcript["summary"]["status"] == "skipped"
+    assert "set LLM_API_URL and LLM_MODEL" in transcript["summary"]["error"]
     listed = (await client.get(f"/v1/meetings/{meeting['id']}/recordings", headers=alice)).json()
     assert [r["id"] for r in listed] == [recording["id"]]
 

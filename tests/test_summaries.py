@@ -8,13 +8,16 @@ from collections.abc import Iterator
 import pytest
 from click.testing import CliRunner
 from pydantic import SecretStr
+from sqlalchemy import select
 
 from reflector.cli import main
 from reflector.core_settings import Settings
+from reflector.db import Job
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.pipeline.summary.chat import Chat, SummaryFailed
 from reflector.pipeline.summary.record import Budget, Line, make_record, tokens
 from reflector.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT
+from reflector.room_webhooks import DELIVER
 from tests.llm_fake import FakeLLM, record_of, serving
 from tests.support import new_meeting, run_queued
 
@@ -32,6 +35,7 @@ def settings(settings, llm):
             "LLM_API_URL": llm.url,
             "LLM_MODEL": "llama3.1",
             "LLM_API_KEY": SecretStr("sk-local"),
+            "WEBHOOK_ALLOW_PRIVATE_TARGETS": True,
         }
     )
 
@@ -58,8 +62,8 @@ async def recorded(llm: FakeLLM, lines: list[Line], context: int = 8192, languag
         await chat.close()
 
 
-async def processed(client, headers, runtime, video) -> dict:
-    meeting = await new_meeting(client, headers)
+async def processed(client, headers, runtime, video, **room_fields) -> dict:
+    meeting = await new_meeting(client, headers, **room_fields)
     files = {"file": ("m.mp4", video.read_bytes(), "video/mp4")}
     url = f"/v1/meetings/{meeting['id']}/recordings"
     recording = (await client.post(url, files=files, headers=headers)).json()
@@ -70,7 +74,8 @@ async def processed(client, headers, runtime, video) -> dict:
 
 
 async def test_a_meeting_gets_its_record(client, alice, runtime, llm, spoken_video):
-    transcript = await processed(client, alice, runtime, spoken_video)
+    hook = "http://127.0.0.1:9/hook"
+    transcript = await processed(client, alice, runtime, spoken_video, webhook_url=hook)
     [request] = llm.requests
     assert (request["model"], request["authorization"]) == ("llama3.1", "Bearer sk-local")
     assert request["response_format"]["type"] == "json_schema"
@@ -96,6 +101,11 @@ async def test_a_meeting_gets_its_record(client, alice, runtime, llm, spoken_vid
     assert "- [ ] Send the meeting notes (Speaker 1)" in markdown.text
     found = (await client.get("/v1/transcripts?q=budget", headers=alice)).json()
     assert [item["id"] for item in found["items"]] == [transcript["id"]]
+    async with runtime.db.read() as session:
+        [delivery] = (await session.scalars(select(Job).where(Job.task == DELIVER.name))).all()
+    announced = delivery.args["payload"]
+    assert announced["type"] == "transcript.completed"
+    assert announced["data"]["summary"]["action_items"] == summary["action_items"]
 
 
 async def test_a_summary_that_fails_leaves_the_transcript_done(
