@@ -208,18 +208,22 @@ async def test_the_record_is_asked_for_in_the_meetings_language(llm):
     assert "in German, the language of the meeting" in llm.prompts()[0]
 
 
-async def test_a_long_meeting_is_summarized_in_parts_that_fit(llm):
-    context = 2048
+@pytest.mark.parametrize(
+    ("context", "count", "combining_calls"), [(8192, 2700, 1), (2048, 2000, 3)]
+)
+async def test_a_long_meeting_is_summarized_in_parts_that_fit(llm, context, count, combining_calls):
+    """Four times the context: parts, then one call combining their records; over ten times,
+    more parts' records than one call holds: combining calls in rounds, still linear."""
     budget = Budget(context)
-    lines = said(700)
+    lines = said(count)
     whole = tokens("\n".join(line.shown() for line in lines))
     assert whole > 4 * context
     record = await recorded(llm, lines, context)
     prompts = llm.prompts()
     combining = [p for p in prompts if "Combine them into the record" in p]
     parts = [p for p in prompts if "write the record of this part only" in p]
-    assert len(parts) >= 4
-    assert 1 <= len(combining) < len(parts)
+    assert len(parts) >= 5
+    assert len(combining) == combining_calls
     assert all(tokens(p) <= budget.prompt for p in prompts)
     assert all(r["max_tokens"] == budget.answer for r in llm.requests)
     topic = record.as_json()["topics"][0]
