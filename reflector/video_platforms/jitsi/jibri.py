@@ -81,6 +81,12 @@ class JibriMetadata(BaseModel):
         }
 
 
+def sole_speaker(names: list[str]) -> str | None:
+    """Jibri records everyone in one track: it is one person's only when one person was
+    seen (with more, their names stay with the recording and the track is "Speaker 1")."""
+    return names[0] if len(set(names)) == 1 else None
+
+
 def room_from_file_name(file_name: str) -> str | None:
     """The room from Jibri's media file name, `<room>_<yyyy-MM-dd-HH-mm-ss>.<ext>`."""
     match = _FILE_NAME.fullmatch(PurePosixPath(file_name).name)

@@ -20,7 +20,7 @@ from reflector.recording_tracks import Track
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.jitsi.client import JitsiClient
 from reflector.video_platforms.jitsi.events import PLATFORM
-from reflector.video_platforms.jitsi.jibri import SessionDirectory
+from reflector.video_platforms.jitsi.jibri import SessionDirectory, sole_speaker
 from reflector.video_platforms.jitsi.settings import JitsiSettings
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,8 @@ async def _import_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
     except TooLarge as exc:
         raise jobs.PermanentJobError(f"the recording is {exc}") from None
     provider_data = dict(args["provider_data"])
-    track = Track(key=stored.key, size=stored.size, sha256=stored.sha256)
+    speaker = sole_speaker([str(name) for name in provider_data.get("participants", [])])
+    track = Track(key=stored.key, size=stored.size, sha256=stored.sha256, speaker=speaker)
     await store_recording(ctx, recording_id, meeting, session_name, provider_data, track)
 
 

@@ -32,6 +32,7 @@ from reflector.video_platforms.jitsi.jibri import (
     SessionDirectory,
     checked_session_name,
     meeting_for,
+    sole_speaker,
 )
 from reflector.video_platforms.jitsi.tasks import enqueue_import, store_recording
 from reflector.video_platforms.platform_settings import encoded
@@ -156,7 +157,7 @@ async def _upload(
             meeting,
             session_name,
             metadata.provider_data(session_name),
-            track.model_copy(update={"speaker": None}),
+            track.model_copy(update={"speaker": sole_speaker(metadata.participant_names())}),
         )
     return _answer(recording, 201)
 
