@@ -19,6 +19,7 @@ from reflector.pipeline.summary.record import Budget, Line, make_record, tokens
 from reflector.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT
 from reflector.room_webhooks import DELIVER
 from tests.llm_fake import FakeLLM, record_of, serving
+from tests.media import OTHER_SENTENCE, SENTENCE, delayed, speech
 from tests.support import new_meeting, run_queued
 
 
@@ -151,25 +152,43 @@ async def test_the_owner_asks_for_the_summary_again_one_at_a_time(
 
 
 async def test_speakers_renamed_and_merged_reach_exports_and_search(
-    client, alice, bob, runtime, llm, spoken_video
+    client, alice, bob, runtime, llm, media_dir
 ):
-    transcript = await processed(client, alice, runtime, spoken_video)
-    url = f"/v1/transcripts/{transcript['id']}/speakers"
-    assert (
-        await client.patch(url, json={"names": {"Speaker 1": "Ada"}}, headers=bob)
-    ).status_code in (403, 404)
+    meeting = await new_meeting(client, alice)
+    tracks = [
+        speech(media_dir / "ann.wav", SENTENCE),
+        delayed(speech(media_dir / "bo-raw.wav", OTHER_SENTENCE), 8, media_dir / "bo.wav"),
+    ]
+    files = [("file", (path.name, path.read_bytes(), "audio/wav")) for path in tracks]
+    created = await client.post(
+        f"/v1/meetings/{meeting['id']}/recordings", files=files, headers=alice
+    )
+    assert await run_queued(runtime, PROCESS_RECORDING) == ["done"]
+    recording = (await client.get(f"/v1/recordings/{created.json()['id']}", headers=alice)).json()
+    transcript_url = f"/v1/transcripts/{recording['transcript_id']}"
+    url = f"{transcript_url}/speakers"
+
+    stranger = await client.patch(url, json={"names": {"ann": "Ada"}}, headers=bob)
+    assert stranger.status_code in (403, 404)
     unknown = await client.patch(url, json={"names": {"Nobody": "Ada"}}, headers=alice)
     assert unknown.status_code == 422
-    renamed = await client.patch(url, json={"names": {"Speaker 1": "Ada Lovelace"}}, headers=alice)
+    assert "no speaker of this transcript is named Nobody" in unknown.text
+    renamed = await client.patch(url, json={"names": {"ann": "Ada Lovelace"}}, headers=alice)
     assert renamed.status_code == 200, renamed.text
     body = renamed.json()
-    assert {s["speaker"] for s in body["segments"]} == {"Ada Lovelace"}
+    assert {s["speaker"] for s in body["segments"]} == {"Ada Lovelace", "bo"}
     assert body["summary"]["action_items"][0]["owner"] == "Ada Lovelace"
-    assert body["languages"] == {"Ada Lovelace": "en"}
-    vtt = (await client.get(f"/v1/transcripts/{transcript['id']}?format=vtt", headers=alice)).text
+    vtt = (await client.get(f"{transcript_url}?format=vtt", headers=alice)).text
     assert "<v Ada Lovelace>" in vtt
     found = (await client.get("/v1/transcripts?q=lovelace", headers=alice)).json()
     assert found["total"] == 1
+
+    merged = await client.patch(url, json={"names": {"bo": "Ada Lovelace"}}, headers=alice)
+    assert {s["speaker"] for s in merged.json()["segments"]} == {"Ada Lovelace"}
+    assert merged.json()["languages"] == {"Ada Lovelace": "en"}
+    srt = (await client.get(f"{transcript_url}?format=srt", headers=alice)).text
+    assert "bo: " not in srt
+    assert "Ada Lovelace: The budget review" in srt
 
 
 async def test_a_server_error_is_retried(llm):
