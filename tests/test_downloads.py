@@ -40,6 +40,13 @@ async def test_files_download_whole_and_by_range(client, alice, bob, runtime, sp
     outside = await client.get(url, headers={**alice, "Range": f"bytes={len(video)}-"})
     assert outside.status_code == 416
     assert outside.headers["content-range"] == f"bytes */{len(video)}"
+    huge = "9" * 5000
+    beyond = await client.get(url, headers={**alice, "Range": f"bytes={huge}-"})
+    assert beyond.status_code == 416
+    everything = await client.get(url, headers={**alice, "Range": f"bytes=0-{huge}"})
+    assert (everything.status_code, everything.content) == (206, video)
+    last = await client.get(url, headers={**alice, "Range": f"bytes=-{huge}"})
+    assert last.content == video
 
     assert (await client.get(f"{url}?track=2", headers=alice)).status_code == 404
     assert (await client.get(url, headers=bob)).status_code == 404  # not shared: not visible

@@ -16,6 +16,7 @@ from reflector.errors import NotFound
 
 router = APIRouter(tags=["recordings"])
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_DIGITS = 18
 _TYPES = {
     "mp4": "video/mp4",
     "webm": "video/webm",
@@ -105,9 +106,16 @@ def _range(header: str | None, size: int) -> tuple[int, int] | Literal["unsatisf
     if not start and not end:
         return None
     if not start:  # the last `end` bytes
-        return (max(0, size - int(end)), size - 1) if int(end) > 0 else "unsatisfiable"
-    first = int(start)
-    last = min(int(end), size - 1) if end else size - 1
-    if first >= size or (end and int(end) < first):
+        suffix = _offset(end)
+        return (max(0, size - suffix), size - 1) if suffix > 0 else "unsatisfiable"
+    first = _offset(start)
+    last = min(_offset(end), size - 1) if end else size - 1
+    if first >= size or (end and _offset(end) < first):
         return "unsatisfiable"
     return first, last
+
+
+def _offset(digits: str) -> int:
+    """A byte offset; one of more digits than any file has bytes stays past every file
+    (Python refuses to read integers of thousands of digits)."""
+    return int(digits) if len(digits) <= _DIGITS else 10**_DIGITS
