@@ -123,16 +123,20 @@ async def test_malformed_and_hostile_bodies_get_4xx(client, alice):
     }
 
 
-async def test_webhook_secret_is_generated_and_shown_only_to_the_owner(client, alice, bob):
+async def test_webhook_url_and_secret_are_shown_only_to_the_owner(client, alice, bob):
     room = await create_room(
         client, alice, webhook_url="https://hooks.example.com/reflector", is_shared=True
     )
     assert room["webhook_secret"].startswith("whsec_")
     as_bob = await client.get(f"/v1/rooms/{room['id']}", headers=bob)
     assert as_bob.status_code == 200
-    assert as_bob.json()["webhook_secret"] is None
+    assert (as_bob.json()["webhook_url"], as_bob.json()["webhook_secret"]) == (None, None)
     listed = await client.get("/v1/rooms", headers=bob)
-    assert [r["webhook_secret"] for r in listed.json()["items"]] == [None]
+    assert [(r["webhook_url"], r["webhook_secret"]) for r in listed.json()["items"]] == [
+        (None, None)
+    ]
+    by_name = await client.get("/v1/rooms/name/" + room["name"], headers=bob)
+    assert by_name.json()["webhook_url"] is None
 
 
 async def test_rooms_list_is_paginated(client, alice):

@@ -20,7 +20,10 @@ from reflector.rooms import is_owner
 
 def room_out(room: Room, caller: Caller) -> RoomOut:
     out = RoomOut.model_validate(room)
-    return out if is_owner(room, caller) else out.model_copy(update={"webhook_secret": None})
+    if is_owner(room, caller):
+        return out
+    # Webhook URLs often carry a token of the receiver's: the owner's business alone.
+    return out.model_copy(update={"webhook_url": None, "webhook_secret": None})
 
 
 async def meeting_out(

@@ -107,7 +107,7 @@ class RoomOut(BaseModel):
     recording_type: RecordingType
     recording_trigger: RecordingTrigger
     is_shared: bool
-    webhook_url: str | None
+    webhook_url: str | None = Field(description="Only shown to the room's owner")
     webhook_secret: str | None = Field(description="Only shown to the room's owner")
     created_at: datetime
 
