@@ -77,7 +77,7 @@ def main() -> None:
                 check=True,
             )
         )
-        ours = timed(lambda: extract_audio(recording, work / "ours.wav"))
+        ours = timed(lambda: extract_audio(recording, work / "ours.wav", seconds + 60))
         print(f"extract {args.minutes:.0f} min of AAC to 16 kHz mono WAV")
         print(f"  ffmpeg CLI   {ffmpeg:7.2f} s")
         print(f"  reflector    {ours:7.2f} s   speed vs ffmpeg {ffmpeg / ours:.2f}")

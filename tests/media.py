@@ -1,6 +1,7 @@
 """Real media for the pipeline tests, made with espeak-ng and ffmpeg."""
 
 import re
+import struct
 import subprocess
 from pathlib import Path
 
@@ -56,4 +57,14 @@ def silence(path: Path, seconds: float = 2.0) -> Path:
         "mp4",
         str(path),
     )
+    return path
+
+
+def lying_about_its_length(path: Path, seconds: float, claimed: float) -> Path:
+    """FLAC in Matroska, `seconds` of silence long, whose header says `claimed` seconds."""
+    ffmpeg("-f", "lavfi", "-i", f"anullsrc=r=16000:cl=mono:d={seconds}", "-c:a", "flac", str(path))
+    data = bytearray(path.read_bytes())
+    duration = data.find(b"\x44\x89\x88")  # Matroska's Duration: an 8-byte float, in ms
+    data[duration + 3 : duration + 11] = struct.pack(">d", claimed * 1000)
+    path.write_bytes(bytes(data))
     return path

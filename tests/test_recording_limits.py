@@ -1,13 +1,16 @@
-"""Upload size caps are enforced while the upload streams."""
+"""Upload size caps are enforced while the upload streams, and a recording's length is
+counted as it is decoded, whatever its header says."""
 
 import pytest
 
-from tests.support import new_meeting
+from reflector.pipeline.process import PROCESS_RECORDING
+from tests.media import lying_about_its_length
+from tests.support import new_meeting, run_queued
 
 
 @pytest.fixture
 def settings(settings):
-    return settings.model_copy(update={"RECORDING_MAX_BYTES": 100_000})
+    return settings.model_copy(update={"RECORDING_MAX_BYTES": 100_000, "RECORDING_MAX_SECONDS": 60})
 
 
 async def upload(client, headers, meeting_id, content: bytes, **extra):
@@ -45,3 +48,19 @@ async def test_a_chunked_upload_without_length_is_cut_off_at_the_cap(client, ali
     response = await client.post(url, content=body(), headers=headers)
     assert response.status_code == 413
     assert [p for p in (tmp_path / "storage").rglob("*") if p.is_file()] == []
+
+
+async def test_a_recording_longer_than_its_header_says_stops_at_the_limit(
+    client, alice, runtime, tmp_path
+):
+    meeting = await new_meeting(client, alice)
+    liar = lying_about_its_length(tmp_path / "short.mkv", seconds=90, claimed=1)
+    files = {"file": ("short.mkv", liar.read_bytes(), "audio/x-matroska")}
+    url = f"/v1/meetings/{meeting['id']}/recordings"
+    recording = (await client.post(url, files=files, headers=alice)).json()
+    assert await run_queued(runtime, PROCESS_RECORDING) == ["failed"]
+    failed = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()
+    assert failed["status"] == "failed"
+    assert "longer than the limit of 60 s once decoded" in failed["error"]
+    audio = await client.get(f"/v1/recordings/{recording['id']}/audio", headers=alice)
+    assert audio.status_code == 404

@@ -9,8 +9,9 @@ from reflector.pipeline import media
 from reflector.pipeline.storage import audio_key, file_chunks
 from reflector.pipeline.work import Told, Work
 
-# 16 kHz mono 16-bit: 115 MB an hour; RECORDING_MAX_SECONDS bounds it long before this.
-_AUDIO_MAX_BYTES = 2**40
+# 16 kHz mono 16-bit, 115 MB an hour: extraction stops at RECORDING_MAX_SECONDS.
+_WAV_BYTES_PER_SECOND = 2 * 16000
+_WAV_HEADER_BYTES = 44
 
 
 async def probe_tracks(work: Work, told: Told) -> None:
@@ -30,6 +31,7 @@ async def probe_tracks(work: Work, told: Told) -> None:
 
 
 async def extract_tracks(work: Work, told: Told) -> None:
+    settings = work.ctx.config.settings
     work.wavs, work.duration = [], 0.0
     count = len(work.tracks)
     for index, (track, probed) in enumerate(zip(work.tracks, work.probed, strict=True)):
@@ -41,11 +43,16 @@ async def extract_tracks(work: Work, told: Told) -> None:
             told((index + min(1.0, seconds / length)) / count)
 
         async with work.ctx.storage.local_path(track.key) as path:
-            seconds = await asyncio.to_thread(media.extract_audio, path, wav, decoded)
+            seconds = await asyncio.to_thread(
+                media.extract_audio, path, wav, settings.RECORDING_MAX_SECONDS, decoded
+            )
         work.duration = max(work.duration, track.offset_seconds + seconds)
         work.wavs.append(wav)
         stored = await work.ctx.storage.put(
-            audio_key(work.recording_id, index), file_chunks(Path(wav)), _AUDIO_MAX_BYTES
+            audio_key(work.recording_id, index),
+            file_chunks(Path(wav)),
+            # A second's batch more than the limit at most: extraction stopped past it.
+            int((settings.RECORDING_MAX_SECONDS + 2) * _WAV_BYTES_PER_SECOND) + _WAV_HEADER_BYTES,
         )
         work.tracks[index] = track.model_copy(
             update={"audio_key": stored.key, "audio_size": stored.size}

@@ -50,9 +50,15 @@ def probe(path: Path, max_seconds: float) -> MediaInfo:
     return MediaInfo(duration=duration, format=name)
 
 
-def extract_audio(path: Path, target: Path, on_progress: Progress | None = None) -> float:
+def extract_audio(
+    path: Path, target: Path, max_seconds: float, on_progress: Progress | None = None
+) -> float:
     """Decode the first audio track to 16 kHz mono 16-bit WAV at `target`; returns seconds.
     `on_progress` is told the seconds decoded so far, about once per second of audio.
+
+    The length is counted as it decodes, not taken from the file's header, which may lie
+    (a header saying 1 s over 10 minutes of FLAC): decoding stops past `max_seconds`, which
+    also bounds the WAV written (115 MB an hour).
 
     Decoded frames are gathered into about a second of audio per resampler call: PyAV's
     resampler costs as much per call as FFmpeg spends decoding a frame.
@@ -66,6 +72,11 @@ def extract_audio(path: Path, target: Path, on_progress: Progress | None = None)
             for frame in container.decode(container.streams.audio[0]):
                 if batch.add(frame) and on_progress is not None:
                     on_progress(batch.written / SAMPLE_RATE)
+                if batch.written > max_seconds * SAMPLE_RATE:
+                    raise NotMedia(
+                        f"longer than the limit of {max_seconds:.0f} s once decoded "
+                        "(its header said less)"
+                    )
             batch.finish()
     except av.error.FFmpegError as exc:
         raise NotMedia(f"the audio could not be decoded (truncated or corrupt): {exc}") from exc
