@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     S3_SECRET_ACCESS_KEY: SecretStr | None = None
     RECORDING_MAX_BYTES: int = Field(default=4 * 1024**3, ge=1024, le=64 * 1024**3)
     RECORDING_MAX_SECONDS: float = Field(default=8 * 3600, gt=0, le=48 * 3600)
+    # Tracks (uploaded files, or a platform's tracks) one recording may have.
+    RECORDING_MAX_TRACKS: int = Field(default=32, ge=1, le=1000)
     # An engine of `reflector.pipeline.engines.ENGINES`.
     TRANSCRIPTION_BACKEND: str = Field(default="whisper", pattern=SLUG_PATTERN)
     # whisper: a model name (packaged, or downloaded on first use) or a model directory,

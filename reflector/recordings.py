@@ -88,8 +88,14 @@ async def store(
 
     One file is one mixed track; with several, each is one participant, named by its file.
     """
+    most = ctx.config.settings.RECORDING_MAX_TRACKS
     async with TrackIntake(ctx) as intake:
         async for filename, chunks in files:
+            if len(intake.tracks) == most:
+                raise InvalidField(
+                    ("body", "file"),
+                    f"at most {most} files (tracks) make one recording (RECORDING_MAX_TRACKS)",
+                )
             if not (await intake.add(filename, chunks, expected_bytes)).size:
                 raise InvalidField(("body", "file"), "every file must be non-empty")
         if not intake.tracks:

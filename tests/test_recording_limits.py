@@ -10,7 +10,12 @@ from tests.support import new_meeting, run_queued
 
 @pytest.fixture
 def settings(settings):
-    return settings.model_copy(update={"RECORDING_MAX_BYTES": 100_000, "RECORDING_MAX_SECONDS": 60})
+    limits = {
+        "RECORDING_MAX_BYTES": 100_000,
+        "RECORDING_MAX_SECONDS": 60,
+        "RECORDING_MAX_TRACKS": 3,
+    }
+    return settings.model_copy(update=limits)
 
 
 async def upload(client, headers, meeting_id, content: bytes, **extra):
@@ -64,3 +69,21 @@ async def test_a_recording_longer_than_its_header_says_stops_at_the_limit(
     assert "longer than the limit of 60 s once decoded" in failed["error"]
     audio = await client.get(f"/v1/recordings/{recording['id']}/audio", headers=alice)
     assert audio.status_code == 404
+
+
+async def test_an_upload_of_more_files_than_tracks_allowed_is_refused(client, alice, runtime):
+    meeting = await new_meeting(client, alice)
+    part = b"\x00\x00\x00\x18ftypmp42" + bytes(1600)
+    files = [("file", (f"p{n}.mp4", part, "video/mp4")) for n in range(4)]
+    url = f"/v1/meetings/{meeting['id']}/recordings"
+    refused = await client.post(url, files=files, headers=alice)
+    assert refused.status_code == 422
+    assert "at most 3 files (tracks) make one recording" in refused.text
+    assert (await client.get(url, headers=alice)).json() == []
+    assert [
+        p
+        for p in (runtime.config.settings.REFLECTOR_DATA_DIR / "storage").rglob("*")
+        if p.is_file()
+    ] == []
+    accepted = await client.post(url, files=files[:3], headers=alice)
+    assert (accepted.status_code, accepted.json()["tracks"]) == (201, 3)

@@ -16,6 +16,12 @@ _WAV_HEADER_BYTES = 44
 
 async def probe_tracks(work: Work, told: Told) -> None:
     limit = work.ctx.config.settings.RECORDING_MAX_SECONDS
+    most = work.ctx.config.settings.RECORDING_MAX_TRACKS
+    if len(work.tracks) > most:
+        raise PermanentJobError(
+            f"it has {len(work.tracks)} tracks, more than the limit of {most} "
+            "(RECORDING_MAX_TRACKS)"
+        )
     work.probed = []
     for index, track in enumerate(work.tracks):
         if track.key is None:
