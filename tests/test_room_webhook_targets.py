@@ -11,6 +11,12 @@ PRIVATE = [
     "http://127.0.0.1:9/hooks",
     "http://169.254.169.254/latest/meta-data",
     "http://[::1]:9/hooks",
+    # IPv6 addresses that carry, and reach, an IPv4 loopback or private address:
+    "http://[::ffff:127.0.0.1]:9/hooks",  # IPv4-mapped
+    "http://[64:ff9b::7f00:1]/",  # NAT64
+    "http://[64:ff9b:1::a00:1]/",  # local-use NAT64
+    "http://[2002:7f00:1::]/",  # 6to4
+    "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo, client 127.0.0.1
 ]
 
 

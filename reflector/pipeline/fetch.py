@@ -131,22 +131,47 @@ async def checked_target(
         raise TransientJobError(f"could not resolve {host!r}: {exc}") from exc
     if not addresses:
         raise FetchRefused(f"{host!r} resolves to no address")
-    loopback_test = policy.allow_loopback_http and all(_unmapped(a).is_loopback for a in addresses)
+    loopback_test = policy.allow_loopback_http and all(
+        _embedded(a).is_loopback for a in addresses
+    )
     if target.scheme not in policy.schemes and not (target.scheme == "http" and loopback_test):
         allowed = " or ".join(policy.schemes)
         raise FetchRefused(f"only {allowed} is allowed, not {target.scheme!r}")
     if not (loopback_test or policy.allow_private):
         for address in addresses:
-            if not _unmapped(address).is_global:
+            if not is_public(address):
                 raise FetchRefused(f"{host!r} resolves to a non-public address ({address})")
     return Target(target, host, str(addresses[0]))
 
 
-def _unmapped(
+# NAT64's well-known prefix (RFC 6052) carries an IPv4 address in its last 32 bits.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Local-use NAT64 (RFC 8215): where in it an IPv4 address sits is the network's choice.
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A global address, and so is every IPv4 address it carries: IPv4-mapped, NAT64, 6to4
+    and Teredo addresses reach the IPv4 address inside them, which may be 127.0.0.1."""
+    if isinstance(address, ipaddress.IPv6Address) and address in _LOCAL_NAT64:
+        return False
+    return address.is_global and _embedded(address).is_global
+
+
+def _embedded(
     address: ipaddress.IPv4Address | ipaddress.IPv6Address,
 ) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+    """The IPv4 address an IPv6 address reaches, if it carries one; else itself."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return address
+    if address.ipv4_mapped is not None:
         return address.ipv4_mapped
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
     return address
 
 
