@@ -34,6 +34,7 @@ from reflector.worker.celery_app import queues
 from reflector.worker.process import run_beat, run_worker
 
 T = TypeVar("T")
+OWNER_ONLY = 0o077
 
 
 def _config() -> Config:
@@ -78,6 +79,9 @@ class _Services:
 @click.pass_context
 def main(context: click.Context, debug: bool) -> None:
     """Reflector: persistent meeting rooms on any video platform."""
+    # What this service writes (the database with password hashes and webhook secrets,
+    # recordings, transcripts, models) is its own user's alone.
+    os.umask(OWNER_ONLY)
     context.obj = _Services()
 
 

