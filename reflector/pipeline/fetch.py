@@ -131,9 +131,7 @@ async def checked_target(
         raise TransientJobError(f"could not resolve {host!r}: {exc}") from exc
     if not addresses:
         raise FetchRefused(f"{host!r} resolves to no address")
-    loopback_test = policy.allow_loopback_http and all(
-        _embedded(a).is_loopback for a in addresses
-    )
+    loopback_test = policy.allow_loopback_http and all(_embedded(a).is_loopback for a in addresses)
     if target.scheme not in policy.schemes and not (target.scheme == "http" and loopback_test):
         allowed = " or ".join(policy.schemes)
         raise FetchRefused(f"only {allowed} is allowed, not {target.scheme!r}")

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from celery import Celery
+from celery.exceptions import SoftTimeLimitExceeded
 
 from reflector import lifecycle, recording_starts, retention, room_webhooks
 from reflector.all_settings import Config
@@ -18,7 +19,7 @@ from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT
 from reflector.runtime import Runtime
 from reflector.video_platforms.spec import PlatformSpec
-from reflector.worker.execute import run_job
+from reflector.worker.execute import run_job, run_periodic
 
 logger = logging.getLogger(__name__)
 CORE_JOBS: tuple[JobSpec, ...] = (
@@ -128,8 +129,11 @@ class ProcessRuntime:
             self._runtime = Runtime.open(self._config, self._specs)
         try:
             return self._loop.run_until_complete(work(self._runtime))
-        except BaseException:
-            self._discard()
+        except BaseException as exc:
+            # An ordinary error leaves the loop and the runtime as they were: keep them, or
+            # an outage would rebuild engines and pools at every tick.
+            if _breaks_the_loop(exc) or self._loop.is_running() or self._loop.is_closed():
+                self._discard()
             raise
 
     def _discard(self) -> None:
@@ -140,6 +144,12 @@ class ProcessRuntime:
                 loop.run_until_complete(runtime.aclose())
             finally:
                 loop.close()
+
+
+def _breaks_the_loop(exc: BaseException) -> bool:
+    """Raised through the loop from outside it (a time limit, a signal): what it was doing
+    was cut off anywhere, connections included."""
+    return not isinstance(exc, Exception) or isinstance(exc, SoftTimeLimitExceeded)
 
 
 def _register_job(app: Celery, process: ProcessRuntime, job: JobSpec) -> None:
@@ -157,7 +167,7 @@ def _register_job(app: Celery, process: ProcessRuntime, job: JobSpec) -> None:
 
 def _register_periodic(app: Celery, process: ProcessRuntime, periodic: PeriodicSpec) -> None:
     def task() -> None:
-        process.run(periodic.run)
+        process.run(lambda runtime: run_periodic(runtime, periodic))
 
     app.task(
         shared=False,

@@ -17,7 +17,14 @@ from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from reflector.db import Job, JobState
-from reflector.jobs import GiveUp, JobSpec, PermanentJobError, TransientJobError, backoff
+from reflector.jobs import (
+    GiveUp,
+    JobSpec,
+    PeriodicSpec,
+    PermanentJobError,
+    TransientJobError,
+    backoff,
+)
 from reflector.runtime import Runtime
 from reflector.video_platforms.errors import PlatformError, PlatformUnavailable
 
@@ -57,6 +64,20 @@ async def run_job(runtime: Runtime, spec: JobSpec, job_id: uuid.UUID, owner: str
         keeper.cancel()
     await _finish(runtime, job_id, owner, state=JobState.DONE)
     return JobState.DONE
+
+
+async def run_periodic(runtime: Runtime, periodic: PeriodicSpec) -> None:
+    """A periodic task, its errors sorted and logged as a job's are. It is not retried: its
+    next tick is its retry."""
+    try:
+        await periodic.run(runtime)
+    except Exception as exc:
+        error_class = classify(exc)
+        reason = f"{type(exc).__name__}: {exc}"[:1000]
+        if error_class == "permanent" and not isinstance(exc, PermanentJobError | PlatformError):
+            logger.exception("periodic %s failed unexpectedly", periodic.name)
+        else:
+            logger.warning("periodic %s failed (%s): %s", periodic.name, error_class, reason)
 
 
 async def _fail(
