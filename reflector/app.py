@@ -17,6 +17,7 @@ from reflector import __version__, web
 from reflector.all_settings import Config
 from reflector.api import downloads, meetings, recordings, rooms, system
 from reflector.api.docs import serve_docs
+from reflector.api.hosts import TrustedHosts, trusted_hosts
 from reflector.api.status import answer_for
 from reflector.api.too_large import JsonTooLarge
 from reflector.clock import Clock, utcnow
@@ -87,6 +88,8 @@ def create_app(
     # The body limit inside the JSON rewrite of its answer (the last added is outermost).
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=API_MAX_BODY)
     app.add_middleware(JsonTooLarge)
+    if (hosts := trusted_hosts(config.settings)) is not None:
+        app.add_middleware(TrustedHosts, hosts=hosts)
     return app
 
 

@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     REFLECTOR_DATA_DIR: Path = Path("./data")
     DATABASE_URL: str | None = None
     AUTH_BACKEND: Literal["apikey", "none"] = "apikey"
+    # The host names the service answers to (others get 421); empty: any, except with
+    # AUTH_BACKEND=none, which answers only to loopback names and PUBLIC_URL's host.
+    TRUSTED_HOSTS: Annotated[frozenset[str], NoDecode] = frozenset()
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     # Jitsi works with no configuration: the public meet.jit.si, links without tokens.
@@ -104,7 +107,7 @@ class Settings(BaseSettings):
     # A published job not started by then is published again (its message may have been lost).
     JOB_REPUBLISH_SECONDS: float = Field(default=120, gt=0, le=24 * 3600)
 
-    @field_validator("DAILY_MIGRATION_ROOM_IDS", mode="before")
+    @field_validator("DAILY_MIGRATION_ROOM_IDS", "TRUSTED_HOSTS", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
