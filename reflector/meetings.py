@@ -66,6 +66,8 @@ async def get_or_create(
     """
     async with runtime.db.read() as session:
         room = await get_visible(session, caller, name=room_name)
+        if allow_duplicated and not is_owner(room, caller):
+            raise Forbidden("only the room's owner may start another meeting beside its own")
         existing = [] if allow_duplicated else await _active(session, room, runtime)
     if existing:
         return room, existing[0]

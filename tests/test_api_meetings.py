@@ -16,8 +16,15 @@ async def test_meeting_is_created_on_the_rooms_platform_and_reused(client, alice
     assert again.json()["id"] == meeting["id"]
 
 
-async def test_allow_duplicated_creates_another_meeting(client, alice):
-    first = await new_meeting(client, alice)
+async def test_allow_duplicated_creates_another_meeting(client, alice, bob):
+    first = await new_meeting(client, alice, is_shared=True)
+    by_bob = await client.post(
+        "/v1/rooms/standup/meeting", json={"allow_duplicated": True}, headers=bob
+    )
+    assert by_bob.status_code == 403
+    assert "only the room's owner may start another meeting" in by_bob.text
+    joined = await client.post("/v1/rooms/standup/meeting", headers=bob)
+    assert joined.json()["id"] == first["id"]  # the meeting there is, as anyone may
     second = await client.post(
         "/v1/rooms/standup/meeting", json={"allow_duplicated": True}, headers=alice
     )
