@@ -36,9 +36,11 @@ async def authenticate(db: Database, key: str) -> Caller | None:
 async def create_api_key(db: Database, clock: Clock, name: str, user_id: str) -> str:
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     async with db.write() as session:
-        taken = await session.scalar(select(ApiKey.id).where(ApiKey.name == name))
+        taken = await session.scalar(
+            select(ApiKey.id).where(ApiKey.name == name, ApiKey.user_id == user_id)
+        )
         if taken is not None:
-            raise ValueError(f"an API key named {name!r} already exists")
+            raise ValueError(f"you have an API key named {name!r} already")
         session.add(
             ApiKey(
                 name=name,
@@ -71,6 +73,9 @@ async def revoke_api_key(
     if user_id is not None:
         conditions.append(ApiKey.user_id == user_id)
     async with db.write() as session:
+        matching = (await session.scalars(select(ApiKey.id).where(*conditions))).all()
+        if len(matching) > 1:
+            raise ValueError(f"several users have a key named {name_or_id!r}: revoke it by id")
         result = await session.execute(
             update(ApiKey).where(*conditions).values(revoked_at=clock()).returning(ApiKey.id)
         )

@@ -269,7 +269,11 @@ def api_key_list() -> None:
 @click.argument("name_or_id")
 def api_key_revoke(name_or_id: str) -> None:
     """Revoke a key by its name or id; requests with it are refused from now on."""
-    if not _with_runtime(lambda rt: auth.revoke_api_key(rt.db, rt.clock, name_or_id)):
+    try:
+        revoked = _with_runtime(lambda rt: auth.revoke_api_key(rt.db, rt.clock, name_or_id))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not revoked:
         raise click.ClickException(f"no active API key {name_or_id!r}")
     click.echo(f"revoked {name_or_id}")
 

@@ -42,10 +42,12 @@ async def test_keys_are_stored_hashed(runtime):
     assert stored.key_hash == auth.digest(key)
 
 
-async def test_key_names_are_unique(runtime):
+async def test_key_names_are_unique_among_a_users_keys(runtime):
     await auth.create_api_key(runtime.db, runtime.clock, "ci", "ci-user")
-    with pytest.raises(ValueError, match="already exists"):
-        await auth.create_api_key(runtime.db, runtime.clock, "ci", "other")
+    with pytest.raises(ValueError, match="you have an API key named 'ci' already"):
+        await auth.create_api_key(runtime.db, runtime.clock, "ci", "ci-user")
+    # Another user's name for a key tells nothing, and takes nothing.
+    await auth.create_api_key(runtime.db, runtime.clock, "ci", "other")
 
 
 async def test_auth_backend_none_needs_no_key(config, client, runtime):

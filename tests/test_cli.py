@@ -39,10 +39,15 @@ def test_api_key_lifecycle(run):
     assert "active" in line
     assert key not in listed.output
 
-    assert run("api-key", "create", "--name", name).exit_code == 1
-    assert run("api-key", "revoke", name).exit_code == 0
-    assert "revoked" in next(r for r in run("api-key", "list").output.splitlines() if name in r)
-    again = run("api-key", "revoke", name)
+    assert run("api-key", "create", "--name", name, "--user", "robot").exit_code == 1
+    assert run("api-key", "create", "--name", name, "--user", "another").exit_code == 0
+    ambiguous = run("api-key", "revoke", name)
+    assert ambiguous.exit_code == 1
+    assert "revoke it by id" in ambiguous.output
+    key_id = line.split()[0]
+    assert run("api-key", "revoke", key_id).exit_code == 0
+    assert "revoked" in next(r for r in run("api-key", "list").output.splitlines() if key_id in r)
+    again = run("api-key", "revoke", key_id)
     assert again.exit_code == 1
     assert "no active API key" in again.output
 

@@ -184,9 +184,11 @@ class WebhookEvent(Base):
 
 class ApiKey(Base):
     __tablename__ = "api_keys"
+    # A name is unique among its user's keys only.
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[str] = mapped_column(String(128))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
