@@ -106,8 +106,15 @@ def serve(host: str, port: int) -> None:
     # uvicorn re-raises SIGTERM once it has shut down; exiting normally stops the workers too.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
+        proxies = config.settings.FORWARDED_ALLOW_IPS.strip()
         uvicorn.run(
-            create_app(config), host=host, port=port, log_level=config.settings.LOG_LEVEL.lower()
+            create_app(config),
+            host=host,
+            port=port,
+            log_level=config.settings.LOG_LEVEL.lower(),
+            # Forwarded addresses only from the proxies named: anyone can send the header.
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
         )
     finally:
         for worker in workers:

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # Sign-in attempts an address, and a user name, may make a minute (0: no limit).
     SIGNIN_RATE_LIMIT_PER_ADDRESS: int = Field(default=10, ge=0, le=100_000)
     SIGNIN_RATE_LIMIT_PER_USER: int = Field(default=10, ge=0, le=100_000)
+    # The proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-separated
+    # addresses or networks, "*" for any); empty: none, the peer's address is the client's.
+    FORWARDED_ALLOW_IPS: str = Field(default="", max_length=2000)
     # How long a browser stays signed in.
     SESSION_MAX_AGE_SECONDS: int = Field(default=14 * 24 * 3600, ge=300, le=365 * 24 * 3600)
 

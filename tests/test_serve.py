@@ -1,5 +1,6 @@
 """`reflector serve` on the embedded default: API, worker and scheduler, and nothing else."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 from reflector.clock import utcnow
 from tests.servers import alive, children_of, free_port, wait_for_port, wait_until
 from tests.support import MOCK_API_KEY, MOCK_SECRET, mock_event, mock_signature
+from tests.web import sign_in
 
 pytestmark = pytest.mark.slow
 JOB_DONE = 'reflector_jobs{error_class="",state="done",task="reflector.delete_platform_room"} 1.0'
@@ -111,3 +113,35 @@ def test_serve_mints_mock_links_through_the_mock_platforms_api(tmp_path):
         for process in (server, vendor):
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=60)
+
+
+def test_forwarded_addresses_are_believed_only_from_named_proxies(tmp_path):
+    """Unset FORWARDED_ALLOW_IPS: X-Forwarded-For is anyone's to send, so it is ignored, and
+    ten failed sign-ins from one peer are ten from one address, whatever they claim."""
+    port = free_port()
+    env = {
+        "PATH": os.environ["PATH"],
+        "REFLECTOR_DATA_DIR": str(tmp_path / "data"),
+        "EMBEDDED_WORKER": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    reflector = str(Path(sys.executable).parent / "reflector")
+    server = subprocess.Popen(
+        [reflector, "serve", "--port", str(port)], cwd=tmp_path, env=env, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for_port(port)
+        assert asyncio.run(failed_sign_ins(f"http://127.0.0.1:{port}", 11)) == [401] * 10 + [429]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+async def failed_sign_ins(url: str, count: int) -> list[int]:
+    """Sign-ins with wrong passwords, each claiming another forwarded address."""
+    answers = []
+    async with httpx.AsyncClient(base_url=url) as client:
+        for n in range(count):
+            client.headers["X-Forwarded-For"] = f"203.0.113.{n}"
+            answers.append((await sign_in(client, f"nobody{n}", "a guess")).status_code)
+    return answers

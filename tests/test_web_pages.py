@@ -84,6 +84,22 @@ async def test_sign_in_attempts_are_rate_limited(client, runtime: Runtime):
     assert "Too many attempts" in blocked.text
 
 
+async def test_failures_from_many_addresses_do_not_lock_a_user_out(app, runtime: Runtime):
+    await make_user(runtime, "bob")
+
+    def from_address(address: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app, client=(address, 40000))
+        return httpx.AsyncClient(transport=transport, base_url="http://reflector.test")
+
+    for n in range(12):
+        async with from_address(f"203.0.113.{n}") as attacker:
+            assert (await sign_in(attacker, "bob", "a guess")).status_code == 401
+    async with from_address("203.0.113.0") as attacker:
+        assert (await sign_in(attacker, "bob", "another guess")).status_code == 429
+    async with from_address("198.51.100.7") as bob:
+        assert (await sign_in(bob, "bob")).status_code == 303
+
+
 async def test_after_signing_in_the_page_asked_for_is_shown(client, runtime: Runtime):
     await make_user(runtime, "ann")
     first = await client.get("/transcripts?q=budget")

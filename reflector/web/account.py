@@ -67,14 +67,8 @@ async def signin(
     expected = request.cookies.get(SIGNIN_COOKIE, "")
     if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
         return _signin_form(request, goal, "The sign-in form was out of date; try again.", 403)
-    settings = runtime.config.settings
-    limits = {
-        f"signin-address:{client_address(request)}": settings.SIGNIN_RATE_LIMIT_PER_ADDRESS,
-        f"signin-user:{name[:64]}": settings.SIGNIN_RATE_LIMIT_PER_USER,
-    }
     try:
-        async with runtime.db.write() as session:
-            await rate_limits.take(session, limits, runtime.clock())
+        await _throttle(runtime, client_address(request), name)
     except RateLimited as exc:
         response = _signin_form(
             request, goal, f"Too many attempts; try again in {exc.retry_after} s.", 429
@@ -83,11 +77,38 @@ async def signin(
         return response
     user = await users.verify(runtime.db, name, password)
     if user is None:
+        async with runtime.db.write() as session:
+            for key in _failure_keys(client_address(request), name):
+                await rate_limits.record(session, key, runtime.clock())
         return _signin_form(request, goal, "Wrong name or password.", 401)
     response = RedirectResponse(goal, status_code=303)
     response.delete_cookie(SIGNIN_COOKIE, path="/signin")
     await sign_in(response, request, runtime, user.name)
     return response
+
+
+async def _throttle(runtime: Runtime, address: str, name: str) -> None:
+    """Every attempt counts against its address. Failures count against the name too, but
+    only an address that has failed itself is held back by them: someone guessing bob's
+    password from many addresses cannot lock bob out of his own, from his."""
+    settings = runtime.config.settings
+    now = runtime.clock()
+    async with runtime.db.write() as session:
+        await rate_limits.take(
+            session, {f"signin-address:{address}": settings.SIGNIN_RATE_LIMIT_PER_ADDRESS}, now
+        )
+        limit = settings.SIGNIN_RATE_LIMIT_PER_USER
+        by_name, from_here = _failure_keys(address, name)
+        if (
+            limit > 0
+            and await rate_limits.counted(session, by_name, now) >= limit
+            and await rate_limits.counted(session, from_here, now) > 0
+        ):
+            raise RateLimited("too many failed sign-ins", rate_limits.retry_after(now))
+
+
+def _failure_keys(address: str, name: str) -> tuple[str, str]:
+    return f"signin-failed-user:{name[:64]}", f"signin-failed-address:{address}"
 
 
 @router.post("/signout")
