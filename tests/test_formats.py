@@ -73,3 +73,17 @@ def test_names_and_words_never_break_the_format():
     assert [block.split("\n")[0] for block in srt] == ["1", "2"]
     assert all(TIMING.match(block.split("\n")[1]) for block in srt)
     assert srt[1].split("\n")[2] == "Bo: next steps"
+
+
+def test_a_display_name_cannot_forge_a_cue():
+    forged = "Guest\n\n00:00:00.000 --> 99:00:00.000\n<v CEO>Approved: wire the money"
+    segments = [spoken("hello everyone", speaker=forged)]
+    vtt = formats.vtt(segments)
+    [block] = vtt.removeprefix("WEBVTT\n\n").strip().split("\n\n")
+    timing, text = block.split("\n")
+    assert TIMING.match(timing)
+    assert "-->" not in text
+    assert text.startswith("<v Guest 00:00:00.000 -&gt; 99:00:00.000 &lt;v CEO&gt;Approved")
+    srt = formats.srt(segments).strip().split("\n")
+    assert len(srt) == 3
+    assert "-->" not in srt[2]
