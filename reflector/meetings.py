@@ -167,7 +167,7 @@ async def join_url(
     if meeting.state == MeetingState.ENDED:
         raise Conflict("the meeting has ended; create a new one")
     client = runtime.platforms.client(meeting.platform)
-    user = JoinUser(id=caller.user_id, display_name=display_name)
+    user = JoinUser(id=caller.user_id, chosen_name=display_name)
     return await client.join_url(meeting, user, role), role
 
 

@@ -78,13 +78,25 @@ async def test_host_and_participant_tokens_pass_prosody_for_their_room_only(clie
     host_claims, host_role = prosody().join(token_of(host_url), room, NOW)
     guest_claims, guest_role = prosody().join(token_of(guest_url), room, NOW)
     assert (host_role, guest_role) == ("owner", "member")
-    assert host_claims["context"]["user"]["name"] == "Ada Lovelace"
+    # A token vouches for who joins: it names them by their own name, whatever they asked.
+    assert (host_claims["context"]["user"]["name"], guest_claims["context"]["user"]["name"]) == (
+        "alice",
+        "bob",
+    )
     assert (host_claims["context"]["user"]["id"], guest_claims["context"]["user"]["id"]) == (
         "alice",
         "bob",
     )
     with pytest.raises(Refused, match="room does not match"):
         prosody().join(token_of(host_url), "another-room", NOW)
+
+
+async def test_nobody_takes_another_users_name_in_a_token(client, alice, bob):
+    meeting, _, _ = await links(client, alice, bob)
+    join = f"/v1/meetings/{meeting['id']}/join"
+    posing = await client.post(join, json={"display_name": "alice"}, headers=bob)
+    claims, _ = prosody().join(token_of(posing.json()["url"]), meeting["platform_room_name"], NOW)
+    assert (claims["context"]["user"]["id"], claims["context"]["user"]["name"]) == ("bob", "bob")
 
 
 async def test_tokens_have_exactly_the_contract_claims(client, alice, bob):
@@ -205,8 +217,10 @@ async def test_a_hex_looking_secret_is_used_as_the_literal_string(client, alice,
 async def test_without_a_secret_links_are_plain_public_rooms(client, alice, bob):
     meeting, host_url, guest_url = await links(client, alice, bob)
     expected = f"https://meet.jit.si/{meeting['platform_room_name']}"
-    assert guest_url == meeting["room_url"] == expected
+    assert meeting["room_url"] == expected
+    # No token vouches for anyone: a chosen name is only the meeting's suggestion.
     assert host_url == f"{expected}#userInfo.displayName=%22Ada%20Lovelace%22"
+    assert guest_url == f"{expected}#userInfo.displayName=%22bob%22"
     assert re.fullmatch(r"standup-[0-9a-f]{16}", meeting["platform_room_name"])
 
 

@@ -172,7 +172,11 @@ class JoinRequest(Strict):
     role: Role | None = Field(
         default=None, description="Defaults to host for the room's owner, else participant"
     )
-    display_name: SafeStr | None = None
+    display_name: SafeStr | None = Field(
+        default=None,
+        description="A name to be shown by, only for links that carry no identity (a public "
+        "room without tokens); a link with a token names the signed-in user",
+    )
 
 
 class JoinOut(BaseModel):

@@ -60,10 +60,13 @@ class SessionData(BaseModel):
 
 @dataclass(frozen=True)
 class JoinUser:
-    """Who a join link is minted for."""
+    """Who a join link is minted for: a signed-in user, named in the meeting by their own
+    name wherever the link vouches for who they are (a token)."""
 
     id: str
-    display_name: str | None = None
+    # A name the person chose: used only by links that carry no identity (a tokenless
+    # public room, where anyone may rename themselves in the meeting anyway).
+    chosen_name: str | None = None
 
 
 @dataclass(frozen=True)

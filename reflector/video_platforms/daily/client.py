@@ -209,7 +209,7 @@ class DailyClient(VideoPlatformClient[DailySettings]):
             TokenProperties(
                 room_name=meeting.platform_room_name,
                 user_id=_daily_user_id(user.id),
-                user_name=user.display_name or user.id,
+                user_name=user.id,
                 is_owner=role is Role.HOST,
                 exp=int(expires.timestamp()),
             )

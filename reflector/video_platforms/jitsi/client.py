@@ -164,13 +164,13 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
         token = room_token(
             self.settings,
             meeting.platform_room_name,
-            TokenUser(id=user.id, name=user.display_name or user.id, moderator=moderator),
+            TokenUser(id=user.id, name=user.id, moderator=moderator),
             now=self.context.clock(),
             meeting_end=meeting.end_date,
             recording=bool(meeting.provider_data.get("cloud_recording")),
         )
         if token is None:
-            return _with_display_name(meeting.room_url, user.display_name)
+            return _with_display_name(meeting.room_url, user.chosen_name or user.id)
         return f"{meeting.room_url}?jwt={quote(token, safe='')}"
 
 

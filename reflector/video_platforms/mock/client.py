@@ -141,7 +141,7 @@ class MockClient(VideoPlatformClient[MockSettings]):
         claims = {
             "room_name": meeting.platform_room_name,
             "user_id": user.id,
-            "user_name": user.display_name,
+            "user_name": user.id,
             "is_owner": role is Role.HOST,
         }
         token = (await self._api.read(_Token, "POST", "/meeting-tokens", json=claims)).token
