@@ -16,7 +16,7 @@ import click
 import uvicorn
 from sqlalchemy import select
 
-from reflector import auth, rooms, startup, users
+from reflector import auth, removal, rooms, startup, users
 from reflector.all_settings import Config, ConfigError, load_config
 from reflector.api.schemas import RoomCreate
 from reflector.app import create_app
@@ -257,8 +257,18 @@ def api_key() -> None:
 @click.option("--user", "user_id", help="The user the key acts as (default: the name).")
 def api_key_create(name: str, user_id: str | None) -> None:
     """Create a key and print it alone on standard output; it is not shown again."""
+    owner = user_id or name
+
+    async def created(rt: Runtime) -> str:
+        if not await users.exists(rt.db, owner):
+            raise ValueError(
+                f"no user is named {owner!r}: create it first with `reflector users create "
+                f"{owner}` (add --api-only for one that never signs in)"
+            )
+        return await auth.create_api_key(rt.db, rt.clock, name, owner)
+
     try:
-        key = _with_runtime(lambda rt: auth.create_api_key(rt.db, rt.clock, name, user_id or name))
+        key = _with_runtime(created)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(key)
@@ -312,18 +322,30 @@ class _Password(click.ParamType[str]):
 
 @users_group.command("create")
 @click.argument("name", callback=_user_name)
-@click.password_option(
+@click.option(
+    "--password",
     type=_Password(),
     help="Asked for (twice) when not given; REFLECTOR_PASSWORD works too.",
     envvar="REFLECTOR_PASSWORD",
 )
-def users_create(name: str, password: str) -> None:
+@click.option("--api-only", is_flag=True, help="No password: the user acts by API keys only.")
+def users_create(name: str, password: str | None, api_only: bool) -> None:
     """Create a user who signs in with NAME and a password (stored as an argon2 hash)."""
+    if api_only:
+        password = None
+    elif password is None:
+        password = click.prompt(
+            "Password", type=_Password(), hide_input=True, confirmation_prompt=True
+        )
     try:
         _with_runtime(lambda rt: users.create(rt.db, rt.clock, name, password))
     except (InvalidField, Conflict) as exc:
         raise click.ClickException(exc.message) from None
-    click.echo(f"created {name}; sign in at /signin")
+    click.echo(
+        f"created {name}; it acts by API keys only (reflector api-key create --user {name})"
+        if password is None
+        else f"created {name}; sign in at /signin"
+    )
 
 
 @users_group.command("list")
@@ -335,11 +357,24 @@ def users_list() -> None:
 
 @users_group.command("delete")
 @click.argument("name")
-def users_delete(name: str) -> None:
-    """Delete a user: they are signed out everywhere and their API keys stop working."""
-    if not _with_runtime(lambda rt: users.remove(rt.db, name)):
-        raise click.ClickException(f"no user {name!r}")
-    click.echo(f"deleted {name}")
+@click.option(
+    "--reassign-to",
+    metavar="OTHER",
+    help="Give the user's rooms, with all in them, to OTHER instead of deleting them.",
+)
+def users_delete(name: str, reassign_to: str | None) -> None:
+    """Delete a user: signed out everywhere, their API keys revoked, and their rooms deleted
+    with every meeting, recording and transcript in them (or given to --reassign-to)."""
+    try:
+        count = _with_runtime(lambda rt: removal.delete_user(rt, name, reassign_to))
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    rooms_done = (
+        f"gave their {count} room(s) to {reassign_to}"
+        if reassign_to
+        else (f"deleted their {count} room(s) with everything in them")
+    )
+    click.echo(f"deleted {name}; {rooms_done}")
 
 
 @main.group("rooms")

@@ -1,5 +1,5 @@
 """Deleting what the service holds: a recording (its files, its transcript), a transcript,
-a room with everything under it.
+a room with everything under it, a user with their rooms (or with their rooms handed on).
 
 Rows go first, in one transaction, so nothing visible points at a missing file; the files
 go right after. A file that cannot be removed is logged and left as an orphan rather than
@@ -9,13 +9,22 @@ failing a deletion the caller has already seen succeed.
 import uuid
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import meetings, recordings, rooms
 from reflector.auth import Caller
-from reflector.db import Meeting, MeetingState, Recording, Transcript
-from reflector.errors import Conflict, Forbidden, NotFound
+from reflector.db import (
+    ApiKey,
+    Meeting,
+    MeetingState,
+    Recording,
+    Room,
+    Transcript,
+    User,
+    WebSession,
+)
+from reflector.errors import Conflict, Forbidden, InvalidField, NotFound
 from reflector.pipeline.storage import remove_all
 from reflector.runtime import Runtime
 
@@ -56,6 +65,51 @@ async def delete_room(runtime: Runtime, caller: Caller, room_id: uuid.UUID) -> N
         )
         await session.delete(room)  # everything under it goes too (ON DELETE CASCADE)
     await remove_all(runtime.storage, keys)
+
+
+async def delete_user(runtime: Runtime, name: str, reassign_to: str | None = None) -> int:
+    """The user, their sessions and keys, and their rooms: deleted with everything under them,
+    or given to `reassign_to`. A user is known by name, so nothing of theirs may outlive
+    them: a new user of the same name starts with nothing. Returns how many rooms."""
+    async with runtime.db.write() as session:
+        if await session.scalar(select(User.id).where(User.name == name)) is None:
+            raise NotFound(f"no user is named {name!r}")
+        if reassign_to is not None and (
+            reassign_to == name
+            or await session.scalar(select(User.id).where(User.name == reassign_to)) is None
+        ):
+            raise InvalidField(("reassign_to",), f"no other user is named {reassign_to!r}")
+        owned = list((await session.scalars(select(Room).where(Room.owner == name))).all())
+        keys: list[str] = []
+        if reassign_to is not None:
+            for room in owned:
+                room.owner = reassign_to
+        else:
+            room_ids = [room.id for room in owned]
+            active = await session.scalar(
+                select(Room.name)
+                .join(Meeting, Meeting.room_id == Room.id)
+                .where(Room.id.in_(room_ids), Meeting.state == MeetingState.ACTIVE)
+            )
+            if active is not None:
+                raise Conflict(
+                    f"{name}'s room {active!r} has an active meeting; end it first, or "
+                    "give their rooms to someone else"
+                )
+            keys = recordings.stored_keys(
+                await session.scalars(
+                    select(Recording)
+                    .join(Meeting, Meeting.id == Recording.meeting_id)
+                    .where(Meeting.room_id.in_(room_ids))
+                )
+            )
+            for room in owned:
+                await session.delete(room)
+        await session.execute(delete(WebSession).where(WebSession.user_id == name))
+        await session.execute(delete(ApiKey).where(ApiKey.user_id == name))
+        await session.execute(delete(User).where(User.name == name))
+    await remove_all(runtime.storage, keys)
+    return len(owned)
 
 
 async def _owned(

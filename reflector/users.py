@@ -5,10 +5,10 @@ import re
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from reflector.clock import Clock
-from reflector.db import ApiKey, Database, User, WebSession
+from reflector.db import Database, User
 from reflector.errors import Conflict, InvalidField
 
 USER_NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$"
@@ -40,10 +40,13 @@ def check_password(password: str) -> str:
     return password
 
 
-async def create(db: Database, clock: Clock, name: str, password: str) -> User:
+async def create(db: Database, clock: Clock, name: str, password: str | None) -> User:
+    """A user; with no password, one who uses the API only (its keys) and never signs in."""
     check_name(name)
-    check_password(password)
-    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    password_hash = ""  # no argon2 hash: never matches a password
+    if password is not None:
+        check_password(password)
+        password_hash = await asyncio.to_thread(_hasher.hash, password)
     async with db.write() as session:
         if await session.scalar(select(User.id).where(User.name == name)) is not None:
             raise Conflict(f"a user named {name!r} already exists")
@@ -64,17 +67,11 @@ async def verify(db: Database, name: str, password: str) -> User | None:
     return user
 
 
+async def exists(db: Database, name: str) -> bool:
+    async with db.read() as session:
+        return await session.scalar(select(User.id).where(User.name == name)) is not None
+
+
 async def listing(db: Database) -> list[User]:
     async with db.read() as session:
         return list((await session.scalars(select(User).order_by(User.name))).all())
-
-
-async def remove(db: Database, name: str) -> bool:
-    """Delete the user and sign them out everywhere; their API keys stop working too."""
-    async with db.write() as session:
-        found = await session.execute(delete(User).where(User.name == name).returning(User.id))
-        if found.first() is None:
-            return False
-        await session.execute(delete(WebSession).where(WebSession.user_id == name))
-        await session.execute(delete(ApiKey).where(ApiKey.user_id == name))
-    return True

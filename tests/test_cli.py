@@ -27,6 +27,13 @@ def run(database_url, tmp_path, monkeypatch):
 
 def test_api_key_lifecycle(run):
     name = f"ci-{uuid.uuid4().hex[:8]}"
+    unknown = run("api-key", "create", "--name", name, "--user", "robot")
+    assert unknown.exit_code == 1
+    assert "no user is named 'robot'" in unknown.output
+    for user in ("robot", "another"):
+        made = run("users", "create", user, "--api-only")
+        assert made.exit_code == 0, made.output
+        assert "acts by API keys only" in made.output
     created = run("api-key", "create", "--name", name, "--user", "robot")
     assert created.exit_code == 0, created.output
     key = created.output.strip()
@@ -141,3 +148,24 @@ def test_what_the_service_writes_is_its_users_alone(tmp_path):
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     database = data / "reflector.sqlite3"
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
+
+
+def test_a_deleted_users_rooms_go_with_them_or_to_someone_else(run):
+    tag = uuid.uuid4().hex[:6]
+    bob, carol, dave = f"bob{tag}", f"carol{tag}", f"dave{tag}"
+    for user in (bob, carol, dave):
+        assert run("users", "create", user, "--api-only").exit_code == 0
+    assert run("rooms", "create", f"{bob}-room", "--owner", bob).exit_code == 0
+    assert run("rooms", "create", f"{carol}-room", "--owner", carol).exit_code == 0
+
+    gone = run("users", "delete", bob)
+    assert gone.output == f"deleted {bob}; deleted their 1 room(s) with everything in them\n"
+    assert run("users", "create", bob, "--api-only").exit_code == 0
+    assert f"owner={bob}" not in run("rooms", "list").output  # the new bob starts with nothing
+
+    nobody = run("users", "delete", carol, "--reassign-to", "nobody-at-all")
+    assert nobody.exit_code == 1
+    assert "no other user is named 'nobody-at-all'" in nobody.output
+    given = run("users", "delete", carol, "--reassign-to", dave)
+    assert given.output == f"deleted {carol}; gave their 1 room(s) to {dave}\n"
+    assert f"{carol}-room  platform=jitsi  owner={dave}" in run("rooms", "list").output
