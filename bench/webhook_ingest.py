@@ -184,15 +184,17 @@ def whereby_events(room_name: str, count: int) -> list[bytes]:
 
 
 def prepare(port: int, env: dict[str, str], platform: str) -> str:
-    """An API key, a room and its meeting; returns the meeting's platform room name."""
+    """A user, their API key, a room and its meeting; returns the meeting's platform room name."""
+    user = f"bench-{uuid.uuid4().hex[:6]}"
+    subprocess.run(
+        [str(ROOT / ".venv/bin/reflector"), "users", "create", user, "--api-only"],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
     key = subprocess.run(
-        [
-            str(ROOT / ".venv/bin/reflector"),
-            "api-key",
-            "create",
-            "--name",
-            f"bench-{uuid.uuid4().hex[:6]}",
-        ],
+        [str(ROOT / ".venv/bin/reflector"), "api-key", "create", "--name", user],
         env={**os.environ, **env},
         cwd=ROOT,
         capture_output=True,
