@@ -21,7 +21,15 @@ UrlStr = Annotated[str, AfterValidator(_storable), StringConstraints(max_length=
 
 
 def message(error: ErrorDetails) -> str:
-    """An error's message as our validators wrote it, without pydantic's "Value error, "."""
+    """An error's message as our validators wrote it, without pydantic's "Value error, ".
+
+    A text's length is told in characters: a constraint that comes after a validator is
+    checked by pydantic as any sized value's, and would say "items"."""
+    context = error.get("ctx") or {}
+    if error["type"] in ("too_long", "too_short") and isinstance(error.get("input"), str):
+        bound = "at most" if error["type"] == "too_long" else "at least"
+        limit = context.get("max_length" if error["type"] == "too_long" else "min_length")
+        return f"must be {bound} {limit} characters long (it is {len(error['input'])})"
     return error["msg"].removeprefix("Value error, ")
 
 

@@ -251,3 +251,21 @@ async def test_a_rooms_meetings_past_included_newest_first(client, alice, bob, c
     assert {m["state"] for m in first.json()["items"]} == {"ended"}
     hidden = await client.get(f"/v1/rooms/{room['id']}/meetings", headers=bob)
     assert hidden.status_code == 404
+
+
+async def test_a_text_too_long_is_told_in_characters(client, alice):
+    long_title = await client.post(
+        "/v1/rooms", json={"name": "long", "title": "x" * 300}, headers=alice
+    )
+    assert long_title.status_code == 422
+    [problem] = long_title.json()["detail"]
+    assert (problem["loc"], problem["msg"]) == (
+        ["body", "title"],
+        "must be at most 200 characters long (it is 300)",
+    )
+    long_url = await client.post(
+        "/v1/rooms",
+        json={"name": "long", "webhook_url": "https://hooks.example.com/" + "x" * 3000},
+        headers=alice,
+    )
+    assert "must be at most 2048 characters long" in long_url.json()["detail"][0]["msg"]
