@@ -67,23 +67,23 @@ async def delete_room(runtime: Runtime, caller: Caller, room_id: uuid.UUID) -> N
     await remove_all(runtime.storage, keys)
 
 
-async def delete_user(runtime: Runtime, name: str, reassign_to: str | None = None) -> int:
+async def delete_user(runtime: Runtime, name: str, successor: str | None = None) -> int:
     """The user, their sessions and keys, and their rooms: deleted with everything under them,
-    or given to `reassign_to`. A user is known by name, so nothing of theirs may outlive
+    or given to `successor`. A user is known by name, so nothing of theirs may outlive
     them: a new user of the same name starts with nothing. Returns how many rooms."""
     async with runtime.db.write() as session:
         if await session.scalar(select(User.id).where(User.name == name)) is None:
             raise NotFound(f"no user is named {name!r}")
-        if reassign_to is not None and (
-            reassign_to == name
-            or await session.scalar(select(User.id).where(User.name == reassign_to)) is None
+        if successor is not None and (
+            successor == name
+            or await session.scalar(select(User.id).where(User.name == successor)) is None
         ):
-            raise InvalidField(("reassign_to",), f"no other user is named {reassign_to!r}")
+            raise InvalidField(("reassign_to",), f"no other user is named {successor!r}")
         owned = list((await session.scalars(select(Room).where(Room.owner == name))).all())
         keys: list[str] = []
-        if reassign_to is not None:
+        if successor is not None:
             for room in owned:
-                room.owner = reassign_to
+                room.owner = successor
         else:
             room_ids = [room.id for room in owned]
             active = await session.scalar(

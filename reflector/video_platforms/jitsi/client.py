@@ -170,7 +170,7 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
             recording=bool(meeting.provider_data.get("cloud_recording")),
         )
         if token is None:
-            return _with_display_name(meeting.room_url, user.chosen_name or user.id)
+            return _with_display_name(meeting.room_url, user.chosen_name)
         return f"{meeting.room_url}?jwt={quote(token, safe='')}"
 
 
