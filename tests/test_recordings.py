@@ -131,7 +131,8 @@ async def test_media_that_cannot_be_read_fails_with_a_reason_and_no_server_path(
     assert await process_queued(runtime) == ["failed"]
     failed = (await client.get(f"/v1/recordings/{recording['id']}", headers=alice)).json()
     assert failed["status"] == "failed"
-    assert "not readable media" in failed["error"]
+    # A sentence about the recording: the stage, then what was wrong; no exception's name.
+    assert failed["error"].startswith("The recording could not be read: not readable media")
     assert str(runtime.config.settings.storage_local_dir) not in failed["error"]
     assert "/recordings/" not in failed["error"]
 

@@ -115,11 +115,22 @@ async def _fail(
         job_id,
         owner,
         give_up=spec.on_give_up,
+        told=_told(exc, job_id),
         state=JobState.FAILED,
         error=reason,
         error_class=error_class,
     )
     return JobState.FAILED
+
+
+def _told(exc: BaseException, job_id: uuid.UUID) -> str:
+    """Why a job failed, for the people it failed: our own errors' words, which are written
+    for them; of anything else, never the exception, which goes to the log."""
+    if isinstance(exc, PermanentJobError | TransientJobError | PlatformError):
+        return str(exc)[:1000]
+    if classify(exc) == "transient":
+        return "a service it needs did not answer in time, again and again"
+    return f"something went wrong on our side (the worker's log has it, job {job_id})"
 
 
 async def _claim(
@@ -169,8 +180,10 @@ async def _finish(
     job_id: uuid.UUID,
     owner: str,
     give_up: GiveUp | None = None,
+    told: str = "",
     **values: Any,
 ) -> None:
+    """End the run; `give_up` is told why in `told`, the words people read."""
     if values["state"] in (JobState.DONE, JobState.FAILED):
         values["finished_at"] = runtime.clock()
         values["active_key"] = None
@@ -183,4 +196,4 @@ async def _finish(
         )
         row = ended.first()
         if give_up is not None and row is not None:
-            await give_up(session, dict(row[0]), str(values.get("error") or ""))
+            await give_up(session, dict(row[0]), told)
