@@ -16,7 +16,6 @@ options transcribes the two tracks one after the other.
 import argparse
 import asyncio
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -39,11 +38,12 @@ from reflector.app import create_app  # noqa: E402
 from reflector.core_settings import Settings  # noqa: E402
 from reflector.db.migrate import upgrade  # noqa: E402
 from reflector.pipeline.engines import whisper_models  # noqa: E402
+from reflector.pipeline.media import SAMPLE_RATE  # noqa: E402
 from reflector.video_platforms.mock import MockSettings  # noqa: E402
+from tests.media import librivox, normalised  # noqa: E402
 from tests.support import api_key_headers, new_meeting, platform_settings  # noqa: E402
 
-LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
-RATE = 16000
+RATE = SAMPLE_RATE
 SPEAKERS = ("ada", "bo")
 
 
@@ -57,13 +57,11 @@ class Meeting:
 
 
 def utterances() -> list[tuple[np.ndarray, str]]:
-    lines = (LIBRIVOX / "transcription").read_text().splitlines()
     found = []
-    for wav in sorted(LIBRIVOX.glob("*.wav")):
-        line = next(line for line in lines if line.endswith(f"({wav.stem})"))
+    for wav, said in librivox():
         with wave.open(str(wav), "rb") as source:
             samples = np.frombuffer(source.readframes(source.getnframes()), dtype="<i2")
-        found.append((samples, line.split("<s>")[1].split("</s>")[0].strip()))
+        found.append((samples, said))
     return found
 
 
@@ -109,10 +107,6 @@ def encoded(wav: Path) -> Path:
     command = ["ffmpeg", "-y", "-loglevel", "error", "-i", str(wav), "-c:a", "libopus"]
     subprocess.run([*command, "-b:a", "32k", str(webm)], check=True)
     return webm
-
-
-def normalised(text: str) -> str:
-    return " ".join(re.sub(r"[^\w']+", " ", text.lower()).split())
 
 
 def error_rate(meeting: Meeting, heard: list[str]) -> str:

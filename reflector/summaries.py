@@ -73,8 +73,10 @@ async def rename_speakers(
 
 
 def _with_owners_renamed(record: dict[str, Any], renamed: Callable[[str], str]) -> dict[str, Any]:
+    if not record:  # never summarized
+        return record
     items = [
         {**item, "owner": renamed(item["owner"]) if item.get("owner") else None}
         for item in record.get("action_items", [])
     ]
-    return {**record, "action_items": items} if record else record
+    return {**record, "action_items": items}

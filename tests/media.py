@@ -9,6 +9,23 @@ SENTENCE = (
     "please send the meeting notes to the team before friday and book a room for the next review"
 )
 OTHER_SENTENCE = "the budget review moves to tuesday morning"
+# Debian's pocketsphinx-testdata: five utterances of a LibriVox reading, with what is said.
+LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
+
+
+def librivox() -> list[tuple[Path, str]]:
+    """Each utterance's 16 kHz WAV and the words said in it."""
+    lines = (LIBRIVOX / "transcription").read_text().splitlines()
+    found = []
+    for wav in sorted(LIBRIVOX.glob("*.wav")):
+        line = next(line for line in lines if line.endswith(f"({wav.stem})"))
+        found.append((wav, line.split("<s>")[1].split("</s>")[0].strip()))
+    return found
+
+
+def normalised(text: str) -> str:
+    """The words, in any case and punctuation."""
+    return " ".join(re.sub(r"[^\w']+", " ", text.lower()).split())
 
 
 def ffmpeg(*arguments: str) -> None:
@@ -34,7 +51,7 @@ def video_with_speech(directory: Path, text: str = SENTENCE, name: str = "meetin
 def word_share(expected: str, transcript: str) -> float:
     """The share of the expected words heard, in any case and punctuation."""
     words = expected.split()
-    heard = set(re.sub(r"[^\w']+", " ", transcript.lower()).split())
+    heard = set(normalised(transcript).split())
     return sum(word in heard for word in words) / len(words)
 
 

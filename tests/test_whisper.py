@@ -2,7 +2,6 @@
 accurate on real read speech, silent where nobody speaks, the same words whether a track is
 cut in pieces or not, the language it hears, and a clear error for damaged weights."""
 
-import re
 import threading
 import wave
 from pathlib import Path
@@ -14,28 +13,16 @@ import pytest
 from reflector.core_settings import Settings
 from reflector.pipeline import engines, pieces, transcription
 from reflector.pipeline.engines import Engine, EngineUnavailable, whisper_models
-from reflector.pipeline.engines.base import SAMPLE_RATE, Transcription
-from tests.media import ffmpeg, speech
+from reflector.pipeline.engines.base import Transcription
+from reflector.pipeline.media import SAMPLE_RATE
+from tests.media import ffmpeg, librivox, normalised, speech
 
-# Debian's pocketsphinx-testdata: five utterances of a LibriVox reading, with what is said.
-LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 GERMAN = "Guten Morgen. Wir besprechen heute den Haushalt für das nächste Jahr."
 
 
 @pytest.fixture(scope="module")
 def engine(whisper_model: Path) -> Engine:
     return engines.loaded(Settings(_env_file=None, TRANSCRIPTION_MODEL=str(whisper_model)))
-
-
-def said(wav_name: str) -> str:
-    lines = (LIBRIVOX / "transcription").read_text().splitlines()
-    found = next(line for line in lines if line.endswith(f"({wav_name})"))
-    return found.split("<s>")[1].split("</s>")[0]
-
-
-def normalised(text: str) -> str:
-    """Case and punctuation only."""
-    return " ".join(re.sub(r"[^\w']+", " ", text.lower()).split())
 
 
 def words_of(heard: Transcription | None) -> str:
@@ -71,10 +58,10 @@ def joined(wavs: list[Path], pause: float, target: Path) -> Path:
 
 
 def test_real_read_speech_is_transcribed_word_for_word(engine):
-    wavs = sorted(LIBRIVOX.glob("*.wav"))
+    wavs, said = zip(*librivox(), strict=True)
     told: list[float] = []
-    heard = transcribed(engine, wavs, told=told.append)
-    error = jiwer.wer([normalised(said(w.stem)) for w in wavs], [words_of(h) for h in heard])
+    heard = transcribed(engine, list(wavs), told=told.append)
+    error = jiwer.wer([normalised(words) for words in said], [words_of(h) for h in heard])
     assert error <= 0.05, [words_of(h) for h in heard]
     assert {(h.language, h.engine, h.model) for h in heard if h is not None} == {
         ("en", "whisper", "base")  # a model directory by its name, not its server path
@@ -94,7 +81,7 @@ def test_where_nobody_speaks_there_are_no_words(engine, tmp_path):
 
 
 def test_a_track_cut_in_pieces_gives_the_same_words_as_uncut(engine, tmp_path):
-    track = joined(sorted(LIBRIVOX.glob("*.wav")), 2.5, tmp_path / "reading.wav")
+    track = joined([wav for wav, _ in librivox()], 2.5, tmp_path / "reading.wav")
     spans = pieces.speech_spans(track)
     whole = pieces.cut(spans, first_seconds=3600)
     small = pieces.cut(spans, first_seconds=6, later_seconds=6)

@@ -9,8 +9,8 @@ from reflector.pipeline import media
 from reflector.pipeline.storage import audio_key, file_chunks
 from reflector.pipeline.work import Told, Work
 
-# 16 kHz mono 16-bit, 115 MB an hour: extraction stops at RECORDING_MAX_SECONDS.
-_WAV_BYTES_PER_SECOND = 2 * 16000
+# 16-bit mono, 115 MB an hour: extraction stops at RECORDING_MAX_SECONDS.
+_WAV_BYTES_PER_SECOND = 2 * media.SAMPLE_RATE
 _WAV_HEADER_BYTES = 44
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from reflector import recording_tracks, room_webhooks, search
 from reflector.db import Meeting, Recording, RecordingStatus, Room, Transcript
+from reflector.pipeline import progress
 from reflector.pipeline.work import RecordingGone, Told, Work
 
 UNDETERMINED = "und"  # ISO 639-2: nobody said anything
@@ -58,7 +59,7 @@ async def announce(work: Work, told: Told) -> None:
         room = await session.get_one(Room, meeting.room_id)
         transcript = await session.get_one(Transcript, work.transcript_id)
         recording.status = RecordingStatus.DONE
-        recording.stage, recording.progress = "done", 1.0
+        recording.stage, recording.progress = progress.DONE, 1.0
         path = f"/v1/transcripts/{work.transcript_id}"
         public = work.ctx.config.settings.PUBLIC_URL
         data = {

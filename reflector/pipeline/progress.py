@@ -14,6 +14,8 @@ from sqlalchemy import update
 from reflector.db import Database, Recording
 
 WRITE_EVERY_SECONDS = 1.0
+# The stage of a recording whose processing is over.
+DONE = "done"
 
 
 class ProgressWriter:

@@ -9,11 +9,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from reflector.pipeline import audio, intake, outcome, transcription
-from reflector.pipeline.progress import ProgressWriter
+from reflector.pipeline.progress import DONE, ProgressWriter
 from reflector.pipeline.summary import stage as summary
 from reflector.pipeline.work import Told, Work
-
-DONE = "done"
 
 
 @dataclass(frozen=True)

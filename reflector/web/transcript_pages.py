@@ -80,15 +80,17 @@ async def name_speakers(
 ) -> Response:
     """The form's fields come in pairs: `was-N`, a speaker's name, and `name-N`, theirs now."""
     form = await checked_form(request, visitor)
-    names = {}
-    for field, was in form.multi_items():
-        if field.startswith("was-") and isinstance(was, str):
-            now = form.get(f"name-{field.removeprefix('was-')}")
-            if isinstance(now, str) and now.strip() and now.strip() != was:
-                try:
-                    names[was] = SpeakersIn.model_validate({"names": {was: now}}).names[was]
-                except ValidationError:
-                    raise InvalidField(("body", field), SPEAKER_NAME_RULES) from None
+    pairs = {
+        was: now.strip()
+        for field, was in form.multi_items()
+        if field.startswith("was-") and isinstance(was, str)
+        if isinstance(now := form.get(f"name-{field.removeprefix('was-')}"), str)
+        if now.strip() and now.strip() != was
+    }
+    try:
+        names = SpeakersIn.model_validate({"names": pairs}).names if pairs else {}
+    except ValidationError:
+        raise InvalidField(("body", "names"), SPEAKER_NAME_RULES) from None
     if names:
         async with runtime.db.write() as session:
             await summaries.rename_speakers(session, visitor.caller, transcript_id, names)

@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 ErrorClass = Literal["transient", "permanent"]
 
 
+# Errors raised on purpose, their words written for the people who read them.
+_OURS = (PermanentJobError, TransientJobError, PlatformError)
+
+
 def classify(exc: BaseException) -> ErrorClass:
     if isinstance(exc, TransientJobError | PlatformUnavailable | httpx.TransportError):
         return "transient"
@@ -72,12 +76,12 @@ async def run_periodic(runtime: Runtime, periodic: PeriodicSpec) -> None:
     try:
         await periodic.run(runtime)
     except Exception as exc:
-        error_class = classify(exc)
-        reason = f"{type(exc).__name__}: {exc}"[:1000]
-        if error_class == "permanent" and not isinstance(exc, PermanentJobError | PlatformError):
+        if _unexpected(exc):
             logger.exception("periodic %s failed unexpectedly", periodic.name)
         else:
-            logger.warning("periodic %s failed (%s): %s", periodic.name, error_class, reason)
+            logger.warning(
+                "periodic %s failed (%s): %s", periodic.name, classify(exc), _reason(exc)
+            )
 
 
 async def _fail(
@@ -88,9 +92,8 @@ async def _fail(
     attempts: int,
     exc: BaseException,
 ) -> str:
-    error_class = classify(exc)
-    reason = f"{type(exc).__name__}: {exc}"[:1000]
-    if error_class == "permanent" and not isinstance(exc, PermanentJobError | PlatformError):
+    error_class, reason = classify(exc), _reason(exc)
+    if _unexpected(exc):
         logger.exception("job %s (%s) failed unexpectedly", job_id, spec.name, exc_info=exc)
     if error_class == "transient" and attempts < spec.max_attempts:
         retry_after = exc.retry_after if isinstance(exc, TransientJobError) else None
@@ -123,10 +126,20 @@ async def _fail(
     return JobState.FAILED
 
 
+def _reason(exc: BaseException) -> str:
+    """Why it failed, for operators: kept with the job and logged."""
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+def _unexpected(exc: BaseException) -> bool:
+    """A bug, not a condition: logged with its traceback."""
+    return classify(exc) == "permanent" and not isinstance(exc, _OURS)
+
+
 def _told(exc: BaseException, job_id: uuid.UUID) -> str:
     """Why a job failed, for the people it failed: our own errors' words, which are written
     for them; of anything else, never the exception, which goes to the log."""
-    if isinstance(exc, PermanentJobError | TransientJobError | PlatformError):
+    if isinstance(exc, _OURS):
         return str(exc)[:1000]
     if classify(exc) == "transient":
         return "a service it needs did not answer in time, again and again"

@@ -13,7 +13,6 @@ import numpy.typing as npt
 
 from reflector.job_errors import PermanentJobError
 
-SAMPLE_RATE = 16000
 Samples = npt.NDArray[np.float32]
 # Told the fraction of a piece done so far, from the thread transcribing it.
 Progress = Callable[[float], None]

@@ -16,13 +16,13 @@ from reflector.core_settings import Settings
 from reflector.job_errors import PermanentJobError, TransientJobError
 from reflector.pipeline import languages
 from reflector.pipeline.engines.base import (
-    SAMPLE_RATE,
     Progress,
     Samples,
     Segment,
     Transcription,
     Word,
 )
+from reflector.pipeline.media import SAMPLE_RATE
 
 logger = logging.getLogger(__name__)
 NAME = "openai"

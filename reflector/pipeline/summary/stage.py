@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs, search
+from reflector.core_settings import Settings
 from reflector.db import Transcript
 from reflector.jobs import JobContext
 from reflector.pipeline.reasons import for_people
@@ -53,23 +54,10 @@ async def summarize_transcript(
         if transcript is None:
             return False
         segments, language = list(transcript.segments), transcript.language
-        if settings.LLM_API_URL is None:
-            outcome = summary("skipped", error=f"Summaries are off: {TURN_ON}.")
-        elif not segments:
-            outcome = summary("skipped", error="Nothing was said.")
-        else:
+        skipped = _skipped(settings, segments)
+        if skipped is None:
             transcript.summary = summary("pending", model=settings.LLM_MODEL)
-            outcome = {}
-    if not outcome:
-        budget = Budget(settings.LLM_CONTEXT_TOKENS)
-        chat = Chat(settings, budget.answer)
-        try:
-            record = await make_record(chat, lines_of(segments), language, budget, told)
-            outcome = summary("done", model=chat.model, **record.as_json())
-        except SummaryFailed as exc:
-            outcome = summary("failed", model=chat.model, error=f"{exc}.")
-        finally:
-            await chat.close()
+    outcome = skipped or await _written(settings, segments, language, told)
     async with ctx.db.write() as session:
         transcript = await session.get(Transcript, transcript_id)
         if transcript is None:
@@ -77,6 +65,33 @@ async def summarize_transcript(
         transcript.summary = outcome
         transcript.text = search.document(transcript.segments, outcome)
     return True
+
+
+def _skipped(settings: Settings, segments: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The summary there is when there is nothing to ask a model; None when there is."""
+    if settings.LLM_API_URL is None:
+        return summary("skipped", error=f"Summaries are off: {TURN_ON}.")
+    if not segments:
+        return summary("skipped", error="Nothing was said.")
+    return None
+
+
+async def _written(
+    settings: Settings,
+    segments: list[dict[str, Any]],
+    language: str,
+    told: Callable[[float], None],
+) -> dict[str, Any]:
+    """The summary the model writes, or why it could not."""
+    budget = Budget(settings.LLM_CONTEXT_TOKENS)
+    chat = Chat(settings, budget.answer)
+    try:
+        record = await make_record(chat, lines_of(segments), language, budget, told)
+        return summary("done", model=chat.model, **record.as_json())
+    except SummaryFailed as exc:
+        return summary("failed", model=chat.model, error=f"{exc}.")
+    finally:
+        await chat.close()
 
 
 async def _summarize_again(ctx: JobContext, args: jobs.JobArgs) -> None:
