@@ -13,10 +13,10 @@ import os
 import time
 
 from faster_whisper import WhisperModel
-from faster_whisper.tokenizer import _LANGUAGE_CODES
 from faster_whisper.transcribe import get_compression_ratio
 
 from reflector.core_settings import Settings
+from reflector.pipeline import languages
 from reflector.pipeline.engines import whisper_models
 from reflector.pipeline.engines.base import Progress, Samples, Segment, Transcription, Word
 
@@ -86,9 +86,10 @@ class Whisper:
 
 def problems(settings: Settings) -> list[str]:
     found = []
-    if settings.TRANSCRIPTION_LANGUAGE and settings.TRANSCRIPTION_LANGUAGE not in _LANGUAGE_CODES:
+    language = settings.TRANSCRIPTION_LANGUAGE
+    if language and languages.name_of(language) is None:
         found.append(
-            f"TRANSCRIPTION_LANGUAGE: Whisper knows no language {settings.TRANSCRIPTION_LANGUAGE!r}"
+            f"TRANSCRIPTION_LANGUAGE: Whisper knows no language {language!r}"
             " (use a code such as en, de, fr)"
         )
     return found
