@@ -37,28 +37,36 @@ def matching(session: AsyncSession, query: str) -> ColumnElement[bool] | TextCla
 
 
 def document(segments: Sequence[dict[str, Any]], summary: dict[str, Any]) -> str:
-    """What a transcript is found by: its record's words, then who said what."""
+    """What a transcript is found by, one passage a line, each readable alone (an excerpt is
+    one of them): the summary's paragraphs, decisions and action items, who said what, and
+    the title last, so that a transcript's first line says what it is about."""
     record = [
-        summary.get("title") or "",
-        summary.get("text") or "",
+        *(summary.get("text") or "").splitlines(),
         *summary.get("decisions", []),
         *(item["text"] for item in summary.get("action_items", [])),
     ]
     said = [f"{segment['speaker']}: {segment['text']}" for segment in segments]
-    return "\n".join(part for part in [*record, *said] if part)
+    title = [summary.get("title") or ""]
+    return "\n".join(part.strip() for part in [*record, *said, *title] if part.strip())
 
 
 def excerpt(full_text: str, query: str | None) -> str:
-    """Some of `full_text` around the first word of `query` it holds, else its beginning."""
-    start = 0
-    for word in words(query or ""):
-        found = re.search(rf"\b{re.escape(word)}\b", full_text, re.IGNORECASE)
-        if found:
-            start = max(0, found.start() - EXCERPT_CHARACTERS // 3)
-            break
-    shown = full_text[start : start + EXCERPT_CHARACTERS].strip()
+    """Some of the first passage (line) of `full_text` that holds a word of `query`, around
+    that word; without one, the beginning of its first passage."""
+    passage, at = _found(full_text.splitlines() or [""], query)
+    # Around the word, but as much of the passage as fits: a short one is shown whole.
+    start = max(0, min(at - EXCERPT_CHARACTERS // 3, len(passage) - EXCERPT_CHARACTERS))
+    shown = passage[start : start + EXCERPT_CHARACTERS].strip()
     return (
-        ("…" if start else "")
-        + shown
-        + ("…" if start + EXCERPT_CHARACTERS < len(full_text) else "")
+        ("…" if start else "") + shown + ("…" if start + EXCERPT_CHARACTERS < len(passage) else "")
     )
+
+
+def _found(passages: list[str], query: str | None) -> tuple[str, int]:
+    """The first passage holding a word of `query` (in the query's order), and where."""
+    for word in words(query or ""):
+        pattern = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
+        for passage in passages:
+            if match := pattern.search(passage):
+                return passage, match.start()
+    return passages[0], 0

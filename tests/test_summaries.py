@@ -102,6 +102,10 @@ async def test_a_meeting_gets_its_record(client, alice, runtime, llm, spoken_vid
     assert "- [ ] Send the meeting notes (Speaker 1)" in markdown.text
     found = (await client.get("/v1/transcripts?q=budget", headers=alice)).json()
     assert [item["id"] for item in found["items"]] == [transcript["id"]]
+    # An excerpt is one passage, readable alone: a line of the summary, or who said what.
+    assert found["items"][0]["excerpt"] == "The team went through the budget."
+    said = (await client.get("/v1/transcripts?q=friday", headers=alice)).json()
+    assert said["items"][0]["excerpt"].startswith("Speaker 1: Please send the meeting notes")
     async with runtime.db.read() as session:
         [delivery] = (await session.scalars(select(Job).where(Job.task == DELIVER.name))).all()
     announced = delivery.args["payload"]
