@@ -28,6 +28,11 @@ DEFAULT_MODEL = "base"
 # sentence twice in a window clears; a loop runs on within one segment, so a segment whose
 # own text compresses above this is dropped (a sentence said three times in one: 2.46).
 COMPRESSION_RATIO = 3.0
+# faster-whisper skips a window it thinks is not speech only when its text is also unlikely;
+# when greedy decoding fails it samples again at higher temperatures, and a random sample
+# can be likely enough to pass (digital silence came out as a Welsh sentence now and then).
+# A window the model thinks is not speech and could only read by sampling is dropped.
+NO_SPEECH = 0.6
 
 
 class Whisper:
@@ -73,6 +78,9 @@ class Whisper:
                 on_progress(min(1.0, s.end / info.duration))
             if get_compression_ratio(s.text) > COMPRESSION_RATIO:
                 logger.info("dropped a segment repeating itself (%.1f s)", s.end - s.start)
+                continue
+            if s.no_speech_prob > NO_SPEECH and s.temperature:
+                logger.info("dropped a segment read from no speech (%.1f s)", s.end - s.start)
                 continue
             words = tuple(
                 Word(round(float(w.start), 3), round(float(w.end), 3), w.word)
