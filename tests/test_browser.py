@@ -595,3 +595,16 @@ def test_a_whereby_meeting_whose_element_never_loads_is_offered_as_a_link(
     )
     expect(frame.get_by_role("link", name="Open the meeting")).to_be_visible()
     ann.context.close()
+
+
+def test_the_api_docs_render_the_operations(
+    served: Served, browser: Browser, screenshots: Path
+) -> None:
+    page = browser.new_page(viewport=DESKTOP, base_url=served.url)
+    page.route(re.compile(r"^(?!http://127\.0\.0\.1)"), lambda route: route.abort())
+    page.goto("/docs")
+    operation = page.locator(".opblock-summary-path", has_text=re.compile(r"^/v1/rooms$")).first
+    expect(operation).to_be_visible()
+    expect(page.get_by_text("Unable to render this definition")).to_have_count(0)
+    shoot(page, screenshots, "api-docs")
+    page.context.close()

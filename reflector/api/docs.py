@@ -1,18 +1,22 @@
-"""The API's documentation page, `/docs`, with Swagger UI's script and styles served from the
-installed `swagger-ui-bundle` package rather than a CDN, so that it works offline."""
+"""The API's documentation page, `/docs`: Swagger UI 5 (which reads the OpenAPI 3.1 the app
+describes itself in), its script and styles served from the installed `fastapi-swagger`
+package rather than a CDN, so that it works offline."""
 
-import swagger_ui_bundle
+from importlib import resources
+
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 ASSETS = "/docs/assets"
+# Only the package's copy of Swagger UI's distribution is used, not its app patching.
+SWAGGER_UI = resources.files("fastapi_swagger") / "resources"
 
 
 def serve_docs(app: FastAPI) -> None:
     """Add `/docs` and its assets to `app` (created with `docs_url=None, redoc_url=None`)."""
-    app.mount(ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs")
+    app.mount(ASSETS, StaticFiles(directory=str(SWAGGER_UI)), name="docs")
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
