@@ -22,6 +22,14 @@ NULLABLE = frozenset({"title", "webhook_url", "webhook_secret"})
 RECORDING_NEEDS = {RecordingType.CLOUD.value: Capability.CLOUD_RECORDING}
 
 
+def default_recording(capabilities: frozenset[Capability]) -> RecordingType:
+    """What a new room records unless asked otherwise: the platform's cloud recording where
+    it makes one, else nothing (a browser's local recording never reaches us)."""
+    if Capability.CLOUD_RECORDING in capabilities:
+        return RecordingType.CLOUD
+    return RecordingType.NONE
+
+
 def visible_to(caller: Caller) -> ColumnElement[bool]:
     return or_(Room.owner == caller.user_id, Room.is_shared.is_(True))
 
@@ -80,7 +88,9 @@ def _check_recording(runtime: Runtime, platform: str, recording: str) -> None:
 async def create(runtime: Runtime, caller: Caller, data: RoomCreate) -> Room:
     fields = data.model_dump(exclude={"platform"})
     platform = _checked_platform(runtime, data.platform)
-    if "recording_type" in data.model_fields_set:
+    if data.recording_type is None:
+        fields["recording_type"] = default_recording(runtime.platforms.capabilities(platform))
+    else:
         _check_recording(runtime, platform, data.recording_type)
     if data.webhook_url:
         await room_webhooks.check_target(data.webhook_url, runtime.config.settings)
@@ -110,10 +120,11 @@ async def update(runtime: Runtime, caller: Caller, room_id: uuid.UUID, data: Roo
         await room_webhooks.check_target(changes["webhook_url"], runtime.config.settings)
     async with runtime.db.write() as session:
         room = await get_owned(session, caller, room_id)
-        if changes.get("recording_type"):
-            _check_recording(
-                runtime, changes.get("platform", room.platform), changes["recording_type"]
-            )
+        # What the room records already stays accepted; a new value or platform is checked.
+        recording = changes.get("recording_type", room.recording_type)
+        platform = changes.get("platform", room.platform)
+        if (recording, platform) != (room.recording_type, room.platform):
+            _check_recording(runtime, platform, recording)
         new_name = changes.get("name")
         if new_name and new_name != room.name:
             taken = await session.scalar(select(Room.id).where(Room.name == new_name))

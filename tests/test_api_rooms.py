@@ -83,6 +83,21 @@ async def test_a_recording_the_platform_cannot_make_is_refused(client, alice):
     assert onto_mock.status_code == 200
 
 
+async def test_a_new_room_records_what_its_platform_can_and_takes_its_own_values_back(
+    client, alice
+):
+    for platform, recording in [("jitsi", "none"), ("mock", "cloud")]:
+        created = await client.post(
+            "/v1/rooms", json={"name": f"on-{platform}", "platform": platform}, headers=alice
+        )
+        assert created.status_code == 201
+        room = created.json()
+        assert room["recording_type"] == recording
+        same = {field: room[field] for field in ("platform", "recording_type", "room_mode")}
+        patched = await client.patch(f"/v1/rooms/{room['id']}", json=same, headers=alice)
+        assert patched.status_code == 200, patched.text
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

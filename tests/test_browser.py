@@ -363,6 +363,11 @@ def test_a_taken_room_name_is_explained_next_to_the_field(
     expect(name).to_have_accessible_description(re.compile("a room named 'taken' already exists"))
     accessible(page)
     shoot(page, screenshots, "room-form-error")
+    # Nothing recorded, nothing to start: the trigger goes away and comes back.
+    page.get_by_label("Recording", exact=True).select_option("none")
+    expect(page.get_by_label("Recording starts")).to_be_hidden()
+    page.get_by_label("Recording", exact=True).select_option("cloud")
+    expect(page.get_by_label("Recording starts")).to_be_visible()
     page.context.close()
 
 

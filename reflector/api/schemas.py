@@ -74,7 +74,9 @@ class RoomCreate(Strict):
     platform: PlatformSlug | None = None
     is_locked: bool = False
     room_mode: RoomMode = RoomMode.NORMAL
-    recording_type: RecordingType = RecordingType.CLOUD
+    recording_type: RecordingType | None = Field(
+        default=None, description="Defaults to cloud where the platform records, else none"
+    )
     recording_trigger: RecordingTrigger = RecordingTrigger.AUTOMATIC_2ND_PARTICIPANT
     is_shared: bool = False
     webhook_url: WebhookUrl | None = None

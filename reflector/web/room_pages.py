@@ -50,6 +50,10 @@ class PlatformChoice:
     slug: str
     capabilities: frozenset[Capability]
 
+    @property
+    def default_recording(self) -> str:
+        return rooms.default_recording(self.capabilities).value
+
 
 def platform_choices(runtime: Runtime) -> list[PlatformChoice]:
     """The configured platforms, each with what it can do."""
@@ -58,6 +62,16 @@ def platform_choices(runtime: Runtime) -> list[PlatformChoice]:
         PlatformChoice(slug, found.capabilities(slug))
         for slug in found.slugs
         if found.is_configured(slug)
+    ]
+
+
+def unconfigured(runtime: Runtime) -> list[str]:
+    """The platforms a room cannot use here, each with the settings it lacks."""
+    found = runtime.platforms
+    return [
+        f"{slug} (set {', '.join(found.missing(slug))})"
+        for slug in found.slugs
+        if not found.is_configured(slug)
     ]
 
 
@@ -173,12 +187,17 @@ def _form(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
+    platform = room.platform if room else runtime.config.settings.DEFAULT_VIDEO_PLATFORM
     current: dict[str, Any] = {
         "name": room.name if room else "",
         "title": (room.title if room else "") or "",
-        "platform": room.platform if room else runtime.config.settings.DEFAULT_VIDEO_PLATFORM,
+        "platform": platform,
         "room_mode": room.room_mode if room else RoomMode.NORMAL.value,
-        "recording_type": room.recording_type if room else RecordingType.CLOUD.value,
+        "recording_type": (
+            room.recording_type
+            if room
+            else rooms.default_recording(runtime.platforms.capabilities(platform)).value
+        ),
         "recording_trigger": (
             room.recording_trigger if room else RecordingTrigger.AUTOMATIC_2ND_PARTICIPANT.value
         ),
@@ -196,6 +215,7 @@ def _form(
         values=current,
         errors=errors or {},
         platforms=platform_choices(runtime),
+        unconfigured=unconfigured(runtime),
         needs=rooms.RECORDING_NEEDS,
         labels=LABELS,
         name_rules=ROOM_NAME_RULES,

@@ -99,7 +99,10 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
             room_url=url,
             host_room_url=url,
             platform=PLATFORM,
-            extra_data={"cloud_recording": room.recording_type == RecordingType.CLOUD},
+            extra_data={
+                "cloud_recording": room.recording_type == RecordingType.CLOUD
+                and self.has(Capability.CLOUD_RECORDING)
+            },
         )
 
     async def get_room_sessions(self, room_name: str) -> list[SessionData]:
