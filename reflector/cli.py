@@ -24,6 +24,7 @@ from reflector.db import Room, Transcript
 from reflector.db import migrate as migrations
 from reflector.errors import Conflict, InvalidField, ServiceError
 from reflector.jobs import JobContext
+from reflector.listen import listen
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.pipeline.summary import stage as summary_stage
 from reflector.runtime import Runtime
@@ -86,8 +87,19 @@ def main(context: click.Context, debug: bool) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=1250, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (with AUTH_BACKEND=none, a loopback address only).",
+)
+@click.option(
+    "--port",
+    default=1250,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
 def serve(host: str, port: int) -> None:
     """Migrate the database, then serve the API and the web pages."""
     config = _config()
@@ -97,6 +109,7 @@ def serve(host: str, port: int) -> None:
             "Bind a loopback address or use AUTH_BACKEND=apikey."
         )
     _logging(config)
+    listener = listen(host, port)
     startup.prepare_database(config)
     workers: list[subprocess.Popen[bytes]] = []
     if config.settings.embedded_worker:
@@ -107,7 +120,7 @@ def serve(host: str, port: int) -> None:
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         proxies = config.settings.FORWARDED_ALLOW_IPS.strip()
-        uvicorn.run(
+        server = uvicorn.Config(
             create_app(config),
             host=host,
             port=port,
@@ -116,6 +129,7 @@ def serve(host: str, port: int) -> None:
             proxy_headers=bool(proxies),
             forwarded_allow_ips=proxies or None,
         )
+        uvicorn.Server(server).run(sockets=[listener])
     finally:
         for worker in workers:
             _stop(worker)

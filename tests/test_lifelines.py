@@ -1,5 +1,5 @@
-"""`reflector serve` leaves nothing behind however it dies, and a data directory has one
-scheduler: real processes, killed for real."""
+"""`reflector serve` leaves nothing behind however it dies, a port has one `serve`, and a
+data directory has one scheduler: real processes, killed for real."""
 
 import os
 import signal
@@ -43,6 +43,19 @@ def test_kill_9_of_serve_leaves_no_process_behind(tmp_path):
     )
     wait_for_port(port)
     assert wait_until(lambda: len(descendants(serve.pid)) >= 2, 30), "no worker started"
+    # A second serve on the port, even on another data directory, says who has it and
+    # leaves that directory alone.
+    other = environment(tmp_path / "other")
+    second = subprocess.run(
+        [REFLECTOR, "serve", "--port", str(port)],
+        env=other,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 2
+    assert f"Reflector is already running on 127.0.0.1:{port} (pid {serve.pid})" in second.stderr
+    assert not (tmp_path / "other").exists()
     below = descendants(serve.pid)
     serve.send_signal(signal.SIGKILL)
     serve.wait()
