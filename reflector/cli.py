@@ -10,6 +10,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from typing import Any, TypeVar
 
 import click
@@ -33,6 +34,7 @@ from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker import lifelines
 from reflector.worker.celery_app import queues
 from reflector.worker.process import run_beat, run_worker
+from reflector.worker.scheduler_lock import scheduler_free, scheduler_lock
 
 T = TypeVar("T")
 OWNER_ONLY = 0o077
@@ -114,7 +116,7 @@ def serve(host: str, port: int) -> None:
     workers: list[subprocess.Popen[bytes]] = []
     if config.settings.embedded_worker:
         startup.prepare_transcription(config)
-        lifelines.scheduler_free(config.settings.REFLECTOR_DATA_DIR)
+        scheduler_free(config.settings.database_url)
         workers = _start_embedded_workers()
     # uvicorn re-raises SIGTERM once it has shut down; exiting normally stops the workers too.
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -191,8 +193,7 @@ def worker(beat: bool, concurrency: int | None, served: str | None) -> None:
     if PROCESS_RECORDING.queue in chosen:
         startup.prepare_transcription(config)
     lifelines.watch_parent()
-    lock = lifelines.scheduler_lock(config.settings.REFLECTOR_DATA_DIR) if beat else None
-    try:
+    with scheduler_lock(config.settings.database_url) if beat else nullcontext():
         run_worker(
             config,
             PLATFORMS,
@@ -200,9 +201,6 @@ def worker(beat: bool, concurrency: int | None, served: str | None) -> None:
             concurrency=concurrency or config.settings.WORKER_CONCURRENCY,
             served=chosen,
         )
-    finally:
-        if lock is not None:
-            lock.close()
 
 
 def _queues(served: str | None) -> list[str]:
@@ -224,8 +222,8 @@ def beat() -> None:
     """Run the periodic scheduler alone (exactly one per deployment)."""
     config = _config()
     _logging(config)
-    startup.prepare_data_dir(config)
-    with lifelines.scheduler_lock(config.settings.REFLECTOR_DATA_DIR):
+    startup.prepare_database(config)
+    with scheduler_lock(config.settings.database_url):
         run_beat(config, PLATFORMS)
 
 

@@ -1,15 +1,25 @@
 """`reflector serve` leaves nothing behind however it dies, a port has one `serve`, and a
-data directory has one scheduler: real processes, killed for real."""
+deployment's database has one scheduler: real processes, killed for real."""
 
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.servers import alive, children_of, free_port, wait_for_port, wait_until
+from reflector.startup import StartupError
+from reflector.worker.scheduler_lock import scheduler_free
+from tests.servers import (
+    alive,
+    children_of,
+    free_port,
+    temporary_postgres_database,
+    wait_for_port,
+    wait_until,
+)
 
 pytestmark = pytest.mark.slow
 REFLECTOR = str(Path(sys.executable).parent / "reflector")
@@ -64,21 +74,45 @@ def test_kill_9_of_serve_leaves_no_process_behind(tmp_path):
     ]
 
 
-def test_a_second_scheduler_on_the_same_data_directory_is_refused(tmp_path):
-    env = environment(tmp_path)
-    first = subprocess.Popen([REFLECTOR, "beat"], cwd=tmp_path, env=env, stderr=subprocess.DEVNULL)
-    lock = tmp_path / "data" / "scheduler.lock"
+def holder(database_url: str) -> str:
+    """Who holds the deployment's scheduler lock, in the refusal's words ("" if nobody)."""
     try:
-        assert wait_until(lambda: lock.exists() and lock.read_text() == str(first.pid), 30)
+        scheduler_free(database_url)
+    except StartupError as refusal:
+        return refusal.message
+    except FileNotFoundError:  # the scheduler has not made its data directory yet
+        return ""
+    return ""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A deployment's database: the data directory's SQLite, or one PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'reflector.sqlite3'}"
+        return
+    with temporary_postgres_database("reflector_beat") as url:
+        yield url
+
+
+def test_a_second_scheduler_on_the_same_database_is_refused(tmp_path, shared):
+    def env(directory: str) -> dict[str, str]:
+        # Other data directories (and so other embedded brokers) on the same PostgreSQL
+        # database are one deployment; on SQLite the data directory is the deployment.
+        data = directory if shared.startswith("postgresql") else "data"
+        return {**environment(tmp_path / data), "DATABASE_URL": shared}
+
+    first = subprocess.Popen([REFLECTOR, "beat"], env=env("a"), stderr=subprocess.DEVNULL)
+    try:
+        assert wait_until(lambda: f"pid {first.pid}" in holder(shared), 30)
         second = subprocess.run(
-            [REFLECTOR, "beat"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+            [REFLECTOR, "beat"], env=env("b"), capture_output=True, text=True, timeout=60
         )
         assert second.returncode == 2
-        assert f"another scheduler (pid {first.pid}) is running" in second.stderr
+        assert f"another scheduler (pid {first.pid}" in second.stderr
         serve = subprocess.run(
             [REFLECTOR, "serve", "--port", str(free_port())],
-            cwd=tmp_path,
-            env=env,
+            env=env("c"),
             capture_output=True,
             text=True,
             timeout=60,
@@ -88,10 +122,10 @@ def test_a_second_scheduler_on_the_same_data_directory_is_refused(tmp_path):
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
-    # The kernel let go of the lock with its holder: the next scheduler starts.
-    third = subprocess.Popen([REFLECTOR, "beat"], cwd=tmp_path, env=env, stderr=subprocess.DEVNULL)
+    # The lock went with its holder: the next scheduler starts.
+    third = subprocess.Popen([REFLECTOR, "beat"], env=env("b"), stderr=subprocess.DEVNULL)
     try:
-        assert wait_until(lambda: lock.read_text() == str(third.pid), 30)
+        assert wait_until(lambda: f"pid {third.pid}" in holder(shared), 30)
     finally:
         third.terminate()
         third.wait(timeout=30)
