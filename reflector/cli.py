@@ -31,7 +31,7 @@ from reflector.pipeline.summary import stage as summary_stage
 from reflector.runtime import Runtime
 from reflector.startup import StartupError
 from reflector.video_platforms.registry import PLATFORMS
-from reflector.worker import lifelines
+from reflector.worker import broker, lifelines
 from reflector.worker.celery_app import queues
 from reflector.worker.process import run_beat, run_worker
 from reflector.worker.scheduler_lock import scheduler_free, scheduler_lock
@@ -113,6 +113,12 @@ def serve(host: str, port: int) -> None:
     _logging(config)
     listener = listen(host, port)
     startup.prepare_database(config)
+    if (reason := broker.unreachable(config.settings)) is not None:
+        click.echo(
+            f"Warning: CELERY_BROKER_URL: {reason}. Serving anyway: jobs (recordings, "
+            "webhooks) wait in the outbox until the broker answers; /health says degraded.",
+            err=True,
+        )
     workers: list[subprocess.Popen[bytes]] = []
     if config.settings.embedded_worker:
         startup.prepare_transcription(config)

@@ -149,3 +149,32 @@ async def failed_sign_ins(url: str, count: int) -> list[int]:
             client.headers["X-Forwarded-For"] = f"203.0.113.{n}"
             answers.append((await sign_in(client, f"nobody{n}", "a guess")).status_code)
     return answers
+
+
+def test_serve_warns_of_a_broker_that_does_not_answer(tmp_path):
+    port, nobody = free_port(), free_port()
+    env = {
+        "PATH": os.environ["PATH"],
+        "REFLECTOR_DATA_DIR": str(tmp_path / "data"),
+        "AUTH_BACKEND": "none",
+        "CELERY_BROKER_URL": f"redis://:secret@127.0.0.1:{nobody}/0",
+        "LOG_LEVEL": "WARNING",
+    }
+    reflector = str(Path(sys.executable).parent / "reflector")
+    log = tmp_path / "serve.log"
+    server = subprocess.Popen(
+        [reflector, "serve", "--port", str(port)], cwd=tmp_path, env=env, stderr=log.open("wb")
+    )
+    try:
+        wait_for_port(port)
+        health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).json()
+        assert (health["status"], health["broker"]) == ("degraded", "unreachable")
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    said = log.read_text()
+    assert (
+        f"Warning: CELERY_BROKER_URL: cannot reach the broker at redis://:**@127.0.0.1:{nobody}/0"
+        in said
+    )
+    assert "secret" not in said

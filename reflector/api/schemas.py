@@ -210,9 +210,19 @@ class PlatformHealth(BaseModel):
     last_event_at: datetime | None
 
 
+class Outbox(BaseModel):
+    waiting: int = Field(description="Jobs due that no broker has taken yet.")
+    oldest_seconds: float | None = Field(description="How long the oldest of them has waited.")
+
+
 class Health(BaseModel):
-    status: str
-    database: str
+    status: Literal["ok", "degraded", "unavailable"] = Field(
+        description="unavailable (503): the database does not answer; degraded: the broker "
+        "does not, and jobs wait in the outbox until it does."
+    )
+    database: Literal["ok", "unreachable"]
+    broker: Literal["ok", "unreachable"] | None = None
+    outbox: Outbox | None = None
 
 
 class WebhookAck(BaseModel):

@@ -1,18 +1,22 @@
 """Liveness, metrics, and what the platforms can do."""
 
+import asyncio
+import logging
 from datetime import datetime
 
 from fastapi import APIRouter, HTTPException, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.api.deps import CallerDep, RuntimeDep
-from reflector.api.schemas import Health, PlatformHealth, PlatformOut
+from reflector.api.schemas import Health, Outbox, PlatformHealth, PlatformOut
 from reflector.db import Job, JobState, Meeting, MeetingState, WebhookEvent
 from reflector.metrics import JOB_QUEUE_DEPTH, JOBS, MEETINGS_ENDED
+from reflector.worker import broker
 
+logger = logging.getLogger(__name__)
 router = APIRouter(tags=["system"])
 
 
@@ -20,11 +24,33 @@ router = APIRouter(tags=["system"])
 async def health(runtime: RuntimeDep, response: Response) -> Health:
     try:
         async with runtime.db.read() as session:
-            await session.execute(text("SELECT 1"))
+            outbox = await _outbox(session, runtime.clock())
     except (SQLAlchemyError, OSError):
         response.status_code = 503
         return Health(status="unavailable", database="unreachable")
-    return Health(status="ok", database="ok")
+    reason = await asyncio.to_thread(broker.unreachable, runtime.config.settings)
+    if reason is not None:
+        logger.warning("health: %s", reason)
+    return Health(
+        status="ok" if reason is None else "degraded",
+        database="ok",
+        broker="ok" if reason is None else "unreachable",
+        outbox=outbox,
+    )
+
+
+async def _outbox(session: AsyncSession, now: datetime) -> Outbox:
+    waiting, oldest = (
+        await session.execute(
+            select(func.count(), func.min(Job.not_before)).where(
+                Job.state == JobState.PENDING, Job.published_at.is_(None), Job.not_before <= now
+            )
+        )
+    ).one()
+    return Outbox(
+        waiting=waiting,
+        oldest_seconds=None if oldest is None else round((now - oldest).total_seconds(), 1),
+    )
 
 
 @router.get("/metrics", response_class=Response)

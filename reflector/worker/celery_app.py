@@ -19,6 +19,7 @@ from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT
 from reflector.runtime import Runtime
 from reflector.video_platforms.spec import PlatformSpec
+from reflector.worker.broker import EMBEDDED_TRANSPORT
 from reflector.worker.execute import run_job, run_periodic
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def make_celery(config: Config, specs: Sequence[PlatformSpec]) -> Celery:
     longest = max([job.time_limit for job in jobs] + [task.time_limit for task in periodic])
     app = Celery("reflector", broker=settings.broker_url, set_as_current=False)
     if settings.broker_is_embedded:
-        app.conf.broker_transport = "reflector.worker.sqlite_broker:Transport"
+        app.conf.broker_transport = EMBEDDED_TRANSPORT
     app.conf.update(
         task_default_queue=DEFAULT_QUEUE,
         task_serializer="json",
