@@ -48,6 +48,8 @@ class PlatformClients(Protocol):
 
     def settings(self, slug: str) -> VideoPlatformConfig: ...
 
+    def hears_presence(self, slug: str) -> bool: ...
+
 
 class JobContext(Protocol):
     """What a job may use: a process's services, not its request-side ones (inbox, routes)."""

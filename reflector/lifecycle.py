@@ -1,8 +1,9 @@
 """The meeting lifecycle: when a meeting ends, and cleaning up after it.
 
 A meeting ends when its platform says so (an event), when it has been empty for
-`MEETING_EMPTY_GRACE_SECONDS` after someone joined, or at its end date, which is pushed back
-by `MEETING_EXTENSION_SECONDS` while people are still in. Ending stores the reason and
+`MEETING_EMPTY_GRACE_SECONDS` (after the last one left, or since it began if nobody came and
+the platform's events can reach us), or at its end date, which is pushed back by
+`MEETING_EXTENSION_SECONDS` while people are still in. Ending stores the reason and
 enqueues the deletion of the platform room in the same transaction.
 """
 
@@ -72,17 +73,30 @@ async def check_meetings(ctx: JobContext) -> None:
     extension = timedelta(seconds=settings.MEETING_EXTENSION_SECONDS)
     async with ctx.db.write() as session:
         for meeting, present, ever_joined, last_left in await _occupancy(session):
-            if present and meeting.end_date <= now:
-                meeting.end_date = now + extension
-                logger.info(
-                    "meeting %s is still occupied; end date moved to %s",
-                    meeting.id,
-                    meeting.end_date,
-                )
-            elif not present and ever_joined and last_left is not None and last_left + grace <= now:
+            if present:
+                if meeting.end_date <= now:
+                    meeting.end_date = now + extension
+                    logger.info(
+                        "meeting %s is still occupied; end date moved to %s",
+                        meeting.id,
+                        meeting.end_date,
+                    )
+                continue
+            since = _empty_since(ctx, meeting, ever_joined, last_left)
+            if since is not None and since + grace <= now:
                 await end_meeting(session, meeting, EndReason.EMPTY, now, now)
-            elif not present and meeting.end_date <= now:
+            elif meeting.end_date <= now:
                 await end_meeting(session, meeting, EndReason.END_DATE, now, now)
+
+
+def _empty_since(
+    ctx: JobContext, meeting: Meeting, ever_joined: int, last_left: datetime | None
+) -> datetime | None:
+    """Since when an empty meeting has been empty: since the last one left, or, if nobody
+    came, since it began; None where no join could have reached us."""
+    if ever_joined:
+        return last_left
+    return meeting.created_at if ctx.platforms.hears_presence(meeting.platform) else None
 
 
 async def _occupancy(

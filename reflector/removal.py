@@ -1,5 +1,6 @@
 """Deleting what the service holds: a recording (its files, its transcript), a transcript,
-a room with everything under it, a user with their rooms (or with their rooms handed on).
+a room with everything under it (its meeting on now ended first), a user with their rooms
+(or with their rooms handed on).
 
 Rows go first, in one transaction, so nothing visible points at a missing file; the files
 go right after. A file that cannot be removed is logged and left as an orphan rather than
@@ -7,15 +8,17 @@ failing a deletion the caller has already seen succeed.
 """
 
 import uuid
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import meetings, recordings, rooms
+from reflector import lifecycle, meetings, recordings, rooms
 from reflector.auth import Caller
 from reflector.db import (
     ApiKey,
+    EndReason,
     Meeting,
     MeetingState,
     Recording,
@@ -24,7 +27,7 @@ from reflector.db import (
     User,
     WebSession,
 )
-from reflector.errors import Conflict, Forbidden, InvalidField, NotFound
+from reflector.errors import Forbidden, InvalidField, NotFound
 from reflector.pipeline.storage import remove_all
 from reflector.runtime import Runtime
 
@@ -49,13 +52,7 @@ async def delete_room(runtime: Runtime, caller: Caller, room_id: uuid.UUID) -> N
     """The room, its meetings, their participants, recordings and transcripts, and files."""
     async with runtime.db.write() as session:
         room = await rooms.get_owned(session, caller, room_id)
-        active = await session.scalar(
-            select(Meeting.id).where(
-                Meeting.room_id == room.id, Meeting.state == MeetingState.ACTIVE
-            )
-        )
-        if active is not None:
-            raise Conflict("the room has an active meeting; end it first")
+        await _end_meetings(session, [room.id], runtime.clock())
         keys = recordings.stored_keys(
             await session.scalars(
                 select(Recording)
@@ -65,6 +62,16 @@ async def delete_room(runtime: Runtime, caller: Caller, room_id: uuid.UUID) -> N
         )
         await session.delete(room)  # everything under it goes too (ON DELETE CASCADE)
     await remove_all(runtime.storage, keys)
+
+
+async def _end_meetings(session: AsyncSession, room_ids: list[uuid.UUID], now: datetime) -> None:
+    """The rooms' meetings that are on end as if their host ended them, so that their
+    platform rooms are deleted too (the deletion jobs outlive the rows)."""
+    active = await session.scalars(
+        select(Meeting).where(Meeting.room_id.in_(room_ids), Meeting.state == MeetingState.ACTIVE)
+    )
+    for meeting in active.all():
+        await lifecycle.end_meeting(session, meeting, EndReason.ENDED_BY_HOST, now, now)
 
 
 async def delete_user(runtime: Runtime, name: str, successor: str | None = None) -> int:
@@ -86,16 +93,7 @@ async def delete_user(runtime: Runtime, name: str, successor: str | None = None)
                 room.owner = successor
         else:
             room_ids = [room.id for room in owned]
-            active = await session.scalar(
-                select(Room.name)
-                .join(Meeting, Meeting.room_id == Room.id)
-                .where(Room.id.in_(room_ids), Meeting.state == MeetingState.ACTIVE)
-            )
-            if active is not None:
-                raise Conflict(
-                    f"{name}'s room {active!r} has an active meeting; end it first, or "
-                    "give their rooms to someone else"
-                )
+            await _end_meetings(session, room_ids, runtime.clock())
             keys = recordings.stored_keys(
                 await session.scalars(
                     select(Recording)

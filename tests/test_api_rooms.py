@@ -1,5 +1,8 @@
 import pytest
+from sqlalchemy import select
 
+from reflector.db import Job
+from reflector.lifecycle import DELETE_PLATFORM_ROOM
 from reflector.runtime import Runtime
 
 
@@ -221,12 +224,18 @@ async def test_delete_room(client, alice):
     assert (await client.get(f"/v1/rooms/{room['id']}", headers=alice)).status_code == 404
 
 
-async def test_a_room_with_an_active_meeting_cannot_be_deleted(client, alice):
+async def test_deleting_a_room_ends_its_meeting_and_deletes_the_platform_room(
+    client, alice, runtime
+):
     room = await create_room(client, alice)
     meeting = (await client.post("/v1/rooms/standup/meeting", headers=alice)).json()
-    assert (await client.delete(f"/v1/rooms/{room['id']}", headers=alice)).status_code == 409
-    await client.post(f"/v1/meetings/{meeting['id']}/end", headers=alice)
     assert (await client.delete(f"/v1/rooms/{room['id']}", headers=alice)).status_code == 204
+    assert (await client.get(f"/v1/meetings/{meeting['id']}", headers=alice)).status_code == 404
+    async with runtime.db.read() as session:
+        deletions = (
+            await session.scalars(select(Job.args).where(Job.task == DELETE_PLATFORM_ROOM.name))
+        ).all()
+    assert deletions == [{"platform": "mock", "room_name": meeting["platform_room_name"]}]
 
 
 async def test_room_ids_are_validated(client, alice):

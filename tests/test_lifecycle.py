@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from reflector.db import Job, JobState
 from reflector.lifecycle import DELETE_PLATFORM_ROOM, check_meetings
+from reflector.video_platforms.mock.settings import MockSettings
 from tests.support import FakeClock, mock_event, new_meeting, send_mock_event
 
 
@@ -62,14 +63,32 @@ async def test_an_empty_meeting_ends_after_the_grace_period(client, alice, runti
     assert job.state == JobState.PENDING
 
 
-async def test_a_meeting_nobody_joined_stays_until_its_end_date(client, alice, runtime, clock):
+async def test_a_meeting_nobody_joined_ends_after_the_grace_period(client, alice, runtime, clock):
     meeting = await new_meeting(client, alice)
-    clock.advance(3599)
+    clock.advance(299)
     await check_meetings(runtime)
     assert (await meeting_state(client, alice, meeting["id"]))[0] == "active"
-    clock.advance(1)
+    clock.advance(2)
     await check_meetings(runtime)
-    assert (await meeting_state(client, alice, meeting["id"]))[:2] == ("ended", "end_date")
+    assert (await meeting_state(client, alice, meeting["id"]))[:2] == ("ended", "empty")
+    assert len(await deletion_jobs(runtime)) == 1
+
+
+class TestWithoutThePlatformsEvents:
+    """Without a webhook secret no join can reach us, so silence says nothing."""
+
+    @pytest.fixture
+    def mock_settings(self) -> MockSettings:
+        return MockSettings(_env_file=None, webhook_secret=None, webhook_secret_previous=None)
+
+    async def test_a_meeting_stays_until_its_end_date(self, client, alice, runtime, clock):
+        meeting = await new_meeting(client, alice)
+        clock.advance(3599)
+        await check_meetings(runtime)
+        assert (await meeting_state(client, alice, meeting["id"]))[0] == "active"
+        clock.advance(1)
+        await check_meetings(runtime)
+        assert (await meeting_state(client, alice, meeting["id"]))[:2] == ("ended", "end_date")
 
 
 async def test_the_end_date_moves_while_people_are_in(client, alice, runtime, clock):

@@ -59,7 +59,7 @@ async def update_room(
 @router.delete("/{room_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_room(room_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep) -> None:
     """Delete the room with everything under it: meetings, recordings and their files,
-    transcripts. A room with an active meeting is refused (409): end it first."""
+    transcripts. A meeting on now is ended first, and its platform room deleted."""
     await removal.delete_room(runtime, caller, room_id)
 
 

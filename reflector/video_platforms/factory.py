@@ -67,6 +67,11 @@ class Platforms:
         """What the platform can do with its settings."""
         return self._specs[slug].client.capabilities_with(self._config.platforms[slug])
 
+    def hears_presence(self, slug: str) -> bool:
+        """Whether the platform's webhooks, which say who joins and leaves, can reach us:
+        every platform's are verified with its webhook secret, and refused without one."""
+        return slug in self._specs and self.settings(slug).webhook_secret is not None
+
     def having(self, capability: Capability) -> frozenset[str]:
         """The platforms that can do `capability` with their settings."""
         return frozenset(slug for slug in self._specs if capability in self.capabilities(slug))
