@@ -568,7 +568,7 @@ def test_a_daily_room_joins_with_each_persons_own_meeting_token(
 def test_a_whereby_room_gives_the_host_link_to_the_owner_only(
     served: Served, browser: Browser, screenshots: Path
 ) -> None:
-    script = "https://cdn.srv.whereby.com/embed/v1.js"
+    script = "https://cdn.srv.whereby.com/embed/v3-embed.js"
     ann = with_stand_in(signed_in(browser, served, "ann", DESKTOP), script, WHEREBY_STAND_IN)
     new_room(ann, "whereby-room", "whereby", shared=True)
     embedded = ann.locator("whereby-embed")

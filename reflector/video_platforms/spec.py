@@ -31,12 +31,11 @@ RemoveExpired = Callable[[AsyncSession, datetime], Awaitable[None]]
 @dataclass(frozen=True)
 class EmbedSources:
     """What a room page of this platform loads from the platform itself: its embed scripts (in
-    order, `module` ones as ES modules), the origins its frames and connections go to, and
+    order), the origins its frames and connections go to, and
     style sources beyond our own. The page's Content-Security-Policy allows these and nothing
     else outside this service."""
 
     scripts: tuple[str, ...] = ()
-    module_scripts: tuple[str, ...] = ()
     frames: tuple[str, ...] = ()
     connections: tuple[str, ...] = ()
     styles: tuple[str, ...] = ()

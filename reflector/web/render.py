@@ -66,7 +66,7 @@ def _policy(sources: EmbedSources) -> str:
     return "; ".join(
         [
             f"default-src {own}",
-            " ".join(["script-src", own, *_folders(*sources.scripts, *sources.module_scripts)]),
+            " ".join(["script-src", own, *_folders(*sources.scripts)]),
             " ".join(["style-src", own, *sources.styles]),
             f"img-src {own} data:",
             " ".join(["connect-src", own, *sources.connections]),

@@ -58,7 +58,6 @@ async def room_page(
         platform=platform,
         embed=embed is not None,
         vendor_scripts=sources.scripts,
-        vendor_modules=sources.module_scripts,
         live=live,
         present=present,
         history=history,

@@ -10,12 +10,16 @@ from reflector.video_platforms.whereby.settings import WherebySettings
 from reflector.video_platforms.whereby.tasks import PERIODIC
 from reflector.video_platforms.whereby.webhooks import router
 
-# <whereby-embed> is a web component; its shadow root may be styled with an inline <style>,
-# which `style-src 'self'` would block (unconfirmed: Whereby does not document its CSP needs).
+EMBED_SCRIPT = "https://cdn.srv.whereby.com/embed/v3-embed.js"
+
+# <whereby-embed> is a web component from Whereby's CDN: `v3-embed.js` is the bundle the
+# current @whereby.com/browser-sdk (3.x) publishes there, a classic script (docs/platforms/
+# whereby.md). Its shadow root may be styled with an inline <style>, which `style-src 'self'`
+# would block (unconfirmed: Whereby does not document its CSP needs).
 EMBED = Embed(
     script=Path(__file__).with_name("embed.js"),
     sources=lambda _settings: EmbedSources(
-        module_scripts=("https://cdn.srv.whereby.com/embed/v1.js",),
+        scripts=(EMBED_SCRIPT,),
         frames=("https://*.whereby.com",),
         styles=("'unsafe-inline'",),
     ),

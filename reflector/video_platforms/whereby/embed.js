@@ -2,7 +2,7 @@
 // link carries its roomKey, which only the room's owner is ever given (contracts/whereby.md §3).
 "use strict";
 
-// Whereby's module script defines the element on its own schedule; past this, it did not load.
+// Whereby's script defines the element once it has loaded; past this, it did not load.
 const WHEREBY_LOAD_MS = 10000;
 
 window.reflectorEmbed = async function (container, join) {
