@@ -77,7 +77,24 @@ class _Services:
         return _with_runtime(work)
 
 
-@click.group()
+class _Commands(click.Group):
+    """Lists each command with its whole first sentence, wrapped, where click would cut it
+    to the terminal's width."""
+
+    group_class = type  # subgroups list theirs the same way
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=_Commands)
 @click.option("--debug", is_flag=True, help="Show tracebacks of start-up errors.")
 @click.pass_context
 def main(context: click.Context, debug: bool) -> None:
@@ -295,7 +312,10 @@ def api_key_create(name: str, user_id: str | None) -> None:
 @api_key.command("list")
 def api_key_list() -> None:
     """List the keys: id, name, user, the key's first characters, and whether revoked."""
-    for key in _with_runtime(lambda rt: auth.list_api_keys(rt.db)):
+    keys = _with_runtime(lambda rt: auth.list_api_keys(rt.db))
+    if not keys:
+        _none_yet("API keys", "reflector api-key create --name NAME")
+    for key in keys:
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         click.echo(f"{key.id}  {key.name}  user={key.user_id}  {key.prefix}…  {state}")
 
@@ -369,7 +389,10 @@ def users_create(name: str, password: str | None, api_only: bool) -> None:
 @users_group.command("list")
 def users_list() -> None:
     """List the users and when each was created."""
-    for user in _with_runtime(lambda rt: users.listing(rt.db)):
+    people = _with_runtime(lambda rt: users.listing(rt.db))
+    if not people:
+        _none_yet("users", "reflector users create NAME")
+    for user in people:
         click.echo(f"{user.name}  created {user.created_at:%Y-%m-%d}")
 
 
@@ -424,8 +447,16 @@ def rooms_list() -> None:
             found = await session.scalars(select(Room).order_by(Room.name))
             return [(str(r.id), r.name, r.platform, r.owner) for r in found]
 
-    for room_id, name, platform, owner in _with_runtime(everything):
+    found = _with_runtime(everything)
+    if not found:
+        _none_yet("rooms", "reflector rooms create NAME --owner USER")
+    for room_id, name, platform, owner in found:
         click.echo(f"{room_id}  {name}  platform={platform}  owner={owner}")
+
+
+def _none_yet(what: str, how: str) -> None:
+    """An empty list says so on standard error, so that standard output stays a clean list."""
+    click.echo(f"no {what} yet (create one with {how})", err=True)
 
 
 @main.group("transcripts")

@@ -169,3 +169,28 @@ def test_a_deleted_users_rooms_go_with_them_or_to_someone_else(run):
     given = run("users", "delete", carol, "--reassign-to", dave)
     assert given.output == f"deleted {carol}; gave their 1 room(s) to {dave}\n"
     assert f"{carol}-room  platform=jitsi  owner={dave}" in run("rooms", "list").output
+
+
+def test_an_empty_list_says_so_on_standard_error(tmp_path):
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}",
+        "REFLECTOR_DATA_DIR": str(tmp_path),
+    }
+    for group, said in [
+        ("users", "no users yet"),
+        ("rooms", "no rooms yet"),
+        ("api-key", "no API keys yet"),
+    ]:
+        listed = CliRunner().invoke(main, [group, "list"], env=env)
+        assert listed.exit_code == 0, listed.output
+        assert (listed.stdout, said in listed.stderr) == ("", True), group
+
+
+def test_help_lists_every_command_with_its_whole_first_sentence():
+    listed = CliRunner().invoke(main, ["--help"], terminal_width=80)
+    commands = listed.output.split("Commands:")[1]
+    assert "..." not in commands
+    assert "Run the periodic scheduler alone (exactly one per deployment)." in listed.output
+    serve = CliRunner().invoke(main, ["serve", "--help"]).output
+    assert "Address to listen on" in serve
+    assert "Port to listen on." in serve
