@@ -25,6 +25,10 @@ async def test_the_start_page_asks_to_sign_in(client):
     assert response.status_code == 200
     assert "<h1>Sign in</h1>" in response.text
     assert 'autocomplete="current-password"' in response.text
+    # Its tab has the service's own icon, served from the package.
+    assert '<link rel="icon" href="/static/favicon.svg"' in response.text
+    icon = await client.get("/static/favicon.svg")
+    assert (icon.status_code, icon.headers["content-type"]) == (200, "image/svg+xml")
 
 
 async def test_signing_in_sets_a_private_session_cookie(client, runtime: Runtime):
