@@ -113,6 +113,10 @@ async def test_after_signing_in_the_page_asked_for_is_shown(client, runtime: Run
     assert 'name="next" value="/transcripts?q=budget"' in form.text
     response = await sign_in(client, "ann", next_path="/transcripts?q=budget")
     assert response.headers["location"] == "/transcripts?q=budget"
+    # Nothing found: the page says so and leads back to every transcript.
+    empty = await client.get("/transcripts?q=budget")
+    assert "No transcript has “budget”" in empty.text
+    assert '<a href="/transcripts">show all transcripts</a>' in empty.text
 
 
 @pytest.mark.parametrize("elsewhere", ["//evil.example/", "https://evil.example/", "/\\evil"])
