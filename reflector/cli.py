@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import uuid
@@ -128,7 +129,12 @@ def serve(host: str, port: int) -> None:
             "Bind a loopback address or use AUTH_BACKEND=apikey."
         )
     _logging(config)
-    listener = listen(host, port)
+    # The port first, before a database is touched; closed however start-up ends.
+    with listen(host, port) as listener:
+        _serve_on(listener, config, host, port)
+
+
+def _serve_on(listener: socket.socket, config: Config, host: str, port: int) -> None:
     startup.prepare_database(config)
     if (reason := broker.unreachable(config.settings)) is not None:
         click.echo(

@@ -7,6 +7,7 @@ from reflector.all_settings import Config, ConfigError, load_config
 from reflector.app import create_app
 from reflector.cli import main
 from reflector.video_platforms.registry import PLATFORMS
+from tests.servers import free_port
 
 SECRET = "a-mock-secret-that-is-long-enough-0123"
 
@@ -135,7 +136,9 @@ def test_invalid_setting_stops_the_cli_with_its_name(monkeypatch):
         ({"MOCK_WEBHOOK_SECRET": "short"}, "MOCK_WEBHOOK_SECRET: must be at least 32 characters"),
     ],
 )
-@pytest.mark.parametrize("command", [["serve"], ["worker"], ["migrate"]])
+@pytest.mark.parametrize(
+    "command", [["serve", "--port", str(free_port())], ["worker"], ["migrate"]]
+)
 def test_start_up_errors_are_one_line_naming_the_setting(monkeypatch, env, said, command):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
