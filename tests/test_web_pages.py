@@ -65,6 +65,9 @@ async def test_a_wrong_password_or_name_is_refused_alike(client, runtime: Runtim
         assert response.status_code == 401
         assert "Wrong name or password." in response.text
         assert "reflector_session" not in response.headers.get("set-cookie", "")
+    # The name stays filled in; the password is asked for again.
+    assert 'name="name" value="ann"' in wrong_password.text
+    assert 'autocomplete="current-password" required autofocus' in wrong_password.text
 
 
 async def test_signing_in_needs_the_forms_own_token(client, runtime: Runtime):

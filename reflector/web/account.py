@@ -43,10 +43,13 @@ async def signin_page(request: Request, runtime: RuntimeDep, next: str | None = 
 
 
 def _signin_form(
-    request: Request, goal: str, error: str | None = None, status: int = 200
+    request: Request, goal: str, error: str | None = None, status: int = 200, name: str = ""
 ) -> Response:
+    """The form; after a failed attempt, with its reason and the name kept."""
     token = secrets.token_urlsafe(32)
-    response = page(request, "signin.html", status, next=goal, csrf_token=token, error=error)
+    response = page(
+        request, "signin.html", status, next=goal, csrf_token=token, error=error, name=name
+    )
     response.set_cookie(
         SIGNIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path="/signin"
     )
@@ -66,12 +69,14 @@ async def signin(
     name = name.strip().lower()
     expected = request.cookies.get(SIGNIN_COOKIE, "")
     if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
-        return _signin_form(request, goal, "The sign-in form was out of date; try again.", 403)
+        return _signin_form(
+            request, goal, "The sign-in form was out of date; try again.", 403, name
+        )
     try:
         await _throttle(runtime, client_address(request), name)
     except RateLimited as exc:
         response = _signin_form(
-            request, goal, f"Too many attempts; try again in {exc.retry_after} s.", 429
+            request, goal, f"Too many attempts; try again in {exc.retry_after} s.", 429, name
         )
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
@@ -80,7 +85,7 @@ async def signin(
         async with runtime.db.write() as session:
             for key in _failure_keys(client_address(request), name):
                 await rate_limits.record(session, key, runtime.clock())
-        return _signin_form(request, goal, "Wrong name or password.", 401)
+        return _signin_form(request, goal, "Wrong name or password.", 401, name)
     response = RedirectResponse(goal, status_code=303)
     response.delete_cookie(SIGNIN_COOKIE, path="/signin")
     await sign_in(response, request, runtime, user.name)
