@@ -315,7 +315,9 @@ def test_two_people_meet_upload_and_read_the_transcript(
     shoot(ann, screenshots, "search")
     ann.get_by_label("Search all your transcripts").fill("zebra")
     ann.get_by_role("button", name="Search").click()
-    expect(ann.get_by_role("status")).to_contain_text("0 transcripts")
+    expect(ann.get_by_role("status")).to_contain_text("No transcript has “zebra”")
+    ann.get_by_role("link", name="show all transcripts").click()
+    expect(ann.get_by_label("Search all your transcripts")).to_have_value("")
 
     ann.goto(transcript_url)
     with ann.expect_download() as download:
@@ -343,6 +345,8 @@ def test_two_people_meet_upload_and_read_the_transcript(
 
     ann.get_by_role("button", name="Sign out").click()
     expect(ann.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(ann.get_by_role("status")).to_have_text("You are signed out.")
+    shoot(ann, screenshots, "signed-out")
     assert ann.goto("/rooms").url.startswith(f"{served.url}/signin")
     context.close()
     # Bob's page still polls; a fetch in flight when his context closes must not fail.

@@ -138,7 +138,8 @@ async def test_signing_out_ends_the_session_everywhere(client, runtime: Runtime)
     token = await page_token(client)
     response = await client.post("/signout", data={"csrf_token": token})
     assert response.status_code == 303
-    assert response.headers["location"] == "/signin"
+    assert response.headers["location"] == "/signin?signed_out=1"
+    assert "You are signed out." in (await client.get(response.headers["location"])).text
     client.cookies.set("reflector_session", stolen)
     assert (await client.get("/rooms")).status_code == 303
     assert (await client.get("/v1/rooms")).status_code == 401

@@ -30,7 +30,9 @@ async def home(request: Request, runtime: RuntimeDep) -> RedirectResponse:
 
 
 @router.get("/signin")
-async def signin_page(request: Request, runtime: RuntimeDep, next: str | None = None) -> Response:
+async def signin_page(
+    request: Request, runtime: RuntimeDep, next: str | None = None, signed_out: bool = False
+) -> Response:
     goal = local_path(next)
     if await browser_session(request, runtime) is not None:
         return RedirectResponse(goal, status_code=303)
@@ -39,16 +41,28 @@ async def signin_page(request: Request, runtime: RuntimeDep, next: str | None = 
         response = RedirectResponse(goal, status_code=303)
         await sign_in(response, request, runtime, LOCAL_USER)
         return response
-    return _signin_form(request, goal)
+    return _signin_form(request, goal, notice="You are signed out." if signed_out else None)
 
 
 def _signin_form(
-    request: Request, goal: str, error: str | None = None, status: int = 200, name: str = ""
+    request: Request,
+    goal: str,
+    error: str | None = None,
+    status: int = 200,
+    name: str = "",
+    notice: str | None = None,
 ) -> Response:
     """The form; after a failed attempt, with its reason and the name kept."""
     token = secrets.token_urlsafe(32)
     response = page(
-        request, "signin.html", status, next=goal, csrf_token=token, error=error, name=name
+        request,
+        "signin.html",
+        status,
+        next=goal,
+        csrf_token=token,
+        error=error,
+        name=name,
+        notice=notice,
     )
     response.set_cookie(
         SIGNIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path="/signin"
@@ -119,7 +133,7 @@ def _failure_keys(address: str, name: str) -> tuple[str, str]:
 @router.post("/signout")
 async def signout(request: Request, runtime: RuntimeDep, visitor: SignedIn) -> Response:
     await checked_form(request, visitor)
-    response = RedirectResponse("/signin", status_code=303)
+    response = RedirectResponse("/signin?signed_out=1", status_code=303)
     await sign_out(response, request, runtime)
     return response
 
