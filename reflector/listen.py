@@ -53,9 +53,7 @@ def _holder(host: str, port: int) -> psutil.Process | None:
     for connection in connections:
         if connection.status != psutil.CONN_LISTEN or connection.pid is None:
             continue
-        if not connection.laddr:
-            continue
-        ip, bound = connection.laddr.ip, connection.laddr.port
+        ip, bound = connection.laddr or ("", 0)
         if bound == port and (ip == host or ip in _ANY or host in _ANY):
             try:
                 return psutil.Process(connection.pid)

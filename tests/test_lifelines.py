@@ -1,6 +1,7 @@
 """`reflector serve` leaves nothing behind however it dies, a port has one `serve`, and a
 deployment's database has one scheduler: real processes, killed for real."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -8,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from reflector.startup import StartupError
@@ -129,3 +131,37 @@ def test_a_second_scheduler_on_the_same_database_is_refused(tmp_path, shared):
     finally:
         third.terminate()
         third.wait(timeout=30)
+
+
+def test_a_scheduler_whose_lock_another_took_stops(tmp_path):
+    """The lock's connection is cut (a database restart, a proxy's idle timeout); another
+    scheduler takes the lock meanwhile; the first finds it taken and stops."""
+    with temporary_postgres_database("reflector_beat") as url:
+        env = {**environment(tmp_path / "a"), "DATABASE_URL": url}
+        first = subprocess.Popen([REFLECTOR, "beat"], env=env, stderr=subprocess.DEVNULL)
+        second = None
+        try:
+            assert wait_until(lambda: f"pid {first.pid}" in holder(url), 30)
+            asyncio.run(cut_connections(url, f"reflector scheduler pid {first.pid} %"))
+            assert wait_until(lambda: holder(url) == "", 10)
+            env = {**environment(tmp_path / "b"), "DATABASE_URL": url}
+            second = subprocess.Popen([REFLECTOR, "beat"], env=env, stderr=subprocess.DEVNULL)
+            assert wait_until(lambda: f"pid {second.pid}" in holder(url), 30)
+            assert wait_until(lambda: first.poll() is not None, 40), "the first kept running"
+            assert f"pid {second.pid}" in holder(url)
+        finally:
+            for process in (first, second):
+                if process is not None and process.poll() is None:
+                    process.kill()
+                    process.wait()
+
+
+async def cut_connections(url: str, application_name: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1",
+            application_name,
+        )
+    finally:
+        await connection.close()

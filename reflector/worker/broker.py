@@ -22,7 +22,7 @@ def unreachable(settings: Settings) -> str | None:
         connection.ensure_connection(max_retries=1, interval_start=0, timeout=_TIMEOUT_SECONDS)
     except Exception as exc:  # kombu raises the transport's own errors as well as its own
         reason = f"cannot reach the broker at {connection.as_uri()}: {exc}"
-        logger.debug(reason, exc_info=True)
+        logger.debug("%s", reason, exc_info=True)
         return reason
     finally:
         connection.release()

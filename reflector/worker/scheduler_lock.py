@@ -97,10 +97,7 @@ class _AdvisoryLock(AbstractContextManager["_AdvisoryLock"]):
         """None once the lock is ours, else who holds it."""
         connection = await self._engine.connect()
         connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        taken = await connection.scalar(
-            text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}
-        )
-        if taken:
+        if await connection.scalar(_TAKE, {"key": LOCK_KEY}):
             self._connection = connection
             return None
         holder = await connection.scalar(_HOLDER, {"key": LOCK_KEY})
@@ -111,21 +108,24 @@ class _AdvisoryLock(AbstractContextManager["_AdvisoryLock"]):
         while True:
             await asyncio.sleep(_CHECK_SECONDS)
             try:
-                if self._connection is None:
-                    holder = await self._take()
-                    if holder is not None:
-                        logger.error("the scheduler lock is held by %s; stopping", holder)
-                        os.kill(os.getpid(), signal.SIGTERM)
-                        return
-                    logger.warning("the scheduler lock is held again")
-                else:
-                    await self._connection.scalar(text("SELECT 1"))
-            except Exception as exc:  # any loss of the connection: take the lock again
                 if self._connection is not None:
-                    logger.warning("the scheduler lock's connection was lost: %s", exc)
-                    with suppress(Exception):
-                        await self._connection.invalidate()
-                    self._connection = None
+                    await self._connection.scalar(text("SELECT 1"))
+                elif (holder := await self._take()) is not None:
+                    logger.error("the scheduler lock is held by %s; stopping", holder)
+                    os.kill(os.getpid(), signal.SIGTERM)
+                    return
+                else:
+                    logger.warning("the scheduler lock is held again")
+            except Exception as exc:  # any loss of the connection: take the lock again
+                await self._lost(exc)
+
+    async def _lost(self, exc: Exception) -> None:
+        if self._connection is None:
+            return  # still cannot reach the database; the next round tries again
+        logger.warning("the scheduler lock's connection was lost: %s", exc)
+        with suppress(Exception):
+            await self._connection.invalidate()
+        self._connection = None
 
     def _close(self) -> None:
         if self._keeper is not None:
