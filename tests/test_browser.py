@@ -316,6 +316,7 @@ def test_two_people_meet_upload_and_read_the_transcript(
     ann.get_by_label("Search all your transcripts").fill("zebra")
     ann.get_by_role("button", name="Search").click()
     expect(ann.get_by_role("status")).to_contain_text("No transcript has “zebra”")
+    shoot(ann, screenshots, "search-empty")
     ann.get_by_role("link", name="show all transcripts").click()
     expect(ann.get_by_label("Search all your transcripts")).to_have_value("")
 
