@@ -74,6 +74,8 @@ def create_app(
     # Platform webhooks first: routes are matched in order, and webhooks are the busiest.
     for spec in specs:
         app.include_router(spec.router)
+        if spec.pages is not None:
+            app.include_router(spec.pages)
     app.include_router(rooms.router)
     app.include_router(meetings.router)
     app.include_router(meetings.presence_router)

@@ -135,6 +135,7 @@ class PlatformContract:
         [spec] = [spec for spec in PLATFORMS if spec.slug == self.slug]
         assert self.slug == spec.client.PLATFORM_NAME
         assert spec.router.prefix == f"/v1/{self.slug}"
+        assert spec.pages is None or spec.pages.prefix == f"/{self.slug}"
         assert spec.settings.model_config.get("env_prefix") == f"{self.slug.upper()}_"
         assert set(Capability) >= spec.client.CAPABILITIES
 

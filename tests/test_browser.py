@@ -11,7 +11,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sy
 from tests import daily_fake, llm_fake, whereby_fake
 from tests.daily_fake import DailyFake
 from tests.servers import free_port, wait_for_port
-from tests.support import MOCK_SECRET, mock_event, mock_signature
+from tests.support import MOCK_SECRET
 from tests.test_platform_daily import WEBHOOK_SECRET as DAILY_SECRET
 from tests.test_platform_whereby import WEBHOOK_SECRET as WHEREBY_SECRET
 from tests.web import PASSWORD
@@ -92,6 +91,7 @@ class Served:
             "LOG_LEVEL": "WARNING",
             "DEFAULT_VIDEO_PLATFORM": "mock",
             "MOCK_WEBHOOK_SECRET": MOCK_SECRET,
+            "MOCK_BASE_URL": f"{self.url}/mock",
             "JITSI_DOMAIN": JITSI_DOMAIN,
             "JITSI_JWT_SECRET": JITSI_SECRET,
             # Jibri's recordings reach us (finalize.sh signs with it): cloud recording is on.
@@ -186,15 +186,13 @@ def shoot(page: Page, screenshots: Path, name: str) -> None:
     page.screenshot(path=screenshots / f"{name}-{size}.png", full_page=True)
 
 
-def mock_joined(served: Served, page: Page, room: str, participant: str, user: str) -> None:
-    body = mock_event("participant.joined", room, participant, user_name=user)
-    signature = mock_signature(body, int(time.time()))
-    answer = page.request.post(
-        f"{served.url}/v1/mock/webhook",
-        data=body,
-        headers={"X-Mock-Signature": signature, "Content-Type": "application/json"},
-    )
-    assert answer.ok, answer.text()
+def join_the_mock_meeting(page: Page, name: str) -> None:
+    """Join on the mock platform's meeting page, in the room page's frame, under the name
+    the room page filled in."""
+    meeting = page.frame_locator("#meeting-frame iframe")
+    expect(meeting.get_by_label("Your name")).to_have_value(name)
+    meeting.get_by_role("button", name="Join").click()
+    expect(meeting.get_by_text("(you)")).to_be_visible()
 
 
 def same_origin_bodies(context: BrowserContext, served: Served) -> list[str]:
@@ -238,7 +236,6 @@ def test_two_people_meet_upload_and_read_the_transcript(
     ann.get_by_label("Shared: every user can see and join it").check()
     ann.get_by_role("button", name="Create room").click()
     expect(ann).to_have_url(f"{served.url}/r/standup")
-    expect(ann.get_by_role("link", name="Open the meeting")).to_be_visible()
     expect(ann.get_by_role("button", name="End meeting")).to_be_visible()
     meeting = ann.evaluate(
         "fetch('/v1/rooms/standup/meetings/active').then(answer => answer.json())"
@@ -253,13 +250,12 @@ def test_two_people_meet_upload_and_read_the_transcript(
     bob.get_by_label("Password").fill(PASSWORD)
     bob.get_by_role("button", name="Sign in").click()
     bob.get_by_role("link", name="Morning standup").click()
-    expect(bob.get_by_role("link", name="Open the meeting")).to_be_visible()
     expect(bob.get_by_role("button", name="End meeting")).to_have_count(0)
 
-    mock_joined(served, ann, meeting["platform_room_name"], "p-ann", "Ann")
-    mock_joined(served, ann, meeting["platform_room_name"], "p-bob", "Bob")
+    join_the_mock_meeting(ann, "ann")
+    join_the_mock_meeting(bob, "bob")
     for page in (ann, bob):
-        expect(page.locator("#presence-list li")).to_have_text(["Ann", "Bob"], timeout=15_000)
+        expect(page.locator("#presence-list li")).to_have_text(["ann", "bob"], timeout=15_000)
         expect(page.locator("#presence-count")).to_have_text("2")
     accessible(bob)
     shoot(bob, screenshots, "room-participant")
@@ -387,7 +383,7 @@ def test_pages_fit_a_phone(
     page.goto("/rooms/new")
     page.get_by_label("Name in the link").fill("phone-room")
     page.get_by_role("button", name="Create room").click()
-    expect(page.get_by_role("link", name="Open the meeting")).to_be_visible()
+    meeting_page = str(page.locator("#meeting-frame iframe").get_attribute("src"))
     page.get_by_label("Add a recording of this meeting").set_input_files(spoken_video)
     page.get_by_role("button", name="Upload").click()
     transcript = page.locator("li.recording").get_by_role("link", name="Transcript")
@@ -399,6 +395,7 @@ def test_pages_fit_a_phone(
         ("/rooms/new", "room-form"),
         ("/transcripts", "search"),
         ("/keys", "keys"),
+        (meeting_page, "mock-meeting"),
         (transcript_path, "transcript"),
         (f"{transcript_path}/delete", "confirm"),
     ]:

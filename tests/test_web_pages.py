@@ -335,6 +335,7 @@ async def test_pages_with_links_are_neither_cached_nor_referred(client, runtime:
     assert page.headers["referrer-policy"] == "no-referrer"
     policy = page.headers["content-security-policy"]
     assert "script-src 'self';" in policy  # the mock loads nothing from elsewhere
+    assert "frame-src 'self' http://127.0.0.1:1250;" in policy  # its meeting page
     assert "frame-ancestors 'none'" in policy
 
 
@@ -355,7 +356,7 @@ async def test_a_jitsi_room_page_allows_exactly_jitsis_script_and_frames(
     script = await client.get("/platforms/jitsi/embed.js")
     assert script.status_code == 200
     assert "JitsiMeetExternalAPI" in script.text
-    assert (await client.get("/platforms/mock/embed.js")).status_code == 404
+    assert (await client.get("/platforms/nowhere/embed.js")).status_code == 404
 
 
 async def test_presence_counts_who_is_in_each_room(client, runtime: Runtime, alice):

@@ -10,6 +10,7 @@ A plain call rather than a FastAPI dependency: webhooks are the busiest routes, 
 dependencies cost more than verifying the signature (bench/webhook_ingest.py).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,8 +58,12 @@ def authenticate(runtime: Runtime, platform: str, authentic: bool, refusal: str)
 async def verified(request: Request, platform: str) -> Delivery:
     """The webhook of `platform` in `request`, once it is known to be authentic."""
     runtime = await get_runtime(request)
+    return checked(runtime, platform, request.headers, await request.body())
+
+
+def checked(runtime: Runtime, platform: str, headers: Mapping[str, str], body: bytes) -> Delivery:
+    """A webhook given as its headers and raw bytes, once it is known to be authentic."""
     client = webhook_client(runtime, platform)
-    body = await request.body()
-    authentic = client.verify_webhook(request.headers, body)
+    authentic = client.verify_webhook(headers, body)
     authenticate(runtime, platform, authentic, f"missing or invalid {client.SIGNATURE_HEADER}")
     return Delivery(runtime, client, body)

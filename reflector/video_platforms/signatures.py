@@ -49,6 +49,11 @@ def parse_t_v1(header: str) -> tuple[int, list[str]] | None:
     return None if timestamp is None else (timestamp, fields["v1"])
 
 
+def sign_t_v1(body: bytes, secret: bytes, timestamp: int) -> str:
+    """The `t=<unix>,v1=<hex>` header a platform signs `body` with at `timestamp`."""
+    return f"t={timestamp},v1={hmac_sha256_hex(secret, f'{timestamp}.'.encode() + body)}"
+
+
 def verify_t_v1(body: bytes, header: str, secrets: Iterable[bytes], now: float) -> bool:
     parsed = parse_t_v1(header)
     if parsed is None or not within_window(parsed[0], now):

@@ -55,15 +55,18 @@ class Embed:
 class PlatformSpec:
     """A platform's settings, client, inbound routes, background work and admin commands.
 
-    `commands` is mounted as `reflector <slug> ...`; `remove_expired` keeps the platform's
-    own tables as bounded as the inbox (it runs with the inbox's retention cut-off); `embed` is
-    how the room page shows its meetings (without one, the page offers the link to open).
+    `router` holds its API, under `/v1/<slug>`; `pages`, pages of the platform's own (a
+    meeting page), under `/<slug>`. `commands` is mounted as `reflector <slug> ...`;
+    `remove_expired` keeps the platform's own tables as bounded as the inbox (it runs with the
+    inbox's retention cut-off); `embed` is how the room page shows its meetings (without one,
+    the page offers the link to open).
     """
 
     slug: str
     settings: type[VideoPlatformConfig]
     client: type[VideoPlatformClient[Any]]
     router: APIRouter
+    pages: APIRouter | None = None
     jobs: tuple[JobSpec, ...] = ()
     periodic: tuple[PeriodicSpec, ...] = ()
     commands: click.Group | None = None

@@ -1,21 +1,38 @@
 """The built-in mock platform: for the test suite and local development."""
 
+from pathlib import Path
+
+from reflector.video_platforms.mock import meeting_page, webhooks
 from reflector.video_platforms.mock.client import MockClient
 from reflector.video_platforms.mock.commands import commands
 from reflector.video_platforms.mock.events import PLATFORM as SLUG
 from reflector.video_platforms.mock.settings import MockSettings
 from reflector.video_platforms.mock.tasks import PERIODIC, remove_expired
-from reflector.video_platforms.mock.webhooks import router
-from reflector.video_platforms.spec import PlatformSpec
+from reflector.video_platforms.spec import Embed, EmbedSources, PlatformSpec
+
+
+def _origin(settings: MockSettings) -> str:
+    base = settings.base_url
+    return f"{base.scheme}://{base.host}" + (f":{base.port}" if base.port else "")
+
+
+# The meeting page is this service's own (`meeting_page.py`) unless MOCK_BASE_URL names
+# another origin.
+EMBED = Embed(
+    script=Path(__file__).with_name("embed.js"),
+    sources=lambda settings: EmbedSources(frames=("'self'", _origin(settings))),
+)
 
 PLATFORM = PlatformSpec(
     slug=SLUG,
     settings=MockSettings,
     client=MockClient,
-    router=router,
+    router=webhooks.router,
+    pages=meeting_page.router,
     periodic=PERIODIC,
     commands=commands,
     remove_expired=remove_expired,
+    embed=EMBED,
 )
 
 __all__ = ["PLATFORM", "MockClient", "MockSettings"]

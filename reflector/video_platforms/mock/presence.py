@@ -11,9 +11,10 @@ from sqlalchemy import Boolean, String, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from reflector.db import Base
+from reflector.db import Base, MeetingState
 from reflector.db.upsert import insert
 from reflector.inbox import ParticipantJoined, ParticipantLeft, observation
+from reflector.meetings import newest_in_platform_room
 from reflector.participants import Observation, earliest, latest, merge
 from reflector.video_platforms.base import SessionData
 from reflector.video_platforms.delivered import as_sessions, delivered_actions
@@ -54,6 +55,12 @@ async def observe(session: AsyncSession, event: ParticipantJoined | ParticipantL
             "left_at": None if joined else event.at,
         },
     )
+
+
+async def meeting_on(session: AsyncSession, room_name: str) -> bool:
+    """Whether the room's newest meeting is on: the one events about the room go to."""
+    meeting = await newest_in_platform_room(session, PLATFORM, room_name)
+    return meeting is not None and meeting.state == MeetingState.ACTIVE
 
 
 async def sessions(session: AsyncSession, room_name: str) -> list[SessionData]:

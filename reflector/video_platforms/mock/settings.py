@@ -14,7 +14,8 @@ class MockSettings(VideoPlatformConfig):
     platform_enabled: bool = True
     webhook_secret: SecretStr | None = _SECRET
     webhook_secret_previous: SecretStr | None = _SECRET
-    base_url: AnyHttpUrl = AnyHttpUrl("http://localhost/mock")
+    # Where the meeting pages are: this service's own `/mock/<room>` at the quick start's address.
+    base_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:1250/mock")
     # The mock platform's own API (`reflector mock api`): with it, rooms are created and
     # deleted there, links carry meeting tokens it mints, logos go there, recordings are polled.
     api_url: AnyHttpUrl | None = None
