@@ -339,6 +339,13 @@ def test_two_people_meet_upload_and_read_the_transcript(
     expect(ann.locator("#new-key")).to_have_text(re.compile(r"^rfl_"))
     accessible(ann)
     shoot(ann, screenshots, "keys")
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    ann.get_by_role("button", name="Copy").click()
+    expect(ann.locator("#copy-status")).to_have_text("Copied.")
+    assert ann.evaluate("navigator.clipboard.readText()") == ann.locator("#new-key").inner_text()
+    ann.get_by_role("link", name="Revoke the key laptop").click()
+    ann.get_by_role("button", name="Revoke the key").click()
+    expect(ann.locator("td[data-label=State]")).to_contain_text("revoked ")
 
     ann.get_by_role("button", name="Sign out").click()
     expect(ann.get_by_role("heading", name="Sign in")).to_be_visible()

@@ -399,12 +399,16 @@ async def test_api_keys_page_creates_and_revokes_only_ones_own(client, browser, 
     assert listed.status_code == 200
     again = await client.get("/keys")
     assert key.group(1) not in again.text  # shown once
-    key_id = re.search(r'action="/keys/([0-9a-f-]+)/revoke"', again.text)
+    key_id = re.search(r'href="/keys/([0-9a-f-]+)/revoke"', again.text)
     assert key_id
+    confirm = await client.get(f"/keys/{key_id.group(1)}/revoke")
+    assert "Revoke the key laptop?" in confirm.text
+    assert f'action="/keys/{key_id.group(1)}/revoke"' in confirm.text
 
     await sign_in(browser, "bob")
     bob_token = await page_token(browser, "/keys")
     assert "laptop" not in (await browser.get("/keys")).text
+    assert (await browser.get(f"/keys/{key_id.group(1)}/revoke")).status_code == 404
     await browser.post(f"/keys/{key_id.group(1)}/revoke", data={"csrf_token": bob_token})
     still = await client.get("/v1/rooms", headers={"Authorization": f"Bearer {key.group(1)}"})
     assert still.status_code == 200
@@ -412,6 +416,7 @@ async def test_api_keys_page_creates_and_revokes_only_ones_own(client, browser, 
     await client.post(f"/keys/{key_id.group(1)}/revoke", data={"csrf_token": token})
     gone = await client.get("/v1/rooms", headers={"Authorization": f"Bearer {key.group(1)}"})
     assert gone.status_code == 401
+    assert (await client.get(f"/keys/{key_id.group(1)}/revoke")).status_code == 404
 
 
 async def test_unknown_pages_say_so_in_words(client, runtime: Runtime):

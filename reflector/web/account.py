@@ -1,6 +1,7 @@
 """Signing in and out, and one's API keys."""
 
 import secrets
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -10,6 +11,7 @@ from reflector import auth, rate_limits, users
 from reflector.api.browser import browser_session, sign_in, sign_out
 from reflector.api.deps import RuntimeDep, client_address
 from reflector.auth import LOCAL_USER
+from reflector.errors import NotFound
 from reflector.rate_limits import RateLimited
 from reflector.runtime import Runtime
 from reflector.web.access import CSRF_FIELD, SignedIn, Visitor, checked_form, local_path
@@ -177,6 +179,26 @@ async def create_key(request: Request, runtime: RuntimeDep, visitor: SignedIn) -
     except ValueError as exc:
         return await _keys(request, runtime, visitor, error=f"{exc}.", status=409)
     return await _keys(request, runtime, visitor, new_key=key, status=201)
+
+
+@router.get("/keys/{key_id}/revoke")
+async def revoke_key_page(
+    key_id: uuid.UUID, request: Request, runtime: RuntimeDep, visitor: SignedIn
+) -> Response:
+    keys = await auth.list_api_keys(runtime.db, visitor.caller.user_id)
+    key = next((key for key in keys if key.id == key_id and key.revoked_at is None), None)
+    if key is None:
+        raise NotFound("you have no such key in use")
+    return page(
+        request,
+        "confirm.html",
+        visitor=visitor,
+        title=f"Revoke the key {key.name}?",
+        warning="Scripts that use it are refused from now on.",
+        action=f"/keys/{key.id}/revoke",
+        button="Revoke the key",
+        back="/keys",
+    )
 
 
 @router.post("/keys/{key_id}/revoke")
