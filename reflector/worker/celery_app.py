@@ -102,7 +102,9 @@ def make_celery(config: Config, specs: Sequence[PlatformSpec]) -> Celery:
 
 def _transport_options(config: Config, longest_task: int) -> dict[str, Any]:
     if config.settings.broker_is_embedded:
-        return {"polling_interval": 0.02}
+        # How often an idle worker asks the database for work: a quarter second is as quick
+        # as a person notices, at a quarter of the idle CPU of polling every 20 ms.
+        return {"polling_interval": 0.25}
     # Redis redelivers an unacknowledged message after this; it must outlast any run.
     return {"visibility_timeout": 2 * longest_task + 60}
 
