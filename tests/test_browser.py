@@ -376,6 +376,10 @@ def test_a_taken_room_name_is_explained_next_to_the_field(
     expect(page.get_by_label("Recording starts")).to_be_hidden()
     page.get_by_label("Recording", exact=True).select_option("cloud")
     expect(page.get_by_label("Recording starts")).to_be_visible()
+    # A name the browser refuses says what a name may be, not only that it does not match.
+    name.fill("Team Standup")
+    said = name.evaluate("field => field.validationMessage")
+    assert "lowercase letters a-z, digits 0-9 and hyphens" in said
     page.context.close()
 
 
@@ -391,10 +395,21 @@ def test_pages_fit_a_phone(
     page.get_by_label("Name in the link").fill("phone-room")
     page.get_by_role("button", name="Create room").click()
     meeting_page = str(page.locator("#meeting-frame iframe").get_attribute("src"))
+    status = page.locator(".upload-status")
+    too_large = {"detail": "the file is larger than the 2 GiB this service accepts"}
+    page.route("**/recordings", lambda route: route.fulfill(status=413, json=too_large))
     page.get_by_label("Add a recording of this meeting").set_input_files(spoken_video)
     page.get_by_role("button", name="Upload").click()
+    expect(status).to_have_text(f"Not uploaded: {too_large['detail']}")
+    expect(status).to_have_class(re.compile(r"\berror\b"))
+    shoot(page, screenshots, "upload-refused")
+    page.unroute("**/recordings")
+    page.get_by_role("button", name="Upload").click()
+    expect(status).to_have_text("Uploaded.")
+    expect(status).not_to_have_class(re.compile(r"\berror\b"))
     transcript = page.locator("li.recording").get_by_role("link", name="Transcript")
     expect(transcript).to_be_visible(timeout=180_000)
+    expect(status).to_have_text("")
     transcript_path = str(transcript.get_attribute("href"))
     for path, name in [
         ("/r/phone-room", "room"),

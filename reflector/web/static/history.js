@@ -6,6 +6,7 @@
   const config = JSON.parse(document.getElementById("room-config").textContent);
   const POLL_EVERY_MS = 2000;
   const FINISHED = ["done", "failed"];
+  const UPLOADED_SHOWN_MS = 5000;
 
   function describe(recording) {
     let text = recording.status;
@@ -92,6 +93,10 @@
     const bar = form.querySelector(".upload-progress");
     const status = form.querySelector(".upload-status");
     const button = form.querySelector("button");
+    function failed(reason) {
+      status.classList.add("error");
+      status.textContent = reason;
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       const request = new XMLHttpRequest();
@@ -113,10 +118,16 @@
         }
         if (request.status !== 201) {
           const detail = answer && typeof answer.detail === "string" ? answer.detail : null;
-          status.textContent = "Not uploaded: " + (detail || "the service answered " + request.status);
+          failed("Not uploaded: " + (detail || "the service answered " + request.status));
           return;
         }
+        // Said until the recording's own line below takes over its story.
         status.textContent = "Uploaded.";
+        window.setTimeout(function () {
+          if (status.textContent === "Uploaded.") {
+            status.textContent = "";
+          }
+        }, UPLOADED_SHOWN_MS);
         form.reset();
         let list = form.previousElementSibling;
         if (!list || !list.matches("ul.recordings")) {
@@ -130,11 +141,12 @@
       });
       request.addEventListener("error", function () {
         button.disabled = false;
-        status.textContent = "Not uploaded: the connection failed.";
+        failed("Not uploaded: the connection failed.");
       });
       button.disabled = true;
       bar.hidden = false;
       bar.value = 0;
+      status.classList.remove("error");
       status.textContent = "Uploading…";
       request.send(new FormData(form));
     });

@@ -1,6 +1,7 @@
 // The room form offers only the options the chosen platform supports; a new room records
 // what its platform records by default until someone picks otherwise, and "Recording starts"
-// is shown only when there is a recording to start.
+// is shown only when there is a recording to start. A name the browser refuses is refused
+// with the rules for names, not only "Please match the requested format".
 "use strict";
 
 (function () {
@@ -38,5 +39,15 @@
     picked = true;
     show();
   });
+  const name = document.getElementById("name");
+  const rules = document.getElementById("name-rules");
+  function explain() {
+    name.setCustomValidity("");
+    if (name.validity.patternMismatch) {
+      name.setCustomValidity("A room name is " + rules.textContent.trim() + ".");
+    }
+  }
+  name.addEventListener("input", explain);
+  explain();
   offer();
 })();
