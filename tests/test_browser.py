@@ -236,6 +236,7 @@ def test_two_people_meet_upload_and_read_the_transcript(
     ann.get_by_label("Shared: every user can see and join it").check()
     ann.get_by_role("button", name="Create room").click()
     expect(ann).to_have_url(f"{served.url}/r/standup")
+    expect(ann.locator("#history-empty")).to_have_text(re.compile("^This is the room's first"))
     expect(ann.get_by_role("button", name="End meeting")).to_be_visible()
     meeting = ann.evaluate(
         "fetch('/v1/rooms/standup/meetings/active').then(answer => answer.json())"

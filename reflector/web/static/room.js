@@ -84,6 +84,11 @@
       showLink(join);
     }
     hostControls(meeting, controls);
+    // The history was drawn before this meeting began: it is the room's first.
+    const noHistory = document.getElementById("history-empty");
+    if (noHistory) {
+      noHistory.textContent = "This is the room's first meeting.";
+    }
     watchPresence(meeting.id);
   }
 
