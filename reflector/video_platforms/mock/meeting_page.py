@@ -12,7 +12,7 @@ import secrets
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi import Path as PathParam
@@ -159,6 +159,5 @@ async def _deliver(runtime: Runtime, type_: str, data: dict[str, Any]) -> None:
 
 def _back(room_name: str, **query: str) -> RedirectResponse:
     """To the page again, as a GET, with what it should know about the visitor."""
-    params = "&".join(f"{key}={quote(value, safe='')}" for key, value in query.items() if value)
-    url = f"/mock/{room_name}" + (f"?{params}" if params else "")
-    return RedirectResponse(url, status_code=303)
+    params = urlencode({key: value for key, value in query.items() if value})
+    return RedirectResponse(f"/mock/{room_name}" + (f"?{params}" if params else ""), 303)
