@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from reflector.video_platforms.mock import MockSettings
-from tests.support import new_meeting
+from tests.support import MOCK_SECRET, new_meeting
 
 ORIGIN = {"Origin": "http://reflector.test"}
 
@@ -99,3 +99,14 @@ async def test_a_room_with_no_meeting_on_says_so(client, alice, meeting):
     answer = await client.post(f"{page_path(meeting)}/join", data={"name": "Ann"}, headers=ORIGIN)
     assert answer.status_code == 409
     assert "No meeting is on in this room now" in answer.text
+
+
+class TestWhereTheMockIsOff:
+    @pytest.fixture
+    def mock_settings(self) -> MockSettings:
+        return MockSettings(_env_file=None, platform_enabled=False, webhook_secret=MOCK_SECRET)
+
+    async def test_it_has_no_pages(self, client):
+        assert (await client.get("/mock/standup-0a1b2c3d")).status_code == 404
+        join = await client.post("/mock/standup-0a1b2c3d/join", data={"name": "Ann"})
+        assert join.status_code == 404

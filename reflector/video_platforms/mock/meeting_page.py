@@ -106,7 +106,7 @@ async def _page(
     name: str = "",
     you: str | None = None,
 ) -> HTMLResponse:
-    runtime = await get_runtime(request)
+    runtime = await _enabled(request)
     async with runtime.db.read() as session:
         on = await presence.meeting_on(session, room_name)
         sessions = await presence.sessions(session, room_name) if on else []
@@ -125,6 +125,14 @@ async def _page(
     return HTMLResponse(html, status_code=status, headers=_HEADERS)
 
 
+async def _enabled(request: Request) -> Runtime:
+    """The runtime, where the mock platform is on: elsewhere it has no pages."""
+    runtime = await get_runtime(request)
+    if runtime.platforms.settings(PLATFORM).missing():
+        raise HTTPException(404, "the mock platform is not enabled here")
+    return runtime
+
+
 def _missing_secret(runtime: Runtime) -> str | None:
     """Why the page cannot send events, or None when it can."""
     settings = runtime.platforms.settings(PLATFORM)
@@ -138,7 +146,7 @@ async def _sender(request: Request) -> Runtime:
     origin = request.headers.get("origin")
     if origin is not None and urlsplit(origin).netloc != request.headers.get("host"):
         raise HTTPException(403, "joining and leaving are done from the meeting's own page")
-    runtime = await get_runtime(request)
+    runtime = await _enabled(request)
     missing = _missing_secret(runtime)
     if missing is not None:
         raise HTTPException(503, f"the mock platform cannot sign its events: {missing}")
