@@ -41,6 +41,13 @@ class EmbedSources:
     styles: tuple[str, ...] = ()
 
 
+def origin(url: str) -> str:
+    """`https://meet.example.com:8443/path` → `https://meet.example.com:8443`, as a
+    Content-Security-Policy source names it."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
 @dataclass(frozen=True)
 class Embed:
     """How the room page shows a meeting: `script`, a file of the platform's package served to

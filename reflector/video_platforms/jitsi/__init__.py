@@ -7,19 +7,14 @@ from reflector.video_platforms.jitsi.events import PLATFORM as SLUG
 from reflector.video_platforms.jitsi.settings import JitsiSettings
 from reflector.video_platforms.jitsi.tasks import IMPORT_RECORDING, PERIODIC
 from reflector.video_platforms.jitsi.webhooks import SIGNATURE_HEADER, router
-from reflector.video_platforms.spec import Embed, EmbedSources, PlatformSpec
+from reflector.video_platforms.spec import Embed, EmbedSources, PlatformSpec, origin
 
 
 def _embed_sources(settings: JitsiSettings) -> EmbedSources:
     return EmbedSources(
-        scripts=(f"{_origin(settings.base_url)}/external_api.js",),
-        frames=(_origin(settings.base_url),),
+        scripts=(f"{origin(settings.base_url)}/external_api.js",),
+        frames=(origin(settings.base_url),),
     )
-
-
-def _origin(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 EMBED = Embed(script=Path(__file__).with_name("embed.js"), sources=_embed_sources)

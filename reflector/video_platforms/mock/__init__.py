@@ -8,19 +8,13 @@ from reflector.video_platforms.mock.commands import commands
 from reflector.video_platforms.mock.events import PLATFORM as SLUG
 from reflector.video_platforms.mock.settings import MockSettings
 from reflector.video_platforms.mock.tasks import PERIODIC, remove_expired
-from reflector.video_platforms.spec import Embed, EmbedSources, PlatformSpec
-
-
-def _origin(settings: MockSettings) -> str:
-    base = settings.base_url
-    return f"{base.scheme}://{base.host}" + (f":{base.port}" if base.port else "")
-
+from reflector.video_platforms.spec import Embed, EmbedSources, PlatformSpec, origin
 
 # The meeting page is this service's own (`meeting_page.py`) unless MOCK_BASE_URL names
 # another origin.
 EMBED = Embed(
     script=Path(__file__).with_name("embed.js"),
-    sources=lambda settings: EmbedSources(frames=("'self'", _origin(settings))),
+    sources=lambda settings: EmbedSources(frames=("'self'", origin(str(settings.base_url)))),
 )
 
 PLATFORM = PlatformSpec(
