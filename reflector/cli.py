@@ -12,13 +12,14 @@ import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 import uvicorn
 from sqlalchemy import select
 
-from reflector import auth, removal, rooms, startup, users
+from reflector import auth, expiry, exports, removal, rooms, startup, users
 from reflector.all_settings import Config, ConfigError, load_config
 from reflector.api.schemas import RoomCreate
 from reflector.app import create_app
@@ -413,15 +414,46 @@ def users_delete(name: str, reassign_to: str | None) -> None:
     """Delete a user: signed out everywhere, their API keys revoked, and their rooms deleted
     with every meeting, recording and transcript in them (or given to --reassign-to)."""
     try:
-        count = _with_runtime(lambda rt: removal.delete_user(rt, name, reassign_to))
+        gone = _with_runtime(lambda rt: removal.delete_user(rt, name, reassign_to))
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
+    held = (
+        f"{gone.rooms} room(s) with {gone.meetings} meeting(s), {gone.recordings} "
+        f"recording(s) and {gone.transcripts} transcript(s)"
+    )
     rooms_done = (
-        f"gave their {count} room(s) to {reassign_to}"
+        f"gave their {held} to {reassign_to}"
         if reassign_to
-        else (f"deleted their {count} room(s) with everything in them")
+        else f"deleted their {held}, and the recordings' files"
     )
     click.echo(f"deleted {name}; {rooms_done}")
+    if gone.answers:
+        click.echo(
+            f"their {gone.answers} answer(s) to being recorded in meetings stay, as a deleted "
+            "user's, so that a refusal still holds"
+        )
+
+
+@users_group.command("export")
+@click.argument("name")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The zip to write (default: NAME-reflector.zip here).",
+)
+def users_export(name: str, output: Path | None) -> None:
+    """Write a zip of a user's data: their rooms, those rooms' meetings and transcripts (JSON
+    and text), and their answers to being recorded."""
+    target = output or Path(f"{name}-reflector.zip")
+    try:
+        done = _with_runtime(lambda rt: exports.write_user_archive(rt, name, target))
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(
+        f"wrote {target}: {done.rooms} room(s), {done.meetings} meeting(s), "
+        f"{done.transcripts} transcript(s), {done.answers} consent answer(s)"
+    )
 
 
 @main.group("rooms")
@@ -458,6 +490,28 @@ def rooms_list() -> None:
         _none_yet("rooms", "reflector rooms create NAME --owner USER")
     for room_id, name, platform, owner in found:
         click.echo(f"{room_id}  {name}  platform={platform}  owner={owner}")
+
+
+@main.group("retention")
+def retention_group() -> None:
+    """Delete recordings' files and transcripts whose time is up."""
+
+
+@retention_group.command("run")
+@click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
+def retention_run(dry_run: bool) -> None:
+    """Delete now what RETENTION_MEDIA_DAYS, RETENTION_TRANSCRIPT_DAYS and each room's own
+    limits say is due (the worker does it every hour)."""
+    found = _with_runtime(lambda rt: expiry.run(rt, dry_run=dry_run))
+    if not found:
+        click.echo("nothing is due for deletion", err=True)
+    verb = "would delete" if dry_run else "deleted"
+    for item in found:
+        what = "files of" if item.kind == "media" else "transcript of"
+        click.echo(
+            f"{verb} the {what} recording {item.recording_id}  room={item.room_name}  "
+            f"processed {item.processed_at:%Y-%m-%d}  due {item.due:%Y-%m-%d}"
+        )
 
 
 def _none_yet(what: str, how: str) -> None:

@@ -7,6 +7,7 @@ from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SLUG_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
+MAX_RETENTION_DAYS = 100 * 366
 _BROKER_SCHEMES = ("redis://", "rediss://", "sqlite:///", "sqla+sqlite:///")
 
 
@@ -56,6 +57,10 @@ class Settings(BaseSettings):
     OUTBOX_POLL_SECONDS: float = Field(default=1.0, gt=0, le=60)
     WEBHOOK_EVENT_RETENTION_DAYS: int = Field(default=90, ge=7, le=3650)
     JOB_RETENTION_DAYS: int = Field(default=7, ge=1, le=3650)
+    # Days after processing that recordings' files and transcripts are deleted; unset: kept.
+    # 0: media as soon as the transcript exists, a transcript at the next retention run.
+    RETENTION_MEDIA_DAYS: int | None = Field(default=None, ge=0, le=MAX_RETENTION_DAYS)
+    RETENTION_TRANSCRIPT_DAYS: int | None = Field(default=None, ge=0, le=MAX_RETENTION_DAYS)
     STORAGE_BACKEND: Literal["local", "s3"] = "local"
     # Local storage: every API and worker process must see the same directory.
     STORAGE_LOCAL_DIR: Path | None = None

@@ -84,6 +84,15 @@ def mark_stored(recording: Recording, tracks: Sequence[Track]) -> None:
     recording.sha256 = _combined_sha256([track.sha256 or "" for track in tracks])
 
 
+def keep_only(recording: Recording, tracks: Sequence[Track]) -> None:
+    """The recording has only `tracks` now (the others were withheld)."""
+    if tracks and all(track.key is not None for track in tracks):
+        mark_stored(recording, tracks)
+    else:
+        recording.tracks = dump(tracks)
+        recording.storage_key = tracks[0].key if tracks else None
+
+
 def _combined_sha256(track_digests: list[str]) -> str:
     """A single track's SHA-256; for several, the SHA-256 of their digests, one per line."""
     if len(track_digests) == 1:

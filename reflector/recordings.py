@@ -169,8 +169,14 @@ async def queue_processing(
 
 
 async def reprocess(session: AsyncSession, now: datetime, recording: Recording) -> None:
-    """Process the recording again. While its tracks are still being fetched, the processing
-    under way transcribes them once they are in; otherwise one processing at a time."""
+    """Process the recording again, if its files are still here. While its tracks are still
+    being fetched, the processing under way transcribes them once they are in; otherwise one
+    processing at a time."""
+    if recording.media_deleted_at is not None:
+        raise Conflict(
+            f"this recording's files were deleted on {recording.media_deleted_at:%Y-%m-%d} "
+            "(consent or retention): it cannot be processed again"
+        )
     if await jobs.active(session, active_key(recording.id)) is not None:
         if any(track.key is None for track in recording_tracks.load(recording.tracks)):
             return

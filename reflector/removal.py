@@ -8,16 +8,18 @@ failing a deletion the caller has already seen succeed.
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import lifecycle, meetings, recordings, rooms
 from reflector.auth import Caller
 from reflector.db import (
     ApiKey,
+    ConsentAnswer,
     EndReason,
     Meeting,
     MeetingState,
@@ -32,6 +34,7 @@ from reflector.pipeline.storage import remove_all
 from reflector.runtime import Runtime
 
 Owned = TypeVar("Owned", Recording, Transcript)
+DELETED_USER = "a deleted user"
 
 
 async def delete_recording(runtime: Runtime, caller: Caller, recording_id: uuid.UUID) -> None:
@@ -74,10 +77,22 @@ async def _end_meetings(session: AsyncSession, room_ids: list[uuid.UUID], now: d
         await lifecycle.end_meeting(session, meeting, EndReason.ENDED_BY_HOST, now, now)
 
 
-async def delete_user(runtime: Runtime, name: str, successor: str | None = None) -> int:
+@dataclass(frozen=True)
+class UserRemoved:
+    """What went with a user (or, for rooms given on, what was given)."""
+
+    rooms: int
+    meetings: int
+    recordings: int
+    transcripts: int
+    answers: int
+
+
+async def delete_user(runtime: Runtime, name: str, successor: str | None = None) -> UserRemoved:
     """The user, their sessions and keys, and their rooms: deleted with everything under them,
     or given to `successor`. A user is known by name, so nothing of theirs may outlive
-    them: a new user of the same name starts with nothing. Returns how many rooms."""
+    them: a new user of the same name starts with nothing. Their answers to being recorded
+    in others' meetings stay, as answers of "a deleted user", so that a refusal still holds."""
     async with runtime.db.write() as session:
         if await session.scalar(select(User.id).where(User.name == name)) is None:
             raise NotFound(f"no user is named {name!r}")
@@ -87,12 +102,21 @@ async def delete_user(runtime: Runtime, name: str, successor: str | None = None)
         ):
             raise InvalidField(("reassign_to",), f"no other user is named {successor!r}")
         owned = list((await session.scalars(select(Room).where(Room.owner == name))).all())
+        room_ids = [room.id for room in owned]
+        removed = UserRemoved(
+            rooms=len(owned),
+            meetings=await _count(session, Meeting, Meeting.room_id.in_(room_ids)),
+            recordings=await _count(
+                session, Recording, Recording.meeting_id.in_(_meetings_of(room_ids))
+            ),
+            transcripts=await _count(session, Transcript, Transcript.room_id.in_(room_ids)),
+            answers=await _count(session, ConsentAnswer, ConsentAnswer.user_id == name),
+        )
         keys: list[str] = []
         if successor is not None:
             for room in owned:
                 room.owner = successor
         else:
-            room_ids = [room.id for room in owned]
             await _end_meetings(session, room_ids, runtime.clock())
             keys = recordings.stored_keys(
                 await session.scalars(
@@ -106,8 +130,21 @@ async def delete_user(runtime: Runtime, name: str, successor: str | None = None)
         await session.execute(delete(WebSession).where(WebSession.user_id == name))
         await session.execute(delete(ApiKey).where(ApiKey.user_id == name))
         await session.execute(delete(User).where(User.name == name))
+        await session.execute(
+            update(ConsentAnswer)
+            .where(ConsentAnswer.user_id == name)
+            .values(user_id=None, name=DELETED_USER)
+        )
     await remove_all(runtime.storage, keys)
-    return len(owned)
+    return removed
+
+
+def _meetings_of(room_ids: list[uuid.UUID]) -> Select[Any]:
+    return select(Meeting.id).where(Meeting.room_id.in_(room_ids))
+
+
+async def _count(session: AsyncSession, model: type[Any], condition: ColumnElement[bool]) -> int:
+    return await session.scalar(select(func.count()).select_from(model).where(condition)) or 0
 
 
 async def _owned(

@@ -1,5 +1,6 @@
 """Keeping tables bounded: old inbox events, finished jobs, rate-limit counts, expired browser
-sessions and platforms' own rows are removed.
+sessions and platforms' own rows are removed; recordings' files and transcripts whose
+retention is up are deleted (`reflector.expiry`).
 
 Inbox events stay at least as long as any sender retries (the dedupe window, 7 days at the
 very least) and long enough to audit or reprocess them (reference/reliability.md W4, M1).
@@ -10,7 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 
-from reflector import rate_limits
+from reflector import expiry, rate_limits
 from reflector.db import Job, JobState, WebhookEvent, WebSession
 from reflector.jobs import JobContext
 from reflector.video_platforms.spec import RemoveExpired
@@ -46,3 +47,4 @@ async def remove_expired(ctx: JobContext, platform_tables: Sequence[RemoveExpire
         await session.execute(delete(WebSession).where(WebSession.expires_at < now))
         for remove_platform_rows in platform_tables:
             await remove_platform_rows(session, events_before)
+    await expiry.run(ctx)

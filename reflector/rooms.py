@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector import room_webhooks
 from reflector.api.schemas import RoomCreate, RoomUpdate
 from reflector.auth import Caller
+from reflector.core_settings import Settings
 from reflector.db import Room
 from reflector.db.tables import RecordingType
 from reflector.errors import Conflict, Forbidden, InvalidField, NotFound
@@ -17,7 +18,16 @@ from reflector.video_platforms.base import Capability
 from reflector.video_platforms.errors import PlatformNotConfigured
 
 # Fields a PATCH may set to null; the others may be left out, but not emptied.
-NULLABLE = frozenset({"title", "webhook_url", "webhook_secret"})
+NULLABLE = frozenset(
+    {
+        "title",
+        "webhook_url",
+        "webhook_secret",
+        "consent_default",
+        "retention_media_days",
+        "retention_transcript_days",
+    }
+)
 # A recording a room may ask for only on a platform that can make it.
 RECORDING_NEEDS = {RecordingType.CLOUD.value: Capability.CLOUD_RECORDING}
 
@@ -85,8 +95,25 @@ def _check_recording(runtime: Runtime, platform: str, recording: str) -> None:
         )
 
 
+def _check_retention(settings: Settings, fields: dict[str, Any]) -> None:
+    """A room may keep things for less time than the service does, never for more."""
+    limits = {
+        "retention_media_days": settings.RETENTION_MEDIA_DAYS,
+        "retention_transcript_days": settings.RETENTION_TRANSCRIPT_DAYS,
+    }
+    for field, service in limits.items():
+        days = fields.get(field)
+        if days is not None and service is not None and days > service:
+            what = "media" if field == "retention_media_days" else "transcripts"
+            raise InvalidField(
+                ("body", field),
+                f"this service deletes {what} after {service} day(s); a room may only shorten that",
+            )
+
+
 async def create(runtime: Runtime, caller: Caller, data: RoomCreate) -> Room:
     fields = data.model_dump(exclude={"platform"})
+    _check_retention(runtime.config.settings, fields)
     platform = _checked_platform(runtime, data.platform)
     if data.recording_type is None:
         fields["recording_type"] = default_recording(runtime.platforms.capabilities(platform))
@@ -114,6 +141,7 @@ async def update(runtime: Runtime, caller: Caller, room_id: uuid.UUID, data: Roo
     for field, value in changes.items():
         if value is None and field not in NULLABLE:
             raise InvalidField(("body", field), f"{field} cannot be null")
+    _check_retention(runtime.config.settings, changes)
     if "platform" in changes:
         changes["platform"] = _checked_platform(runtime, changes["platform"])
     if changes.get("webhook_url"):

@@ -68,12 +68,14 @@ async def _download(
     what: Literal["file", "audio"],
 ) -> Response:
     async with runtime.db.read() as session:
-        recording = await visible_recording(session, caller, recording_id)
+        recording, _ = await visible_recording(session, caller, recording_id)
     tracks = recording_tracks.load(recording.tracks)
     if number >= len(tracks):
         raise NotFound(f"the recording has {len(tracks)} track(s)")
     track = tracks[number]
     key, size = (track.key, track.size) if what == "file" else (track.audio_key, track.audio_size)
+    if recording.media_deleted_at is not None:
+        raise NotFound(f"its files were deleted on {recording.media_deleted_at:%Y-%m-%d}")
     if key is None or size is None:
         raise NotFound("not stored yet" if what == "file" else "not processed yet")
     extension = key.rsplit(".", 1)[-1]

@@ -3,10 +3,18 @@ import uuid
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
-from reflector import meetings
+from reflector import consent, meetings
 from reflector.api.deps import CallerDep, LinkRateLimit, RuntimeDep
 from reflector.api.render import meeting_detail
-from reflector.api.schemas import JoinOut, JoinRequest, MeetingDetail, RoomPresence, SessionOut
+from reflector.api.schemas import (
+    ConsentIn,
+    ConsentOut,
+    JoinOut,
+    JoinRequest,
+    MeetingDetail,
+    RoomPresence,
+    SessionOut,
+)
 from reflector.db import Room
 from reflector.rooms import visible_to
 from reflector.video_platforms.base import Capability
@@ -63,6 +71,17 @@ async def join_meeting(
         runtime, room, meeting, caller, body.role, body.display_name
     )
     return JoinOut(url=url, role=role, platform=meeting.platform)
+
+
+@router.post("/{meeting_id}/consent", responses={409: {"description": "The room does not ask"}})
+async def give_consent(
+    meeting_id: uuid.UUID, body: ConsentIn, runtime: RuntimeDep, caller: CallerDep
+) -> ConsentOut:
+    """The caller's answer to being recorded in this meeting (answering again replaces it).
+    A refusal withholds the caller's track from processing and deletes it; in a mixed
+    recording it has the audio deleted as soon as the transcript exists."""
+    answer = await consent.give(runtime, caller, meeting_id, body.answer, None)
+    return ConsentOut.model_validate(answer)
 
 
 @router.get("/{meeting_id}/sessions")

@@ -7,9 +7,9 @@ from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import meetings, recordings, removal, search, summaries, transcripts
+from reflector import expiry, meetings, recordings, removal, search, summaries, transcripts
 from reflector.api.deps import CallerDep, RuntimeDep
-from reflector.api.render import recording_out
+from reflector.api.render import recording_out, transcript_out
 from reflector.api.schemas import (
     Page,
     RecordingOut,
@@ -20,7 +20,7 @@ from reflector.api.schemas import (
 )
 from reflector.api.uploads import MultipartParts, check_length, files_of, storage_errors
 from reflector.auth import Caller
-from reflector.db import Recording
+from reflector.db import Recording, Room
 from reflector.errors import Forbidden, NotFound
 from reflector.pipeline import formats
 from reflector.rooms import is_owner
@@ -72,7 +72,7 @@ async def upload_recording(
     parts = MultipartParts(request.headers.get("content-type", ""), request.stream())
     with storage_errors():
         recording = await recordings.store(runtime, meeting, files_of(parts, "file"), length)
-    return recording_out(recording, None)
+    return recording_out(recording, None, expiry.media_days(runtime.config.settings, room))
 
 
 @router.get("/v1/meetings/{meeting_id}/recordings")
@@ -80,7 +80,7 @@ async def meeting_recordings(
     meeting_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
 ) -> list[RecordingOut]:
     async with runtime.db.read() as session:
-        _, meeting = await meetings.get_visible_meeting(session, caller, meeting_id)
+        room, meeting = await meetings.get_visible_meeting(session, caller, meeting_id)
         found = list(
             (
                 await session.scalars(
@@ -91,7 +91,8 @@ async def meeting_recordings(
             ).all()
         )
         transcripts = await recordings.transcript_ids(session, [r.id for r in found])
-    return [recording_out(r, transcripts.get(r.id)) for r in found]
+    days = expiry.media_days(runtime.config.settings, room)
+    return [recording_out(r, transcripts.get(r.id), days) for r in found]
 
 
 @router.get("/v1/recordings/{recording_id}")
@@ -99,9 +100,10 @@ async def get_recording(
     recording_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
 ) -> RecordingOut:
     async with runtime.db.read() as session:
-        recording = await visible_recording(session, caller, recording_id)
+        recording, room = await visible_recording(session, caller, recording_id)
         transcripts = await recordings.transcript_ids(session, [recording.id])
-    return recording_out(recording, transcripts.get(recording.id))
+    days = expiry.media_days(runtime.config.settings, room)
+    return recording_out(recording, transcripts.get(recording.id), days)
 
 
 @router.post(
@@ -116,10 +118,11 @@ async def reprocess_recording(
     processing at a time: 409 while one runs (a recording still being fetched is processed
     once it is in)."""
     async with runtime.db.write() as session:
-        recording = await visible_recording(session, caller, recording_id, owner=True)
+        recording, room = await visible_recording(session, caller, recording_id, owner=True)
         await recordings.reprocess(session, runtime.clock(), recording)
         transcripts = await recordings.transcript_ids(session, [recording.id])
-    return recording_out(recording, transcripts.get(recording.id))
+    days = expiry.media_days(runtime.config.settings, room)
+    return recording_out(recording, transcripts.get(recording.id), days)
 
 
 @router.get("/v1/transcripts")
@@ -193,7 +196,9 @@ async def rename_speakers(
     follows; giving one speaker another's name merges the two."""
     async with runtime.db.write() as session:
         transcript = await summaries.rename_speakers(session, caller, transcript_id, body.names)
-        return TranscriptOut.model_validate(transcript)
+        recording = await session.get_one(Recording, transcript.recording_id)
+        room = await session.get_one(Room, transcript.room_id)
+        return transcript_out(transcript, recording, room, runtime.config.settings)
 
 
 @router.get(
@@ -218,8 +223,9 @@ async def get_transcript(
 ) -> TranscriptOut | Response:
     async with runtime.db.read() as session:
         transcript, room = await transcripts.get_visible(session, caller, transcript_id)
+        recording = await session.get_one(Recording, transcript.recording_id)
     if format == "json":
-        return TranscriptOut.model_validate(transcript)
+        return transcript_out(transcript, recording, room, runtime.config.settings)
     if format == "md":
         heading = f"{room.title or room.name}, {transcript.created_at:%Y-%m-%d}"
         text = formats.markdown(heading, transcript.summary, transcript.segments)
@@ -242,11 +248,11 @@ _EXPORTS: dict[str, Callable[[list[dict[str, Any]]], tuple[str, str]]] = {
 
 async def visible_recording(
     session: AsyncSession, caller: Caller, recording_id: uuid.UUID, owner: bool = False
-) -> Recording:
+) -> tuple[Recording, Room]:
     recording = await session.get(Recording, recording_id)
     if recording is None:
         raise NotFound("recording not found")
     room, _ = await meetings.get_visible_meeting(session, caller, recording.meeting_id)
     if owner and not is_owner(room, caller):
         raise Forbidden("only the room's owner may reprocess recordings")
-    return recording
+    return recording, room

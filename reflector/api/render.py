@@ -5,16 +5,20 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import participants
+from reflector import consent, expiry, participants
 from reflector.api.schemas import (
+    ConsentOut,
     MeetingDetail,
     MeetingOut,
     ParticipantOut,
     RecordingOut,
     RoomOut,
+    TranscriptOut,
 )
 from reflector.auth import Caller
-from reflector.db import Meeting, Recording, Room
+from reflector.consent import Outcome
+from reflector.core_settings import Settings
+from reflector.db import Meeting, Recording, Room, Transcript
 from reflector.rooms import is_owner
 
 
@@ -41,6 +45,9 @@ async def meeting_detail(
     fields["num_clients"] = await participants.num_clients(session, meeting)
     sessions = await participants.sessions_of(session, meeting.id)
     fields["participants"] = [ParticipantOut.model_validate(s) for s in sessions]
+    if is_owner(room, caller):
+        answers = await consent.answers_in(session, meeting.id)
+        fields["consent"] = [ConsentOut.model_validate(answer) for answer in answers]
     return MeetingDetail.model_validate(fields)
 
 
@@ -62,7 +69,10 @@ def _meeting_fields(room: Room, meeting: Meeting, caller: Caller) -> dict[str, A
     }
 
 
-def recording_out(recording: Recording, transcript_id: uuid.UUID | None) -> RecordingOut:
+def recording_out(
+    recording: Recording, transcript_id: uuid.UUID | None, media_days: int | None = None
+) -> RecordingOut:
+    """The recording; `media_days`, how long its room keeps media (None: kept)."""
     return RecordingOut(
         id=recording.id,
         meeting_id=recording.meeting_id,
@@ -78,5 +88,19 @@ def recording_out(recording: Recording, transcript_id: uuid.UUID | None) -> Reco
         error=recording.error,
         provider_data=recording.provider_data,
         transcript_id=transcript_id,
+        consent=Outcome.model_validate(recording.consent),
+        media_deleted_at=recording.media_deleted_at,
+        media_deleted_on=None if recording.media_deleted_at else expiry.due(recording, media_days),
+        transcript_deleted_at=recording.transcript_deleted_at,
         created_at=recording.created_at,
+    )
+
+
+def transcript_out(
+    transcript: Transcript, recording: Recording, room: Room, settings: Settings
+) -> TranscriptOut:
+    out = TranscriptOut.model_validate(transcript)
+    deleted_on = expiry.due(recording, expiry.transcript_days(settings, room))
+    return out.model_copy(
+        update={"consent": Outcome.model_validate(recording.consent), "deleted_on": deleted_on}
     )

@@ -15,8 +15,16 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from reflector.core_settings import SLUG_PATTERN
-from reflector.db.tables import RecordingTrigger, RecordingType, RoomMode
+from reflector.consent import Outcome
+from reflector.core_settings import MAX_RETENTION_DAYS, SLUG_PATTERN
+from reflector.db.tables import (
+    Answer,
+    Consent,
+    MixedOnRefusal,
+    RecordingTrigger,
+    RecordingType,
+    RoomMode,
+)
 from reflector.inbox import Receipt
 from reflector.validation import SafeStr, UrlStr
 from reflector.video_platforms.base import Capability, Role
@@ -62,6 +70,22 @@ RoomTitle = Annotated[
 ]
 WebhookUrl = Annotated[UrlStr, AfterValidator(_http_url)]
 WebhookSecret = Annotated[str, Field(max_length=128), AfterValidator(_webhook_secret)]
+RetentionDays = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=MAX_RETENTION_DAYS,
+        description="Days after processing; 0: as soon as the transcript exists. At most "
+        "the service's own limit (RETENTION_*_DAYS)",
+    ),
+]
+ConsentDefault = Annotated[
+    Answer,
+    Field(
+        description="How a participant whose answer was never seen counts (joined the "
+        "platform directly); unset: refuse"
+    ),
+]
 
 
 class Strict(BaseModel):
@@ -81,6 +105,19 @@ class RoomCreate(Strict):
     is_shared: bool = False
     webhook_url: WebhookUrl | None = None
     webhook_secret: WebhookSecret | None = None
+    consent: Consent = Field(
+        default=Consent.NONE,
+        description="ask: everyone joining through the room page is "
+        "asked whether they agree to being recorded",
+    )
+    consent_default: ConsentDefault | None = None
+    mixed_on_refusal: MixedOnRefusal = Field(
+        default=MixedOnRefusal.TRANSCRIBE,
+        description="A mixed recording in which someone refused: transcribed (its audio "
+        "deleted right after) or not transcribed at all",
+    )
+    retention_media_days: RetentionDays | None = None
+    retention_transcript_days: RetentionDays | None = None
 
 
 class RoomUpdate(Strict):
@@ -94,6 +131,11 @@ class RoomUpdate(Strict):
     is_shared: bool | None = None
     webhook_url: WebhookUrl | None = None
     webhook_secret: WebhookSecret | None = None
+    consent: Consent | None = None
+    consent_default: ConsentDefault | None = None
+    mixed_on_refusal: MixedOnRefusal | None = None
+    retention_media_days: RetentionDays | None = None
+    retention_transcript_days: RetentionDays | None = None
 
 
 class RoomOut(BaseModel):
@@ -111,6 +153,11 @@ class RoomOut(BaseModel):
     is_shared: bool
     webhook_url: str | None = Field(description="Only shown to the room's owner")
     webhook_secret: str | None = Field(description="Only shown to the room's owner")
+    consent: Consent
+    consent_default: Answer | None
+    mixed_on_refusal: MixedOnRefusal
+    retention_media_days: int | None
+    retention_transcript_days: int | None
     created_at: datetime
 
 
@@ -156,8 +203,24 @@ class MeetingOut(BaseModel):
     created_at: datetime
 
 
+class ConsentIn(Strict):
+    answer: Answer
+
+
+class ConsentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    user_id: str | None = Field(description="The signed-in user who answered; null: a guest")
+    name: str = Field(description="Who answered: the user's name, or the name a guest gave")
+    answer: Answer
+    answered_at: datetime
+
+
 class MeetingDetail(MeetingOut):
     participants: list[ParticipantOut]
+    consent: list[ConsentOut] | None = Field(
+        default=None, description="Everyone's answer to being recorded: only for the owner"
+    )
 
 
 class RoomPresence(BaseModel):
@@ -252,7 +315,10 @@ class RecordingOut(BaseModel):
         description="How far its processing has come over all stages, from 0 to 1"
     )
     tracks: int
-    size: int | None = Field(description="Bytes in our storage; null until every track is ours")
+    size: int | None = Field(
+        description="Bytes of its files; null until every track is ours (they may have been "
+        "deleted since: media_deleted_at)"
+    )
     sha256: str | None
     duration: float | None = Field(description="Seconds, as soon as the media is probed")
     error: str | None
@@ -260,6 +326,14 @@ class RecordingOut(BaseModel):
         description="What the platform says about the recording, e.g. its room instance"
     )
     transcript_id: uuid.UUID | None
+    consent: Outcome
+    media_deleted_at: datetime | None = Field(description="When its files were deleted")
+    media_deleted_on: datetime | None = Field(
+        description="When retention will delete its files; null: they are kept"
+    )
+    transcript_deleted_at: datetime | None = Field(
+        description="When its transcript was deleted by retention"
+    )
     created_at: datetime
 
 
@@ -321,6 +395,12 @@ class TranscriptOut(BaseModel):
     model: str = Field(description="The engine's model, e.g. base; empty when nobody spoke")
     segments: list[SegmentOut]
     summary: SummaryOut
+    consent: Outcome = Field(
+        default_factory=Outcome, description="What consent did to its recording"
+    )
+    deleted_on: datetime | None = Field(
+        default=None, description="When retention will delete it; null: it is kept"
+    )
     created_at: datetime
 
 

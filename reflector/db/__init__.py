@@ -2,14 +2,18 @@
 
 from reflector.db.engine import Database
 from reflector.db.tables import (
+    Answer,
     ApiKey,
     Base,
+    Consent,
+    ConsentAnswer,
     EndReason,
     EventStatus,
     Job,
     JobState,
     Meeting,
     MeetingState,
+    MixedOnRefusal,
     ParticipantSession,
     RateLimitWindow,
     Recording,
@@ -23,8 +27,11 @@ from reflector.db.tables import (
 )
 
 __all__ = [
+    "Answer",
     "ApiKey",
     "Base",
+    "Consent",
+    "ConsentAnswer",
     "Database",
     "EndReason",
     "EventStatus",
@@ -32,6 +39,7 @@ __all__ = [
     "JobState",
     "Meeting",
     "MeetingState",
+    "MixedOnRefusal",
     "ParticipantSession",
     "RateLimitWindow",
     "Recording",

@@ -85,6 +85,23 @@ class JobState(StrEnum):
     DEAD = "dead"
 
 
+class Consent(StrEnum):
+    NONE = "none"
+    ASK = "ask"
+
+
+class Answer(StrEnum):
+    AGREE = "agree"
+    REFUSE = "refuse"
+
+
+class MixedOnRefusal(StrEnum):
+    """What a mixed recording of a meeting in which someone refused becomes."""
+
+    TRANSCRIBE = "transcribe"
+    SKIP = "skip"
+
+
 class RecordingStatus(StrEnum):
     RECEIVED = "received"
     PROCESSING = "processing"
@@ -112,6 +129,15 @@ class Room(Base):
     is_shared: Mapped[bool] = mapped_column(Boolean, server_default=false())
     webhook_url: Mapped[str | None] = mapped_column(String(2048))
     webhook_secret: Mapped[str | None] = mapped_column(String(128))
+    consent: Mapped[str] = mapped_column(String(8), server_default=Consent.NONE.value)
+    # How a participant whose answer we never saw counts; unset: refuse.
+    consent_default: Mapped[str | None] = mapped_column(String(8))
+    mixed_on_refusal: Mapped[str] = mapped_column(
+        String(16), server_default=MixedOnRefusal.TRANSCRIBE.value
+    )
+    # Days after processing; unset: the service's RETENTION_* (a room may only shorten it).
+    retention_media_days: Mapped[int | None]
+    retention_transcript_days: Mapped[int | None]
     created_at: Mapped[datetime]
 
 
@@ -157,6 +183,21 @@ class ParticipantSession(Base):
     # `left_at` is a reconciliation's verdict rather than the platform's word.
     observed_at: Mapped[datetime | None]
     closed_by_check: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+
+class ConsentAnswer(Base):
+    """One person's answer to being recorded in one meeting: a signed-in user's (`user_id`),
+    or a guest's, known by the name they gave; answering again replaces it."""
+
+    __tablename__ = "consent_answers"
+    __table_args__ = (Index("ix_consent_answers_meeting_id", "meeting_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    user_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    answer: Mapped[str] = mapped_column(String(8))
+    answered_at: Mapped[datetime]
 
 
 class WebhookEvent(Base):
@@ -276,6 +317,13 @@ class Recording(Base):
     error: Mapped[str | None] = mapped_column(String(1000))
     # What the platform says about it, e.g. which instance of the platform room it recorded.
     provider_data: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    # What consent did to it (`reflector.consent.Outcome`): tracks withheld, audio deleted.
+    consent: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    # When its processing ended, the day retention counts from; when its files and its
+    # transcript were deleted, by consent or retention.
+    processed_at: Mapped[datetime | None]
+    media_deleted_at: Mapped[datetime | None]
+    transcript_deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 

@@ -30,9 +30,13 @@ async def probe_tracks(work: Work, told: Told) -> None:
             work.probed.append(await asyncio.to_thread(media.probe, path, limit))
         told((index + 1) / len(work.tracks))
     # Known from the probe on; the decoded length is the final word.
-    work.duration = max(
-        track.offset_seconds + probed.duration
-        for track, probed in zip(work.tracks, work.probed, strict=True)
+    work.duration = (
+        max(
+            track.offset_seconds + probed.duration
+            for track, probed in zip(work.tracks, work.probed, strict=True)
+        )
+        if work.tracks
+        else 0.0
     )
 
 

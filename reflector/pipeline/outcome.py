@@ -60,6 +60,7 @@ async def announce(work: Work, told: Told) -> None:
         transcript = await session.get_one(Transcript, work.transcript_id)
         recording.status = RecordingStatus.DONE
         recording.stage, recording.progress = progress.DONE, 1.0
+        recording.processed_at = work.ctx.clock()
         path = f"/v1/transcripts/{work.transcript_id}"
         public = work.ctx.config.settings.PUBLIC_URL
         data = {

@@ -37,6 +37,8 @@ class Work:
     engine: str = ""
     model: str = ""
     transcript_id: uuid.UUID | None = None
+    # Consent asks for the recording's files to go as soon as its transcript exists.
+    forget_media: bool = False
 
     def speaker(self, index: int) -> str:
         """Track `index`'s speaker: the name it came with, else its participant's name."""

@@ -1,0 +1,69 @@
+"""The withhold and forget stages: consent and retention applied to a recording.
+
+Withholding comes first: the track of each person who refused is deleted before anything
+reads it, so it is never fetched, decoded or transcribed. A mixed recording in which anyone
+refused is transcribed (its audio is forgotten as soon as the transcript exists), or, if its
+room says so, not transcribed at all. Forgetting comes once the transcript is stored: the
+recording's files go when consent asks for it or when the media is kept 0 days.
+"""
+
+from sqlalchemy import select
+
+from reflector import consent, expiry, recording_tracks
+from reflector.consent import Outcome
+from reflector.db import Meeting, MixedOnRefusal, ParticipantSession, Recording, Room
+from reflector.pipeline.storage import remove_all
+from reflector.pipeline.work import RecordingGone, Told, Work
+
+
+async def withhold(work: Work, told: Told) -> None:
+    async with work.ctx.db.write() as session:
+        recording = await session.get(Recording, work.recording_id)
+        if recording is None:
+            raise RecordingGone
+        meeting = await session.get_one(Meeting, recording.meeting_id)
+        room = await session.get_one(Room, meeting.room_id)
+        answers = await consent.answers_in(session, meeting.id)
+        sessions = (
+            await session.scalars(
+                select(ParticipantSession).where(ParticipantSession.meeting_id == meeting.id)
+            )
+        ).all()
+        verdict = consent.judge(room, answers, sessions, work.tracks)
+        mixed = [i for i, track in enumerate(work.tracks) if not consent.is_someones(track)]
+        outcome = Outcome(
+            withheld=[work.speaker(index) for index in sorted(verdict.withheld)],
+            mixed_refused=bool(mixed) and verdict.anyone_refused,
+        )
+        dropped = set(verdict.withheld)
+        if outcome.mixed_refused:
+            work.forget_media = True
+            if room.mixed_on_refusal == MixedOnRefusal.SKIP:
+                outcome.not_transcribed = True
+                dropped |= set(mixed)
+        keys = [
+            key
+            for index in sorted(dropped)
+            for key in (work.tracks[index].key, work.tracks[index].audio_key)
+            if key
+        ]
+        work.tracks = [track for i, track in enumerate(work.tracks) if i not in dropped]
+        recording_tracks.keep_only(recording, work.tracks)
+        recording.consent = outcome.merged(Outcome.model_validate(recording.consent)).model_dump()
+        if outcome.not_transcribed:
+            recording.media_deleted_at = work.ctx.clock()
+    await remove_all(work.ctx.storage, keys)
+
+
+async def forget(work: Work, told: Told) -> None:
+    settings = work.ctx.config.settings
+    async with work.ctx.db.write() as session:
+        recording = await session.get(Recording, work.recording_id)
+        if recording is None:
+            raise RecordingGone
+        meeting = await session.get_one(Meeting, recording.meeting_id)
+        room = await session.get_one(Room, meeting.room_id)
+        if not (work.forget_media or expiry.media_days(settings, room) == 0):
+            return
+        keys = expiry.forget_media(recording, work.ctx.clock())
+    await remove_all(work.ctx.storage, keys)
