@@ -417,16 +417,15 @@ def users_delete(name: str, reassign_to: str | None) -> None:
         gone = _with_runtime(lambda rt: removal.delete_user(rt, name, reassign_to))
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
-    held = (
-        f"{gone.rooms} room(s) with {gone.meetings} meeting(s), {gone.recordings} "
-        f"recording(s) and {gone.transcripts} transcript(s)"
-    )
     rooms_done = (
-        f"gave their {held} to {reassign_to}"
+        f"gave their {gone.rooms} room(s) to {reassign_to}"
         if reassign_to
-        else f"deleted their {held}, and the recordings' files"
+        else f"deleted their {gone.rooms} room(s) with everything in them"
     )
-    click.echo(f"deleted {name}; {rooms_done}")
+    click.echo(
+        f"deleted {name}; {rooms_done}: {gone.meetings} meeting(s), {gone.recordings} "
+        f"recording(s) with their files, {gone.transcripts} transcript(s)"
+    )
     if gone.answers:
         click.echo(
             f"their {gone.answers} answer(s) to being recorded in meetings stay, as a deleted "

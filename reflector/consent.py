@@ -1,4 +1,4 @@
-"""Consent to being recorded: answers per meeting, and whose voice a recording may keep.
+"""Consent to being recorded: whose voice a recording may keep, by the answers given.
 
 A room that asks (`consent = ask`) records each person's answer with the meeting. When its
 recording is processed, each person's track is kept or withheld by that person's answer; a
@@ -13,15 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import meetings
-from reflector.auth import Caller
 from reflector.db import Answer, Consent, ConsentAnswer, ParticipantSession, Room
-from reflector.errors import Conflict
 from reflector.recording_tracks import Track
-from reflector.runtime import Runtime
 
 
 class Outcome(BaseModel):
@@ -51,30 +47,6 @@ class Outcome(BaseModel):
 
 def default_answer(room: Room) -> Answer:
     return Answer(room.consent_default or Answer.REFUSE)
-
-
-async def give(
-    runtime: Runtime, caller: Caller, meeting_id: uuid.UUID, answer: Answer, name: str | None
-) -> ConsentAnswer:
-    """The caller's answer in the meeting, replacing any earlier one of theirs."""
-    async with runtime.db.write() as session:
-        room, meeting = await meetings.get_visible_meeting(session, caller, meeting_id)
-        if room.consent != Consent.ASK:
-            raise Conflict("this room does not ask for consent (its consent setting is none)")
-        await session.execute(
-            delete(ConsentAnswer).where(
-                ConsentAnswer.meeting_id == meeting.id, ConsentAnswer.user_id == caller.user_id
-            )
-        )
-        row = ConsentAnswer(
-            meeting_id=meeting.id,
-            user_id=caller.user_id,
-            name=name or caller.user_id,
-            answer=answer.value,
-            answered_at=runtime.clock(),
-        )
-        session.add(row)
-    return row
 
 
 async def answers_in(session: AsyncSession, meeting_id: uuid.UUID) -> list[ConsentAnswer]:

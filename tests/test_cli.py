@@ -159,7 +159,10 @@ def test_a_deleted_users_rooms_go_with_them_or_to_someone_else(run):
     assert run("rooms", "create", f"{carol}-room", "--owner", carol).exit_code == 0
 
     gone = run("users", "delete", bob)
-    assert gone.output == f"deleted {bob}; deleted their 1 room(s) with everything in them\n"
+    assert gone.output == (
+        f"deleted {bob}; deleted their 1 room(s) with everything in them: 0 meeting(s), "
+        "0 recording(s) with their files, 0 transcript(s)\n"
+    )
     assert run("users", "create", bob, "--api-only").exit_code == 0
     assert f"owner={bob}" not in run("rooms", "list").output  # the new bob starts with nothing
 
@@ -167,7 +170,10 @@ def test_a_deleted_users_rooms_go_with_them_or_to_someone_else(run):
     assert nobody.exit_code == 1
     assert "no other user is named 'nobody-at-all'" in nobody.output
     given = run("users", "delete", carol, "--reassign-to", dave)
-    assert given.output == f"deleted {carol}; gave their 1 room(s) to {dave}\n"
+    assert given.output == (
+        f"deleted {carol}; gave their 1 room(s) to {dave}: 0 meeting(s), "
+        "0 recording(s) with their files, 0 transcript(s)\n"
+    )
     assert f"{carol}-room  platform=jitsi  owner={dave}" in run("rooms", "list").output
 
 

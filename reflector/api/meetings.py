@@ -3,7 +3,7 @@ import uuid
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
-from reflector import consent, meetings
+from reflector import consent_answers, meetings
 from reflector.api.deps import CallerDep, LinkRateLimit, RuntimeDep
 from reflector.api.render import meeting_detail
 from reflector.api.schemas import (
@@ -80,7 +80,7 @@ async def give_consent(
     """The caller's answer to being recorded in this meeting (answering again replaces it).
     A refusal withholds the caller's track from processing and deletes it; in a mixed
     recording it has the audio deleted as soon as the transcript exists."""
-    answer = await consent.give(runtime, caller, meeting_id, body.answer, None)
+    answer = await consent_answers.give(runtime, caller, meeting_id, body.answer, None)
     return ConsentOut.model_validate(answer)
 
 

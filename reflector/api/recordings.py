@@ -109,7 +109,7 @@ async def get_recording(
 @router.post(
     "/v1/recordings/{recording_id}/process",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={409: {"description": "It is being processed already"}},
+    responses={409: {"description": "It is being processed already, or its files are gone"}},
 )
 async def reprocess_recording(
     recording_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
