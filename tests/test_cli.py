@@ -200,3 +200,18 @@ def test_help_lists_every_command_with_its_whole_first_sentence():
     serve = CliRunner().invoke(main, ["serve", "--help"]).output
     assert "Address to listen on" in serve
     assert "Port to listen on." in serve
+
+
+def test_retention_says_what_it_would_delete_and_users_export_writes_a_zip(run, tmp_path):
+    dry = run("retention", "run", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "nothing is due for deletion" in dry.output
+    name = f"erin{uuid.uuid4().hex[:6]}"
+    assert run("users", "create", name, "--api-only").exit_code == 0
+    written = run("users", "export", name)
+    assert written.exit_code == 0, written.output
+    assert written.output.startswith(f"wrote {name}-reflector.zip: 0 room(s)")
+    assert (tmp_path / f"{name}-reflector.zip").stat().st_size > 0
+    unknown = run("users", "export", "nobody-here")
+    assert unknown.exit_code == 1
+    assert "no user is named 'nobody-here'" in unknown.output
