@@ -441,6 +441,45 @@ def test_keyboard_reaches_the_main_content_first(served: Served, browser: Browse
     page.context.close()
 
 
+def test_everyone_joining_an_asking_room_is_asked_first(
+    served: Served, browser: Browser, screenshots: Path
+) -> None:
+    ann = signed_in(browser, served, "ann", DESKTOP)
+    ann.goto("/rooms/new")
+    ann.get_by_label("Name in the link").fill("asks-first")
+    ann.get_by_label("Video platform").select_option("mock")
+    ann.get_by_label("Shared: every user can see and join it").check()
+    ann.get_by_label("Before anyone is recorded").select_option("ask")
+    ann.get_by_role("button", name="Create room").click()
+    asked = ann.get_by_role("dialog", name="This meeting is recorded and transcribed.")
+    expect(asked).to_be_visible()
+    expect(ann.locator("#meeting-frame iframe")).to_have_count(0)
+    accessible(ann)
+    shoot(ann, screenshots, "consent")
+    ann.get_by_role("button", name="Continue and agree").click()
+    join_the_mock_meeting(ann, "ann")
+
+    bob = signed_in(browser, served, "bob", PHONE)
+    bob.goto("/r/asks-first")
+    expect(bob.get_by_role("dialog")).to_be_visible()
+    shoot(bob, screenshots, "consent")
+    bob.get_by_role("button", name="Join without being recorded").click()
+    join_the_mock_meeting(bob, "bob")
+
+    again = signed_in(browser, served, "bob", DESKTOP)
+    again.goto("/r/asks-first")
+    again.get_by_role("button", name="Leave").click()
+    expect(again).to_have_url(f"{served.url}/rooms")
+    meeting = ann.evaluate(
+        "fetch('/v1/rooms/asks-first/meetings/active').then(answer => answer.json())"
+        ".then(([meeting]) => fetch('/v1/meetings/' + meeting.id)).then(answer => answer.json())"
+    )
+    answers = [(answer["name"], answer["answer"]) for answer in meeting["consent"]]
+    assert answers == [("ann", "agree"), ("bob", "refuse")]
+    for page in (ann, bob, again):
+        page.context.close()
+
+
 def new_room(
     page: Page, name: str, platform: str, recording: str | None = None, shared: bool = False
 ) -> None:

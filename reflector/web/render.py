@@ -33,6 +33,7 @@ def _when(moment: datetime | None) -> str:
 
 
 _templates.filters["when"] = _when
+_templates.filters["day"] = lambda moment: moment.astimezone(UTC).strftime("%Y-%m-%d")
 _templates.filters["clock"] = formats.position
 
 

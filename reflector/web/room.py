@@ -8,7 +8,7 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import meetings, recordings, rooms
+from reflector import expiry, meetings, recordings, rooms
 from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import RoomName
 from reflector.db import Meeting, ParticipantSession, Recording, Room
@@ -49,6 +49,12 @@ async def room_page(
         for person in past.people
         if person.joined_at is not None and person.left_at is None
     ]
+    days = expiry.media_days(runtime.config.settings, room)
+    media_until = {
+        recording.id: expiry.due(recording, days)
+        for past in history
+        for recording in past.recordings
+    }
     return page(
         request,
         "room.html",
@@ -61,6 +67,7 @@ async def room_page(
         live=live,
         present=present,
         history=history,
+        media_until=media_until,
         sources=sources,
         carries_link=True,
     )

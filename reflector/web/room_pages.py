@@ -13,7 +13,14 @@ from reflector import meetings, removal, rooms
 from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import ROOM_NAME_RULES, RoomCreate, RoomUpdate
 from reflector.db import Room
-from reflector.db.tables import RecordingTrigger, RecordingType, RoomMode
+from reflector.db.tables import (
+    Answer,
+    Consent,
+    MixedOnRefusal,
+    RecordingTrigger,
+    RecordingType,
+    RoomMode,
+)
 from reflector.errors import Conflict, InvalidField
 from reflector.runtime import Runtime
 from reflector.validation import message
@@ -40,8 +47,32 @@ LABELS = {
         RoomMode.NORMAL.value: "Normal: small meetings",
         RoomMode.GROUP.value: "Group: larger meetings",
     },
+    "consent": {
+        Consent.NONE.value: "Don't ask",
+        Consent.ASK.value: "Ask everyone who joins whether they agree to being recorded",
+    },
+    "consent_default": {
+        Answer.REFUSE.value: "Refused: their voice is not kept",
+        Answer.AGREE.value: "Agreed",
+    },
+    "mixed_on_refusal": {
+        MixedOnRefusal.TRANSCRIBE.value: "Transcribe it, then delete its audio at once",
+        MixedOnRefusal.SKIP.value: "Don't transcribe it; delete its audio",
+    },
 }
-_CHOICES = ("name", "title", "platform", "room_mode", "recording_type", "recording_trigger")
+_CHOICES = (
+    "name",
+    "title",
+    "platform",
+    "room_mode",
+    "recording_type",
+    "recording_trigger",
+    "consent",
+    "consent_default",
+    "mixed_on_refusal",
+)
+# Number fields whose empty value means "none": the service's own limit.
+_DAYS = ("retention_media_days", "retention_transcript_days")
 _FLAGS = ("is_locked", "is_shared")
 
 
@@ -161,6 +192,9 @@ def _fields(form: FormData) -> dict[str, Any]:
             fields[name] = value.strip()
     for name in _FLAGS:
         fields[name] = form.get(name) == "on"
+    for name in _DAYS:
+        value = form.get(name)
+        fields[name] = value.strip() or None if isinstance(value, str) else None
     webhook_url = form.get("webhook_url")
     fields["webhook_url"] = webhook_url.strip() or None if isinstance(webhook_url, str) else None
     return fields
@@ -204,6 +238,11 @@ def _form(
         "is_locked": room.is_locked if room else False,
         "is_shared": room.is_shared if room else False,
         "webhook_url": (room.webhook_url if room else "") or "",
+        "consent": room.consent if room else Consent.NONE.value,
+        "consent_default": (room.consent_default if room else None) or Answer.REFUSE.value,
+        "mixed_on_refusal": room.mixed_on_refusal if room else MixedOnRefusal.TRANSCRIBE.value,
+        "retention_media_days": _days(room.retention_media_days if room else None),
+        "retention_transcript_days": _days(room.retention_transcript_days if room else None),
     }
     current.update({key: value for key, value in sent.items() if value is not None})
     return page(
@@ -219,4 +258,12 @@ def _form(
         needs=rooms.RECORDING_NEEDS,
         labels=LABELS,
         name_rules=ROOM_NAME_RULES,
+        service_days={
+            "retention_media_days": runtime.config.settings.RETENTION_MEDIA_DAYS,
+            "retention_transcript_days": runtime.config.settings.RETENTION_TRANSCRIPT_DAYS,
+        },
     )
+
+
+def _days(days: int | None) -> str:
+    return "" if days is None else str(days)

@@ -7,9 +7,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from reflector import removal, search, summaries, transcripts
+from reflector import expiry, removal, search, summaries, transcripts
 from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import SPEAKER_NAME_RULES, SpeakersIn
+from reflector.consent import Outcome
+from reflector.db import Recording
 from reflector.errors import InvalidField
 from reflector.rooms import is_owner
 from reflector.web.access import SignedIn, checked_form
@@ -53,12 +55,17 @@ async def transcript_page(
 ) -> Response:
     async with runtime.db.read() as session:
         transcript, room = await transcripts.get_visible(session, visitor.caller, transcript_id)
+        recording = await session.get_one(Recording, transcript.recording_id)
+    settings = runtime.config.settings
     return page(
         request,
         "transcript.html",
         visitor=visitor,
         transcript=transcript,
         room=room,
+        consent=Outcome.model_validate(recording.consent),
+        media_deleted_at=recording.media_deleted_at,
+        deleted_on=expiry.due(recording, expiry.transcript_days(settings, room)),
         is_owner=is_owner(room, visitor.caller),
         speakers=list(dict.fromkeys(segment["speaker"] for segment in transcript.segments)),
     )

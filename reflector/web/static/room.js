@@ -62,6 +62,10 @@
       location.reload();
       return;
     }
+    if (config.asksConsent) {
+      const answer = await askConsent();
+      await api("POST", "/v1/meetings/" + meeting.id + "/consent", { answer: answer });
+    }
     const link = await api("POST", "/v1/meetings/" + meeting.id + "/join", {
       display_name: config.displayName,
     });
@@ -90,6 +94,53 @@
       noHistory.textContent = "This is the room's first meeting.";
     }
     watchPresence(meeting.id);
+  }
+
+  // Before the meeting is shown: does this person agree to being recorded? "Leave" leaves.
+  function askConsent() {
+    return new Promise(function (resolve) {
+      const box = document.createElement("div");
+      box.className = "consent";
+      box.setAttribute("role", "dialog");
+      box.setAttribute("aria-labelledby", "consent-heading");
+      const heading = document.createElement("h2");
+      heading.id = "consent-heading";
+      heading.textContent = "This meeting is recorded and transcribed.";
+      box.append(
+        heading,
+        paragraphOf(
+          "If you join without being recorded, your own audio is deleted unheard; where " +
+            "everyone is recorded together, the recording's audio is deleted as soon as its " +
+            "transcript is made, and the transcript says someone asked not to be recorded."
+        )
+      );
+      const choices = document.createElement("div");
+      choices.className = "row";
+      function choice(label, answer, quiet) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = label;
+        if (quiet) {
+          button.className = "quiet";
+        }
+        button.addEventListener("click", function () {
+          if (answer === null) {
+            location.href = "/rooms";
+            return;
+          }
+          say("Joining the meeting…");
+          resolve(answer);
+        });
+        choices.append(button);
+        return button;
+      }
+      const agree = choice("Continue and agree", "agree", false);
+      choice("Join without being recorded", "refuse", true);
+      choice("Leave", null, true);
+      box.append(choices);
+      frame.replaceChildren(box);
+      agree.focus();
+    });
   }
 
   function paragraphOf(text) {
