@@ -11,6 +11,7 @@ from tests.media import OTHER_SENTENCE, SENTENCE, normalised, speech, word_share
 from tests.storages import files_in_storage
 from tests.support import mock_event, new_meeting, send_mock_event
 from tests.test_recordings import MIN_WORD_SHARE, process_queued
+from tests.web import make_user, sign_in
 
 ASKING = {"consent": "ask", "is_shared": True}
 
@@ -84,6 +85,12 @@ async def test_a_refused_track_is_never_transcribed_and_its_file_is_gone(
     assert recording["tracks"] == 1
     kept = [key for key in files_in_storage(runtime.config.settings) if created["id"] in key]
     assert sorted(Path(key).name for key in kept) == ["audio-0.wav", "track-0.wav"]
+
+    await make_user(runtime, "alice")
+    await sign_in(client, "alice")
+    shown = (await client.get(f"/transcripts/{transcript['id']}")).text
+    assert "bob asked not to be recorded: their track was deleted unheard" in shown
+    assert "bob: not recorded, as asked" in (await client.get("/r/two-voices")).text
 
 
 async def test_a_mixed_recording_with_someone_unasked_loses_its_audio_once_transcribed(

@@ -11,6 +11,7 @@ from reflector.retention import remove_expired
 from tests.storages import files_in_storage, on_storage
 from tests.support import FakeClock, new_meeting
 from tests.test_recordings import process_queued
+from tests.web import make_user, sign_in
 
 DAY = timedelta(days=1).total_seconds()
 
@@ -60,6 +61,12 @@ async def test_media_and_transcripts_go_when_their_time_is_up(
         "+00:00", "Z"
     )
     assert await expiry.run(runtime) == []
+    await make_user(runtime, "alice")
+    await sign_in(client, "alice")
+    day_after = f"{clock() + timedelta(days=1):%Y-%m-%d}"
+    assert f"audio kept until {day_after}" in (await client.get("/r/short-lived")).text
+    shown = (await client.get(f"/transcripts/{first['transcript_id']}")).text
+    assert f"This transcript will be deleted on {clock() + timedelta(days=3):%Y-%m-%d}" in shown
 
     clock.advance(DAY + 60)
     would = await expiry.run(runtime, dry_run=True)
