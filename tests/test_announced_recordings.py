@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from reflector.all_settings import Config
 from reflector.app import create_app
-from reflector.db import Job, Recording
+from reflector.db import Job, Recording, Transcript
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.mock.tasks import poll_recordings
@@ -218,3 +218,31 @@ async def test_refused_tracks_fail_the_recording_and_fetch_nothing(
     assert reason in (recording.error or "")
     assert recording.storage_key is None
     assert not list((Path(runtime.config.settings.REFLECTOR_DATA_DIR) / "storage").rglob("*.wav"))
+
+
+async def test_a_refused_participants_track_is_never_fetched(
+    client, alice, bob, runtime, clock, file_server
+):
+    meeting = await new_meeting(
+        client, alice, "asked", consent="ask", consent_default="agree", is_shared=True
+    )
+    refused = {"answer": "refuse"}
+    await client.post(f"/v1/meetings/{meeting['id']}/consent", json=refused, headers=bob)
+    # The platform knows Bob's connection by his name; his track names only the connection.
+    joined = mock_event(
+        "participant.joined", meeting["platform_room_name"], "p-bob", user_name="bob"
+    )
+    assert (await send_mock_event(client, joined, int(clock().timestamp()))).status_code == 200
+    body = mock_recording_ready(
+        meeting["platform_room_name"], "rec-asked", ann_and_bob(file_server)
+    )
+    await send_mock_event(client, body, int(clock().timestamp()))
+
+    assert await process_queued(runtime) == ["done"]
+    [recording] = await recordings_of(runtime)
+    assert [track["participant_id"] for track in recording.tracks] == ["p-ann"]
+    assert recording.consent["withheld"] == ["bob"]
+    async with runtime.db.read() as session:
+        transcript = await session.scalar(select(Transcript))
+    assert {segment["speaker"] for segment in transcript.segments} == {"Speaker 1"}
+    assert "budget" not in transcript.text

@@ -49,15 +49,15 @@ LABELS = {
     },
     "consent": {
         Consent.NONE.value: "Don't ask",
-        Consent.ASK.value: "Ask everyone who joins whether they agree to being recorded",
+        Consent.ASK.value: "Ask everyone who joins first",
     },
     "consent_default": {
         Answer.REFUSE.value: "Refused: their voice is not kept",
         Answer.AGREE.value: "Agreed",
     },
     "mixed_on_refusal": {
-        MixedOnRefusal.TRANSCRIBE.value: "Transcribe it, then delete its audio at once",
-        MixedOnRefusal.SKIP.value: "Don't transcribe it; delete its audio",
+        MixedOnRefusal.TRANSCRIBE.value: "Transcribe, then delete the audio",
+        MixedOnRefusal.SKIP.value: "Delete it untranscribed",
     },
 }
 _CHOICES = (
