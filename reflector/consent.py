@@ -36,6 +36,27 @@ class Outcome(BaseModel):
         description="The room does not transcribe mixed recordings in which someone refused",
     )
 
+    def notes(self) -> list[str]:
+        """What the transcript says about it, for people."""
+        said = []
+        if self.withheld:
+            whose = "their track was" if len(self.withheld) == 1 else "their tracks were"
+            said.append(
+                f"{', '.join(self.withheld)} asked not to be recorded: {whose} deleted "
+                "unheard, and nothing they said is here."
+            )
+        if self.not_transcribed:
+            said.append(
+                "Someone in this meeting asked not to be recorded, so its recording was not "
+                "transcribed, and its audio was deleted."
+            )
+        elif self.mixed_refused:
+            said.append(
+                "Someone in this meeting asked not to be recorded: its audio was deleted as "
+                "soon as this transcript was made."
+            )
+        return said
+
     def merged(self, earlier: "Outcome") -> "Outcome":
         """With what an earlier processing did (its withheld tracks are gone by now)."""
         return Outcome(

@@ -91,6 +91,8 @@ async def test_a_refused_track_is_never_transcribed_and_its_file_is_gone(
     shown = (await client.get(f"/transcripts/{transcript['id']}")).text
     assert "bob asked not to be recorded: their track was deleted unheard" in shown
     assert "bob: not recorded, as asked" in (await client.get("/r/two-voices")).text
+    record = await client.get(f"/v1/transcripts/{transcript['id']}?format=md", headers=alice)
+    assert "> bob asked not to be recorded" in record.text
 
 
 async def test_a_mixed_recording_with_someone_unasked_loses_its_audio_once_transcribed(

@@ -20,6 +20,7 @@ from reflector.api.schemas import (
 )
 from reflector.api.uploads import MultipartParts, check_length, files_of, storage_errors
 from reflector.auth import Caller
+from reflector.consent import Outcome
 from reflector.db import Recording, Room
 from reflector.errors import Forbidden, NotFound
 from reflector.pipeline import formats
@@ -228,7 +229,8 @@ async def get_transcript(
         return transcript_out(transcript, recording, room, runtime.config.settings)
     if format == "md":
         heading = f"{room.title or room.name}, {transcript.created_at:%Y-%m-%d}"
-        text = formats.markdown(heading, transcript.summary, transcript.segments)
+        notes = Outcome.model_validate(recording.consent).notes()
+        text = formats.markdown(heading, transcript.summary, transcript.segments, notes)
         media_type = "text/markdown"
     else:
         text, media_type = _EXPORTS[format](transcript.segments)

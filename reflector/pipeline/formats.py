@@ -7,7 +7,7 @@ and WebVTT's `<`, `>` and `&` are escaped (https://www.w3.org/TR/webvtt1/#cue-te
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,11 +70,18 @@ def srt(segments: list[dict[str, Any]]) -> str:
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
 
-def markdown(heading: str, summary: dict[str, Any], segments: list[dict[str, Any]]) -> str:
+def markdown(
+    heading: str,
+    summary: dict[str, Any],
+    segments: list[dict[str, Any]],
+    notes: Sequence[str] = (),
+) -> str:
     """The meeting's record to keep in notes: its summary, decisions, action items and
-    topics, then who said what."""
+    topics, then who said what; `notes` (what consent did to it) right under the heading."""
     title = summary.get("title") or heading
     out = [f"# {_clean(title)}", "", f"_{_clean(heading)}_", ""]
+    for note in notes:
+        out += [f"> {_clean(note)}", ""]
     if summary.get("text"):
         out += ["## Summary", "", str(summary["text"]).strip(), ""]
     if summary.get("decisions"):
