@@ -11,22 +11,20 @@ from sqlalchemy import select
 
 from reflector import consent, expiry, recording_tracks
 from reflector.consent import Outcome
-from reflector.db import Meeting, MixedOnRefusal, ParticipantSession, Recording, Room
+from reflector.db import MixedOnRefusal, ParticipantSession
 from reflector.pipeline.storage import remove_all
-from reflector.pipeline.work import RecordingGone, Told, Work
+from reflector.pipeline.work import Told, Work, rows_of
 
 
 async def withhold(work: Work, told: Told) -> None:
     async with work.ctx.db.write() as session:
-        recording = await session.get(Recording, work.recording_id)
-        if recording is None:
-            raise RecordingGone
-        meeting = await session.get_one(Meeting, recording.meeting_id)
-        room = await session.get_one(Room, meeting.room_id)
-        answers = await consent.answers_in(session, meeting.id)
+        recording, room = await rows_of(session, work.recording_id)
+        answers = await consent.answers_in(session, recording.meeting_id)
         sessions = (
             await session.scalars(
-                select(ParticipantSession).where(ParticipantSession.meeting_id == meeting.id)
+                select(ParticipantSession).where(
+                    ParticipantSession.meeting_id == recording.meeting_id
+                )
             )
         ).all()
         verdict = consent.judge(room, answers, sessions, work.tracks)
@@ -58,11 +56,7 @@ async def withhold(work: Work, told: Told) -> None:
 async def forget(work: Work, told: Told) -> None:
     settings = work.ctx.config.settings
     async with work.ctx.db.write() as session:
-        recording = await session.get(Recording, work.recording_id)
-        if recording is None:
-            raise RecordingGone
-        meeting = await session.get_one(Meeting, recording.meeting_id)
-        room = await session.get_one(Room, meeting.room_id)
+        recording, room = await rows_of(session, work.recording_id)
         if not (work.forget_media or expiry.media_days(settings, room) == 0):
             return
         keys = expiry.forget_media(recording, work.ctx.clock())

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 
 from reflector import recording_tracks, room_webhooks, search
-from reflector.db import Meeting, Recording, RecordingStatus, Room, Transcript
+from reflector.db import Meeting, Recording, RecordingStatus, Transcript
 from reflector.pipeline import progress
-from reflector.pipeline.work import RecordingGone, Told, Work
+from reflector.pipeline.work import RecordingGone, Told, Work, rows_of
 
 UNDETERMINED = "und"  # ISO 639-2: nobody said anything
 
@@ -52,11 +52,7 @@ async def store_transcript(work: Work, told: Told) -> None:
 async def announce(work: Work, told: Told) -> None:
     """The recording is done; its room's webhook hears of it in the same transaction."""
     async with work.ctx.db.write() as session:
-        recording = await session.get(Recording, work.recording_id)
-        if recording is None:
-            raise RecordingGone
-        meeting = await session.get_one(Meeting, recording.meeting_id)
-        room = await session.get_one(Room, meeting.room_id)
+        recording, room = await rows_of(session, work.recording_id)
         transcript = await session.get_one(Transcript, work.transcript_id)
         recording.status = RecordingStatus.DONE
         recording.stage, recording.progress = progress.DONE, 1.0

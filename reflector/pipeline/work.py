@@ -6,6 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector.db import Meeting, Recording, Room
 from reflector.jobs import JobContext
 from reflector.pipeline.engines.base import Transcription
 from reflector.pipeline.media import MediaInfo
@@ -17,6 +20,15 @@ Told = Callable[[float], None]
 
 class RecordingGone(Exception):
     """The recording was deleted while it was processed: stop, and leave nothing behind."""
+
+
+async def rows_of(session: AsyncSession, recording_id: uuid.UUID) -> tuple[Recording, Room]:
+    """The recording being processed and its room, unless it was deleted meanwhile."""
+    recording = await session.get(Recording, recording_id)
+    if recording is None:
+        raise RecordingGone
+    meeting = await session.get_one(Meeting, recording.meeting_id)
+    return recording, await session.get_one(Room, meeting.room_id)
 
 
 @dataclass
