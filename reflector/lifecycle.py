@@ -23,8 +23,14 @@ logger = logging.getLogger(__name__)
 
 async def _delete_platform_room(ctx: JobContext, args: jobs.JobArgs) -> None:
     client = ctx.platforms.client(str(args["platform"]))
+    # The meeting's row may be gone by now (its room deleted): its copy is in the job.
+    meeting = Meeting(
+        platform=str(args["platform"]),
+        platform_room_name=str(args["room_name"]),
+        platform_meeting_id=str(args.get("meeting_id", "")),
+    )
     try:
-        await client.delete_room(str(args["room_name"]))
+        await client.delete_meeting(meeting)
     except RoomNotFound:
         logger.info("%s room %s was already gone", args["platform"], args["room_name"])
 
@@ -48,18 +54,17 @@ async def end_meeting(
     )
     if ended.first() is None:
         return False
-    await schedule_room_deletion(session, meeting.platform, meeting.platform_room_name, now)
+    await schedule_room_deletion(session, meeting, now)
     logger.info("meeting %s ended (%s)", meeting.id, reason.value)
     return True
 
 
-async def schedule_room_deletion(
-    session: AsyncSession, platform: str, room_name: str, now: datetime
-) -> None:
+async def schedule_room_deletion(session: AsyncSession, meeting: Meeting, now: datetime) -> None:
+    platform, room_name = meeting.platform, meeting.platform_room_name
     await jobs.enqueue(
         session,
         DELETE_PLATFORM_ROOM,
-        {"platform": platform, "room_name": room_name},
+        {"platform": platform, "room_name": room_name, "meeting_id": meeting.platform_meeting_id},
         now,
         dedupe_key=f"delete-room:{platform}:{room_name}",
     )

@@ -81,9 +81,7 @@ async def get_or_create(
             raise NotFound("room not found")
         raced = [] if allow_duplicated else await _active(session, room, runtime)
         if raced:
-            await lifecycle.schedule_room_deletion(
-                session, data.platform, data.room_name, runtime.clock()
-            )
+            await lifecycle.schedule_room_deletion(session, meeting, runtime.clock())
         else:
             session.add(meeting)
     if raced:

@@ -26,10 +26,8 @@ class EchoClient(MockClient):
 
     PLATFORM_NAME = "echo"
 
-    async def create_meeting(
-        self, room_name_prefix: str, end_date: datetime, room: Room
-    ) -> MeetingData:
-        data = await super().create_meeting(room_name_prefix, end_date, room)
+    async def create_meeting(self, room: Room, end_date: datetime) -> MeetingData:
+        data = await super().create_meeting(room, end_date)
         return data.model_copy(update={"platform": self.PLATFORM_NAME})
 
 
@@ -38,9 +36,7 @@ class DownClient(MockClient):
 
     PLATFORM_NAME = "down"
 
-    async def create_meeting(
-        self, room_name_prefix: str, end_date: datetime, room: Room
-    ) -> MeetingData:
+    async def create_meeting(self, room: Room, end_date: datetime) -> MeetingData:
         raise PlatformUnavailable(self.PLATFORM_NAME, "connection refused")
 
 

@@ -153,8 +153,8 @@ class PlatformContract:
         room = Room(id=uuid.uuid4(), name="contract-room", owner="alice", platform=self.slug)
         client = runtime.platforms.client(self.slug)
         end = START + timedelta(hours=1)
-        first = await client.create_meeting(room.name, end, room)
-        second = await client.create_meeting(room.name, end, room)
+        first = await client.create_meeting(room, end)
+        second = await client.create_meeting(room, end)
         assert isinstance(first, MeetingData)
         assert first.platform == self.slug
         assert first.room_name != second.room_name
@@ -174,41 +174,31 @@ class PlatformContract:
         assert host["url"] != guest["url"]
         assert (await client.post(join, json={"role": "host"}, headers=bob)).status_code == 403
 
-    async def test_deleting_a_room_twice_succeeds(self, runtime: Runtime) -> None:
+    async def test_deleting_a_meeting_twice_succeeds(self, runtime: Runtime) -> None:
         room = Room(id=uuid.uuid4(), name="contract-room", owner="alice", platform=self.slug)
         client = runtime.platforms.client(self.slug)
-        data = await client.create_meeting(room.name, START + timedelta(hours=1), room)
-        # Rooms are deleted for meetings the service holds (a platform may need its ids).
-        room.created_at = START
-        async with runtime.db.write() as session:
-            session.add(room)
-            await session.flush()
-            session.add(
-                Meeting(
-                    room_id=room.id,
-                    platform=self.slug,
-                    platform_meeting_id=data.meeting_id,
-                    platform_room_name=data.room_name,
-                    room_url=data.room_url,
-                    host_room_url=data.host_room_url,
-                    start_date=START,
-                    end_date=START + timedelta(hours=1),
-                    created_at=START,
-                )
-            )
+        data = await client.create_meeting(room, START + timedelta(hours=1))
+        # Only what the meeting says: the platform reads none of the service's tables.
+        meeting = Meeting(
+            platform=self.slug,
+            platform_meeting_id=data.meeting_id,
+            platform_room_name=data.room_name,
+        )
         assert self.vendor_has_room(data.room_name) in (True, None)
-        assert await client.delete_room(data.room_name) is True
+        await client.delete_meeting(meeting)
         assert self.vendor_has_room(data.room_name) in (False, None)
-        assert await client.delete_room(data.room_name) is True
+        await client.delete_meeting(meeting)
 
     async def test_logo_reaches_the_platform(self, runtime: Runtime, tmp_path) -> None:
         client = runtime.platforms.client(self.slug)
         if Capability.LOGO not in self._capabilities():
             with pytest.raises(NotImplementedError):
                 self.vendor_logo("any-room")
+            with pytest.raises(PlatformError):
+                await client.upload_logo("any-room", str(tmp_path / "logo.png"))
             return
         room = Room(id=uuid.uuid4(), name="contract-logo", owner="alice", platform=self.slug)
-        data = await client.create_meeting(room.name, START + timedelta(hours=1), room)
+        data = await client.create_meeting(room, START + timedelta(hours=1))
         logo = tmp_path / "logo.png"
         logo.write_bytes(b"\x89PNG\r\n\x1a\n-contract-logo")
         assert await client.upload_logo(data.room_name, str(logo)) is True
@@ -218,7 +208,7 @@ class PlatformContract:
     async def test_the_server_starts_recordings_where_declared(self, runtime: Runtime) -> None:
         room = Room(id=uuid.uuid4(), name="contract-rec", owner="alice", platform=self.slug)
         client = runtime.platforms.client(self.slug)
-        data = await client.create_meeting(room.name, START + timedelta(hours=1), room)
+        data = await client.create_meeting(room, START + timedelta(hours=1))
         meeting = Meeting(id=uuid.uuid4(), platform=self.slug, platform_room_name=data.room_name)
         if Capability.SERVER_RECORDING not in self._capabilities():
             with pytest.raises(PlatformError):

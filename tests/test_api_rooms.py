@@ -235,7 +235,13 @@ async def test_deleting_a_room_ends_its_meeting_and_deletes_the_platform_room(
         deletions = (
             await session.scalars(select(Job.args).where(Job.task == DELETE_PLATFORM_ROOM.name))
         ).all()
-    assert deletions == [{"platform": "mock", "room_name": meeting["platform_room_name"]}]
+    assert deletions == [
+        {
+            "platform": "mock",
+            "room_name": meeting["platform_room_name"],
+            "meeting_id": meeting["platform_meeting_id"],
+        }
+    ]
 
 
 async def test_room_ids_are_validated(client, alice):

@@ -59,7 +59,11 @@ async def test_an_empty_meeting_ends_after_the_grace_period(client, alice, runti
     await check_meetings(runtime)
     assert (await meeting_state(client, alice, meeting["id"]))[:2] == ("ended", "empty")
     [job] = await deletion_jobs(runtime)
-    assert job.args == {"platform": "mock", "room_name": meeting["platform_room_name"]}
+    assert job.args == {
+        "platform": "mock",
+        "room_name": meeting["platform_room_name"],
+        "meeting_id": meeting["platform_meeting_id"],
+    }
     assert job.state == JobState.PENDING
 
 

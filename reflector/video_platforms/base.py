@@ -115,20 +115,21 @@ class VideoPlatformClient(ABC, Generic[SettingsT]):
         await self.aclose()
 
     @abstractmethod
-    async def create_meeting(
-        self, room_name_prefix: str, end_date: datetime, room: Room
-    ) -> MeetingData: ...
+    async def create_meeting(self, room: Room, end_date: datetime) -> MeetingData: ...
 
     @abstractmethod
+    async def delete_meeting(self, meeting: Meeting) -> None:
+        """Delete the meeting's platform room; one that is already gone counts as deleted.
+        `meeting` may be a copy of a row deleted since (the deletion outlives it)."""
+
     async def get_room_sessions(self, room_name: str) -> list[SessionData]:
         """Sessions of a platform room; only for platforms with `Capability.SESSIONS_API`."""
+        raise PlatformRequestError(self.PLATFORM_NAME, "has no sessions API")
 
-    @abstractmethod
-    async def delete_room(self, room_name: str) -> bool:
-        """Delete the platform room; a room that is already gone counts as deleted."""
-
-    @abstractmethod
-    async def upload_logo(self, room_name: str, logo_path: str) -> bool: ...
+    async def upload_logo(self, room_name: str, logo_path: str) -> bool:
+        """Brand the room with the image at `logo_path` (False: no such image); only for
+        platforms with `Capability.LOGO`."""
+        raise PlatformRequestError(self.PLATFORM_NAME, "takes no logo")
 
     @abstractmethod
     def verify_webhook_signature(

@@ -121,7 +121,7 @@ class Platforms:
 
     async def _create_on(self, slug: str, room: Room, end_date: datetime) -> MeetingData:
         try:
-            data = await self.client(slug).create_meeting(room.name, end_date, room)
+            data = await self.client(slug).create_meeting(room, end_date)
         except PlatformError as exc:
             MEETINGS_FAILED.labels(slug, type(exc).__name__).inc()
             raise

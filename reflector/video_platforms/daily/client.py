@@ -90,11 +90,9 @@ class DailyClient(VideoPlatformClient[DailySettings]):
     async def aclose(self) -> None:
         await self.api.http.aclose()
 
-    async def create_meeting(
-        self, room_name_prefix: str, end_date: datetime, room: Room
-    ) -> MeetingData:
+    async def create_meeting(self, room: Room, end_date: datetime) -> MeetingData:
         request = RoomRequest(
-            name=room_name_for(room_name_prefix),
+            name=room_name_for(room.name),
             properties=RoomProperties(
                 exp=int(end_date.timestamp()),
                 enable_recording=_recording_mode(room),
@@ -143,13 +141,9 @@ class DailyClient(VideoPlatformClient[DailySettings]):
             for seen in present
         ]
 
-    async def delete_room(self, room_name: str) -> bool:
+    async def delete_meeting(self, meeting: Meeting) -> None:
         with contextlib.suppress(RoomNotFound):  # already gone counts as deleted (§2.3)
-            await self.api.delete_room(room_name)
-        return True
-
-    async def upload_logo(self, room_name: str, logo_path: str) -> bool:
-        return False  # Daily themes the domain, not a room
+            await self.api.delete_room(meeting.platform_room_name)
 
     async def start_recording(self, meeting: Meeting) -> None:
         """A cloud recording, and with our bucket an audio-only raw-tracks one, each with its

@@ -87,10 +87,8 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
         super().__init__(settings, context)
         self.translate = Translator(settings.hidden_domain)
 
-    async def create_meeting(
-        self, room_name_prefix: str, end_date: datetime, room: Room
-    ) -> MeetingData:
-        name = room_name_for(room_name_prefix)
+    async def create_meeting(self, room: Room, end_date: datetime) -> MeetingData:
+        name = room_name_for(room.name)
         # Links carry no token: each user gets their own from `join_url`.
         url = f"{self.settings.base_url}/{name}"
         return MeetingData(
@@ -143,12 +141,8 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
         except ValueError as exc:
             raise PlatformUnavailable(PLATFORM, f"room census unreadable: {exc}") from exc
 
-    async def delete_room(self, room_name: str) -> bool:
+    async def delete_meeting(self, meeting: Meeting) -> None:
         """A Jitsi room exists only while people are in it; ending the meeting is ours."""
-        return True
-
-    async def upload_logo(self, room_name: str, logo_path: str) -> bool:
-        return False
 
     def verify_webhook_signature(
         self, body: bytes, signature: str, timestamp: str | None = None

@@ -87,10 +87,8 @@ class MockClient(VideoPlatformClient[MockSettings]):
         if self._api is not None:
             await self._api.aclose()
 
-    async def create_meeting(
-        self, room_name_prefix: str, end_date: datetime, room: Room
-    ) -> MeetingData:
-        room_name = f"{room_name_prefix}-{secrets.token_hex(4)}"
+    async def create_meeting(self, room: Room, end_date: datetime) -> MeetingData:
+        room_name = f"{room.name}-{secrets.token_hex(4)}"
         room_url = f"{str(self.settings.base_url).rstrip('/')}/{room_name}"
         if self._api is not None:
             exp = int(end_date.timestamp())
@@ -112,12 +110,12 @@ class MockClient(VideoPlatformClient[MockSettings]):
         async with self.context.db.read() as session:
             return await presence.sessions(session, room_name)
 
-    async def delete_room(self, room_name: str) -> bool:
+    async def delete_meeting(self, meeting: Meeting) -> None:
         if self._api is None:
-            return True
+            return
+        path = f"/rooms/{quote(meeting.platform_room_name, safe='')}"
         with contextlib.suppress(RoomNotFound):  # already gone counts as deleted
-            await self._api.request("DELETE", f"/rooms/{quote(room_name, safe='')}")
-        return True
+            await self._api.request("DELETE", path)
 
     async def upload_logo(self, room_name: str, logo_path: str) -> bool:
         image = await logo_part(logo_path)

@@ -9,8 +9,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import select
-
 from reflector.db import Meeting, Room
 from reflector.db.tables import RecordingType
 from reflector.video_platforms.base import (
@@ -70,14 +68,12 @@ class WherebyClient(VideoPlatformClient[WherebySettings]):
     async def aclose(self) -> None:
         await self.api.http.aclose()
 
-    async def create_meeting(
-        self, room_name_prefix: str, end_date: datetime, room: Room
-    ) -> MeetingData:
+    async def create_meeting(self, room: Room, end_date: datetime) -> MeetingData:
         request = MeetingRequest(
             endDate=end_date.isoformat(),
             isLocked=bool(room.is_locked),
             roomMode="group" if room.room_mode == "group" else "normal",
-            roomNamePrefix=prefix_for(room_name_prefix),
+            roomNamePrefix=prefix_for(room.name),
             recording=self._recording(room),
         )
         created = await self.api.create_meeting(request)
@@ -138,18 +134,9 @@ class WherebyClient(VideoPlatformClient[WherebySettings]):
                 )
         return sessions
 
-    async def delete_room(self, room_name: str) -> bool:
-        """Whereby deletes meetings by id (§2.3), so the room's meeting is looked up."""
-        async with self.context.db.read() as session:
-            meeting_ids = await session.scalars(
-                select(Meeting.platform_meeting_id).where(
-                    Meeting.platform == PLATFORM, Meeting.platform_room_name == room_name
-                )
-            )
-            found = list(meeting_ids)
-        for meeting_id in found:
-            await self.api.delete_meeting(meeting_id)
-        return True
+    async def delete_meeting(self, meeting: Meeting) -> None:
+        """Whereby deletes meetings by id (§2.3)."""
+        await self.api.delete_meeting(meeting.platform_meeting_id)
 
     async def upload_logo(self, room_name: str, logo_path: str) -> bool:
         image = await logo_part(logo_path)
