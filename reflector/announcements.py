@@ -6,25 +6,14 @@ processing, whose first stage brings the tracks in (`pipeline.intake`).
 """
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import recording_tracks, recordings
+from reflector.actions import RecordingFailed, RecordingReady
 from reflector.db import Meeting, Recording, RecordingStatus
 from reflector.db.upsert import insert
-from reflector.recording_tracks import Track
-
-
-@dataclass(frozen=True)
-class RecordingReady:
-    """The platform says a recording of this room is ready, and where its tracks are."""
-
-    room_name: str
-    recording_id: str
-    tracks: tuple[Track, ...]
-    at: datetime
 
 
 async def announce(
@@ -38,16 +27,6 @@ async def announce(
     if recording_id is not None:
         await recordings.queue_processing(session, now, recording_id)
     return recording_id
-
-
-@dataclass(frozen=True)
-class RecordingFailed:
-    """The platform says a recording of this room failed (it may never be announced)."""
-
-    room_name: str
-    failure_id: str
-    reason: str
-    at: datetime
 
 
 async def fail(

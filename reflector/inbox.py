@@ -9,7 +9,6 @@ is committed, so acknowledging fast never means acknowledging before the event i
 """
 
 import asyncio
-import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
@@ -22,7 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
 from reflector import announcements, lifecycle, participants, recording_starts
-from reflector.announcements import RecordingFailed, RecordingReady
+from reflector.actions import (
+    CallEnded,
+    InboundEvent,
+    MeetingEnded,
+    ParticipantJoined,
+    ParticipantLeft,
+    RecordingFailed,
+    RecordingReady,
+    RoomActive,
+)
 from reflector.clock import Clock
 from reflector.db import Database, EndReason, EventStatus, Meeting, Room, WebhookEvent
 from reflector.db.upsert import built_once, insert_into
@@ -35,123 +43,6 @@ MAX_BATCH = 100
 RECORDING_STARTS_REMEMBERED = 10_000
 # Transactions in flight at once, by database.
 WRITERS = {"postgresql": 3}
-
-
-@dataclass(frozen=True)
-class ParticipantJoined:
-    room_name: str
-    participant_id: str
-    at: datetime
-    user_id: str | None = None
-    display_name: str | None = None
-    is_recorder: bool = False
-
-
-@dataclass(frozen=True)
-class ParticipantLeft:
-    room_name: str
-    participant_id: str
-    at: datetime
-    is_recorder: bool = False
-
-
-@dataclass(frozen=True)
-class MeetingEnded:
-    room_name: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class CallEnded:
-    """The platform says the call is over, by a rule of its own (fewer than two people for a
-    while): the meeting ends only if nobody but recorders is left in it."""
-
-    room_name: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class RoomActive:
-    """The platform reports the room open: the event belongs to the meeting, nothing changes."""
-
-    room_name: str
-    at: datetime
-
-
-Action = (
-    ParticipantJoined
-    | ParticipantLeft
-    | MeetingEnded
-    | CallEnded
-    | RoomActive
-    | RecordingReady
-    | RecordingFailed
-)
-
-
-@dataclass(frozen=True)
-class InboundEvent:
-    """One authentic event, with what it says about one platform room.
-
-    `actions` is empty when the event cannot be applied; `problem` says why.
-    """
-
-    platform: str
-    key: str
-    type: str
-    raw_body: bytes
-    metric_type: str
-    actions: tuple[Action, ...] = ()
-    problem: str | None = None
-    status_without_action: EventStatus = EventStatus.PARKED
-
-    def __post_init__(self) -> None:
-        if len({action.room_name for action in self.actions}) > 1:
-            raise ValueError("an event's actions must all name the same room")
-
-    @classmethod
-    def unusable(
-        cls,
-        platform: str,
-        body: bytes,
-        type_: str,
-        metric_type: str,
-        problem: str,
-        key: str | None = None,
-    ) -> "InboundEvent":
-        """An authentic body we cannot read: kept as `failed`, by default keyed by its digest."""
-        return cls(
-            platform=platform,
-            key=key or digest_key(body),
-            type=type_,
-            raw_body=body,
-            metric_type=metric_type,
-            problem=problem,
-            status_without_action=EventStatus.FAILED,
-        )
-
-    @classmethod
-    def unknown_type(
-        cls, platform: str, body: bytes, type_: str, key: str | None = None
-    ) -> "InboundEvent":
-        """An authentic event of a type we do not handle: kept as `parked`."""
-        return cls(
-            platform=platform,
-            key=key or digest_key(body),
-            type=type_,
-            raw_body=body,
-            metric_type="other",
-            problem=f"unknown event type {type_!r}",
-        )
-
-    @property
-    def room_name(self) -> str | None:
-        return self.actions[0].room_name if self.actions else None
-
-
-def digest_key(body: bytes) -> str:
-    """The event key of a body whose sender gave it no id."""
-    return "sha256:" + hashlib.sha256(body).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,8 +43,13 @@ BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 600.0
 
 
+ClientT = TypeVar("ClientT", bound=VideoPlatformClient[Any])
+
+
 class PlatformClients(Protocol):
     def client(self, slug: str) -> VideoPlatformClient[Any]: ...
+
+    def of(self, kind: type[ClientT]) -> ClientT: ...
 
     def settings(self, slug: str) -> VideoPlatformConfig: ...
 

@@ -12,8 +12,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from reflector.actions import RecordingReady
 from reflector.all_settings import Config
-from reflector.announcements import RecordingReady, announce
+from reflector.announcements import announce
 from reflector.app import create_app
 from reflector.db import Job, Meeting, Recording
 from reflector.pipeline.process import PROCESS_RECORDING

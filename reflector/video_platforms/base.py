@@ -11,6 +11,7 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 import httpx
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from reflector.actions import InboundEvent
 from reflector.clock import Clock
 from reflector.db import Database, Meeting, Room
 from reflector.video_platforms.errors import PlatformRequestError
@@ -153,6 +154,11 @@ class VideoPlatformClient(ABC, Generic[SettingsT]):
         timestamp = headers.get(self.TIMESTAMP_HEADER) if self.TIMESTAMP_HEADER else None
         signature = headers.get(self.SIGNATURE_HEADER, "")
         return self.verify_webhook_signature(body, signature, timestamp)
+
+    @abstractmethod
+    def translate(self, body: bytes) -> InboundEvent:
+        """An authentic webhook body as the inbox's event: what it says happened, in the
+        `Action`s every platform translates into."""
 
     @abstractmethod
     async def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:

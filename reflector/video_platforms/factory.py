@@ -3,7 +3,7 @@
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from reflector.all_settings import Config, ConfigError
 from reflector.db import Room
@@ -28,6 +28,7 @@ from reflector.video_platforms.platform_settings import VideoPlatformConfig
 from reflector.video_platforms.spec import PlatformSpec
 
 logger = logging.getLogger(__name__)
+ClientT = TypeVar("ClientT", bound=VideoPlatformClient[Any])
 
 
 class Platforms:
@@ -83,6 +84,17 @@ class Platforms:
             spec = self._specs[slug]
             self._clients[slug] = spec.client(self._config.platforms[slug], self._context)
         return self._clients[slug]
+
+    def of(self, kind: type[ClientT]) -> ClientT:
+        """The client whose class is `kind`, typed: how a platform's own routes, jobs and
+        commands reach their platform's client, with its platform-only methods."""
+        slug = next((spec.slug for spec in self._specs.values() if spec.client is kind), None)
+        if slug is None:
+            raise PlatformNotConfigured(kind.__name__, "no registered platform has this client")
+        client = self.client(slug)
+        if not isinstance(client, kind):
+            raise TypeError(f"{slug}'s client is not a {kind.__name__}")
+        return client
 
     def for_new_room(self, requested: str | None) -> str:
         """The platform a new room gets; it must be configured."""

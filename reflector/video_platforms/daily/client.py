@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 from urllib.parse import quote
 
+from reflector.actions import InboundEvent
 from reflector.db import Meeting, Room
 from reflector.db.tables import RecordingType
 from reflector.video_platforms.base import (
@@ -78,7 +79,7 @@ class DailyClient(VideoPlatformClient[DailySettings]):
         super().__init__(settings, context)
         http = VendorAPI(PLATFORM, str(settings.api_url), settings.api_key, context.http_transport)
         self.api = DailyAPI(http)
-        self.translate = Translator(settings.s3_bucket)
+        self.translator = Translator(settings.s3_bucket)
 
     @classmethod
     def capabilities_with(cls, settings: VideoPlatformConfig) -> frozenset[Capability]:
@@ -193,6 +194,9 @@ class DailyClient(VideoPlatformClient[DailySettings]):
             return False
         seconds = value / 1000 if value > _LATEST_SECONDS else value
         return within_window(seconds, self.context.clock().timestamp())
+
+    def translate(self, body: bytes) -> InboundEvent:
+        return self.translator(body)
 
     async def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
         """A meeting token for this user; the owner's makes them the meeting's owner (§3)."""

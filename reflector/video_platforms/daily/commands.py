@@ -8,7 +8,6 @@ import click
 from reflector.jobs import JobContext
 from reflector.video_platforms.daily.api import Webhook
 from reflector.video_platforms.daily.client import DailyClient
-from reflector.video_platforms.daily.events import PLATFORM
 from reflector.video_platforms.errors import PlatformError
 from reflector.video_platforms.spec import CommandContext
 
@@ -23,12 +22,6 @@ def commands() -> None:
 @commands.group("webhook")
 def webhook() -> None:
     """The domain's webhook, which Daily disables after three failed deliveries."""
-
-
-def _client(ctx: JobContext) -> DailyClient:
-    client = ctx.platforms.client(PLATFORM)
-    assert isinstance(client, DailyClient)
-    return client
 
 
 def _show(hook: Webhook) -> str:
@@ -55,7 +48,7 @@ def register(services: CommandContext, url: str) -> None:
     """
 
     async def work(ctx: JobContext) -> Webhook:
-        client = _client(ctx)
+        client = ctx.platforms.of(DailyClient)
         secret = client.settings.webhook_secret
         if secret is None:
             raise click.ClickException("set DAILY_WEBHOOK_SECRET first (openssl rand -base64 32)")
@@ -70,7 +63,7 @@ def status(services: CommandContext) -> None:
     """The domain's webhooks, their state and failed deliveries."""
 
     async def work(ctx: JobContext) -> list[Webhook]:
-        return await _client(ctx).api.webhooks()
+        return await ctx.platforms.of(DailyClient).api.webhooks()
 
     hooks = _run(services, work)
     for hook in hooks:
@@ -87,7 +80,7 @@ def reactivate(services: CommandContext) -> None:
     """Reactivate every FAILED webhook (Daily probes its URL again)."""
 
     async def work(ctx: JobContext) -> list[Webhook]:
-        api = _client(ctx).api
+        api = ctx.platforms.of(DailyClient).api
         return [
             await api.reactivate_webhook(hook)
             for hook in await api.webhooks()

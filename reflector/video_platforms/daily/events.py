@@ -11,13 +11,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from reflector.announcements import RecordingFailed, RecordingReady
-from reflector.inbox import (
+from reflector.actions import (
     Action,
     InboundEvent,
     MeetingEnded,
     ParticipantJoined,
     ParticipantLeft,
+    RecordingFailed,
+    RecordingReady,
     RoomActive,
     digest_key,
 )

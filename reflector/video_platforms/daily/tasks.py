@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import announcements, recordings
-from reflector.announcements import RecordingReady
+from reflector.actions import RecordingReady
 from reflector.db import Meeting
 from reflector.job_errors import TransientJobError
 from reflector.jobs import JobContext, PeriodicSpec
@@ -29,8 +29,7 @@ _MATCH_WINDOW = timedelta(days=7)
 
 async def poll_recordings(ctx: JobContext) -> int:
     """Announce finished recordings we do not have; returns how many."""
-    client = ctx.platforms.client(PLATFORM)
-    assert isinstance(client, DailyClient)
+    client = ctx.platforms.of(DailyClient)
     found = 0
     try:
         async for recording in client.api.recordings():
@@ -54,7 +53,7 @@ async def poll_recordings(ctx: JobContext) -> int:
 
 def _ready(client: DailyClient, recording: Recording) -> RecordingReady:
     audio = [track.s3_key for track in recording.tracks or [] if track.type == "audio"]
-    tracks = client.translate.tracks(recording.id, recording.s3_key, audio)
+    tracks = client.translator.tracks(recording.id, recording.s3_key, audio)
     started = datetime.fromtimestamp(recording.start_ts, UTC)
     return RecordingReady(recording.room_name, recording.id, tracks, started)
 

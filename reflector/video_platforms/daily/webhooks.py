@@ -5,7 +5,6 @@ from fastapi import APIRouter, Request
 from reflector.api import webhook_edge
 from reflector.api.schemas import WebhookAck
 from reflector.limits import WEBHOOK_MAX_BODY
-from reflector.video_platforms.daily.client import DailyClient
 from reflector.video_platforms.daily.events import PLATFORM
 
 router = APIRouter(prefix="/v1/daily", tags=["daily"], max_body_size=WEBHOOK_MAX_BODY)
@@ -20,9 +19,8 @@ async def receive_webhook(request: Request) -> WebhookAck:
     delivery = await webhook_edge.verified(request, PLATFORM)
     if _is_probe(delivery.body):
         return WebhookAck(status="processed", event_id=None)
-    client = delivery.client
-    assert isinstance(client, DailyClient)
-    return WebhookAck.of(await delivery.runtime.inbox.receive(client.translate(delivery.body)))
+    event = delivery.client.translate(delivery.body)
+    return WebhookAck.of(await delivery.runtime.inbox.receive(event))
 
 
 def _is_probe(body: bytes) -> bool:

@@ -13,9 +13,10 @@ from urllib.parse import quote
 import httpx
 
 from reflector import USER_AGENT
+from reflector.actions import InboundEvent, MeetingEnded, ParticipantJoined, ParticipantLeft
 from reflector.db import Meeting, Room
 from reflector.db.tables import RecordingType
-from reflector.inbox import MeetingEnded, ParticipantJoined, ParticipantLeft, observation
+from reflector.inbox import observation
 from reflector.participants import merge
 from reflector.video_platforms.base import (
     Capability,
@@ -85,7 +86,7 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
 
     def __init__(self, settings: JitsiSettings, context: PlatformContext) -> None:
         super().__init__(settings, context)
-        self.translate = Translator(settings.hidden_domain)
+        self.translator = Translator(settings.hidden_domain)
 
     async def create_meeting(self, room: Room, end_date: datetime) -> MeetingData:
         name = room_name_for(room.name)
@@ -106,7 +107,9 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
     async def get_room_sessions(self, room_name: str) -> list[SessionData]:
         """Jitsi has no sessions API: the sessions are what Prosody's stored events say."""
         async with self.context.db.read() as session:
-            meeting, actions = await delivered_actions(session, PLATFORM, room_name, self.translate)
+            meeting, actions = await delivered_actions(
+                session, PLATFORM, room_name, self.translator
+            )
         if meeting is None:
             return []
         merged = merge(
@@ -155,6 +158,9 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
             for secret in accepted
         ]
         return any(matches)
+
+    def translate(self, body: bytes) -> InboundEvent:
+        return self.translator(body)
 
     async def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
         moderator = role is Role.HOST

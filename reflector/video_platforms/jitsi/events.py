@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from reflector.inbox import (
+from reflector.actions import (
     Action,
     InboundEvent,
     MeetingEnded,

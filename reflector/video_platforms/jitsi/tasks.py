@@ -110,8 +110,7 @@ async def reconcile_with_census(ctx: JobContext) -> int:
     leave their participants "in" for ever. Only rooms we saw open are judged, and only on
     events older than the census, so a room opening meanwhile is not taken for a closed one.
     """
-    client = ctx.platforms.client(PLATFORM)
-    assert isinstance(client, JitsiClient)
+    client = ctx.platforms.of(JitsiClient)
     if client.settings.api_url is None:
         return 0
     taken = ctx.clock()

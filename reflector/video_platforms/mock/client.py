@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
+from reflector.actions import InboundEvent
 from reflector.db import Meeting, Room
 from reflector.video_platforms.base import (
     Capability,
@@ -21,7 +22,7 @@ from reflector.video_platforms.base import (
 )
 from reflector.video_platforms.errors import PlatformNotConfigured, RoomNotFound
 from reflector.video_platforms.logos import logo_part
-from reflector.video_platforms.mock import presence
+from reflector.video_platforms.mock import events, presence
 from reflector.video_platforms.mock.events import PLATFORM
 from reflector.video_platforms.mock.settings import MockSettings
 from reflector.video_platforms.platform_settings import VideoPlatformConfig, encoded
@@ -132,6 +133,9 @@ class MockClient(VideoPlatformClient[MockSettings]):
         return verify_t_v1(
             body, signature, encoded(self.settings.webhook_secrets(now)), now.timestamp()
         )
+
+    def translate(self, body: bytes) -> InboundEvent:
+        return events.translate(body)
 
     async def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
         if self._api is None:

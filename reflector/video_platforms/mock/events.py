@@ -10,8 +10,14 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter, field_validator
 
-from reflector.announcements import RecordingReady
-from reflector.inbox import Action, InboundEvent, MeetingEnded, ParticipantJoined, ParticipantLeft
+from reflector.actions import (
+    Action,
+    InboundEvent,
+    MeetingEnded,
+    ParticipantJoined,
+    ParticipantLeft,
+    RecordingReady,
+)
 from reflector.recording_tracks import (
     MAX_KEY_LENGTH,
     MAX_OFFSET_SECONDS,

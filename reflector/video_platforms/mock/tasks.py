@@ -9,7 +9,7 @@ from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import announcements, recordings
-from reflector.announcements import RecordingReady
+from reflector.actions import RecordingReady
 from reflector.job_errors import TransientJobError
 from reflector.jobs import JobContext, PeriodicSpec
 from reflector.meetings import newest_in_platform_room
@@ -31,8 +31,7 @@ async def reconcile(ctx: JobContext) -> None:
 
 async def poll_recordings(ctx: JobContext) -> int:
     """Announce the finished recordings we do not have yet; returns how many."""
-    client = ctx.platforms.client(PLATFORM)
-    assert isinstance(client, MockClient)
+    client = ctx.platforms.of(MockClient)
     if client.settings.api_url is None:
         return 0
     try:

@@ -16,8 +16,9 @@ from urllib.parse import unquote_plus, urlsplit
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy import select
 
+from reflector.actions import InboundEvent
 from reflector.db import Recording, WebhookEvent
-from reflector.inbox import InboundEvent, Inbox
+from reflector.inbox import Inbox
 from reflector.job_errors import TransientJobError
 from reflector.jobs import JobContext
 from reflector.pipeline.buckets import client_for
@@ -34,7 +35,7 @@ RESCAN_WINDOW = timedelta(days=7)
 
 async def read_notifications(ctx: JobContext) -> int:
     """Store the recordings the queue tells of; returns how many objects it named."""
-    client = _client(ctx)
+    client = ctx.platforms.of(WherebyClient)
     queue = client.settings.sqs_queue_url
     if queue is None or client.settings.bucket_name is None:
         return 0
@@ -66,7 +67,7 @@ async def read_notifications(ctx: JobContext) -> int:
 
 async def rescan(ctx: JobContext) -> int:
     """Store recent recordings in the bucket that no way in has brought; returns how many."""
-    client = _client(ctx)
+    client = ctx.platforms.of(WherebyClient)
     bucket = client.settings.bucket_name
     if bucket is None:
         return 0
@@ -87,7 +88,7 @@ async def rescan(ctx: JobContext) -> int:
     events = [
         event
         for key in unseen
-        if (event := client.translate.object_created(key, _found_by_rescan(bucket, key)))
+        if (event := client.translator.object_created(key, _found_by_rescan(bucket, key)))
     ]
     await asyncio.gather(*(inbox.receive(event) for event in events))
     if events:
@@ -120,7 +121,7 @@ def _events_of(client: WherebyClient, body: str) -> Iterable[InboundEvent]:
         key = unquote_plus(raw_key)
         if not key.startswith(client.settings.bucket_folder):
             continue
-        event = client.translate.object_created(key, json.dumps(record).encode())
+        event = client.translator.object_created(key, json.dumps(record).encode())
         if event is not None:
             yield event
 
@@ -150,12 +151,6 @@ async def _unseen(ctx: JobContext, keys: list[str]) -> list[str]:
 
 def _found_by_rescan(bucket: str, key: str) -> bytes:
     return json.dumps({"found_by": "rescan", "bucket": bucket, "key": key}).encode()
-
-
-def _client(ctx: JobContext) -> WherebyClient:
-    client = ctx.platforms.client(PLATFORM)
-    assert isinstance(client, WherebyClient)
-    return client
 
 
 async def _aws(call: Any, **kwargs: Any) -> Any:

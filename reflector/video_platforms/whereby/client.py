@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
+from reflector.actions import InboundEvent
 from reflector.db import Meeting, Room
 from reflector.db.tables import RecordingType
 from reflector.video_platforms.base import (
@@ -56,7 +57,7 @@ class WherebyClient(VideoPlatformClient[WherebySettings]):
         super().__init__(settings, context)
         http = VendorAPI(PLATFORM, str(settings.api_url), settings.api_key, context.http_transport)
         self.api = WherebyAPI(http)
-        self.translate = Translator(settings.bucket_name, settings.bucket_folder)
+        self.translator = Translator(settings.bucket_name, settings.bucket_folder)
 
     @classmethod
     def capabilities_with(cls, settings: VideoPlatformConfig) -> frozenset[Capability]:
@@ -157,6 +158,9 @@ class WherebyClient(VideoPlatformClient[WherebySettings]):
             return True
         compact = _compact(body)
         return compact is not None and verify_t_v1(compact, signature, secrets, now.timestamp())
+
+    def translate(self, body: bytes) -> InboundEvent:
+        return self.translator(body)
 
     async def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
         """The owner gets the host link (it holds a roomKey, §2.1); everyone else the room's."""

@@ -12,13 +12,13 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter
 
-from reflector.announcements import RecordingReady
-from reflector.inbox import (
+from reflector.actions import (
     Action,
     CallEnded,
     InboundEvent,
     ParticipantJoined,
     ParticipantLeft,
+    RecordingReady,
     RoomActive,
     digest_key,
 )

@@ -3,7 +3,6 @@ from fastapi import APIRouter, Request
 from reflector.api import webhook_edge
 from reflector.api.schemas import WebhookAck
 from reflector.limits import WEBHOOK_MAX_BODY
-from reflector.video_platforms.whereby.client import WherebyClient
 from reflector.video_platforms.whereby.events import PLATFORM
 
 router = APIRouter(prefix="/v1/whereby", tags=["whereby"], max_body_size=WEBHOOK_MAX_BODY)
@@ -17,6 +16,5 @@ async def receive_webhook(request: Request) -> WebhookAck:
     Answered 2xx for every authentic event: Whereby drops what gets a 4xx (§4.5).
     """
     delivery = await webhook_edge.verified(request, PLATFORM)
-    client = delivery.client
-    assert isinstance(client, WherebyClient)
-    return WebhookAck.of(await delivery.runtime.inbox.receive(client.translate(delivery.body)))
+    event = delivery.client.translate(delivery.body)
+    return WebhookAck.of(await delivery.runtime.inbox.receive(event))
