@@ -8,18 +8,40 @@ such a close gives way to later evidence (`participants`).
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import participants
+from reflector.all_settings import Config
 from reflector.db import Meeting, MeetingState, ParticipantSession
-from reflector.jobs import JobContext
+from reflector.jobs import JobContext, PeriodicSpec
 from reflector.participants import Observation
 from reflector.video_platforms.base import Capability, SessionData
+from reflector.video_platforms.spec import PlatformSpec
 
 logger = logging.getLogger(__name__)
+
+
+def periodic(config: Config, specs: Sequence[PlatformSpec]) -> list[PeriodicSpec]:
+    """A reconciliation of each configured platform that has a sessions API to ask."""
+    return [
+        PeriodicSpec(
+            f"{spec.slug}.reconcile_sessions", spec.reconcile_every_seconds, _of(spec.slug)
+        )
+        for spec in specs
+        if not (settings := config.platforms[spec.slug]).missing()
+        and Capability.SESSIONS_API in spec.client.capabilities_with(settings)
+    ]
+
+
+def _of(platform: str) -> Callable[[JobContext], Awaitable[None]]:
+    async def run(ctx: JobContext) -> None:
+        await reconcile_sessions(ctx, platform)
+
+    return run
 
 
 async def reconcile_sessions(ctx: JobContext, platform: str) -> int:

@@ -149,27 +149,24 @@ async def test_a_tenant_prefixed_room_is_our_room(client, alice):
     assert (await post(client, body))["status"] == "processed"
 
 
-async def test_sessions_are_derived_from_the_stored_events(client, alice):
+async def test_who_is_in_comes_from_the_events_and_there_is_no_sessions_api(client, alice):
     meeting = await new_meeting(client, alice)
     room = meeting["platform_room_name"]
-    sessions_url = f"/v1/meetings/{meeting['id']}/sessions"
-    assert (await client.get(sessions_url, headers=alice)).json() == []
+    url = f"/v1/meetings/{meeting['id']}"
     await post(client, fixture("room_created", room))
     await post(client, fixture("occupant_joined", room))
     await post(client, fixture("occupant_joined_recorder", room))
-    sessions = (await client.get(sessions_url, headers=alice)).json()
-    assert [(s["user_name"], s["left_at"], s["is_recorder"]) for s in sessions] == [
+    people = (await client.get(url, headers=alice)).json()["participants"]
+    assert sorted((p["display_name"] or "", p["left_at"], p["is_recorder"]) for p in people) == [
+        ("", None, True),
         ("Ada Lovelace", None, False),
-        (None, None, True),
     ]
+    assert {p["user_id"] for p in people} == {"7d1f2e8c-4a90-4b5d-8f4e-3c1a0b5d8f4e", None}
     await post(client, fixture("room_destroyed", room))
-    sessions = (await client.get(sessions_url, headers=alice)).json()
-    assert all(s["left_at"] is not None for s in sessions)
-    assert {s["user_id"] for s in sessions} == {
-        "7d1f2e8c-4a90-4b5d-8f4e-3c1a0b5d8f4e",
-        "c2a9e4b1-0f3d-4a7e-9b58-6e1d2f3a4b5c",
-        None,
-    }
+    assert (await client.get(url, headers=alice)).json()["state"] == "ended"
+    sessions = await client.get(f"{url}/sessions", headers=alice)
+    assert sessions.status_code == 409
+    assert "has no sessions API" in sessions.json()["detail"]
 
 
 @pytest.mark.parametrize(

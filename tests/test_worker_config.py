@@ -3,7 +3,9 @@
 import pytest
 
 from reflector.all_settings import Config
+from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.registry import PLATFORMS
+from reflector.video_platforms.whereby import WherebySettings
 from reflector.worker.celery_app import job_specs, make_celery, periodic_specs
 
 
@@ -50,3 +52,12 @@ def test_the_scheduler_runs_the_core_and_each_platforms_periodic_work(celery_con
     assert {"reflector.meeting_lifecycle", "mock.reconcile_sessions"} <= set(schedule)
     for entry in schedule.values():
         assert entry["options"]["expires"] == entry["schedule"]
+
+
+def test_every_platform_with_a_sessions_api_is_reconciled_and_no_other(config: Config):
+    whereby = WherebySettings(_env_file=None, api_key="whereby-key", webhook_secret="a-whereby-webhook-secret")
+    jitsi = JitsiSettings(_env_file=None)
+    platforms = {**config.platforms, "whereby": whereby, "jitsi": jitsi}
+    schedule = periodic_specs(Config(settings=config.settings, platforms=platforms), PLATFORMS)
+    reconciled = {task.name for task in schedule if task.name.endswith(".reconcile_sessions")}
+    assert reconciled == {"mock.reconcile_sessions", "whereby.reconcile_sessions"}

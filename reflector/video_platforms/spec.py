@@ -66,7 +66,8 @@ class PlatformSpec:
     meeting page), under `/<slug>`. `commands` is mounted as `reflector <slug> ...`;
     `remove_expired` keeps the platform's own tables as bounded as the inbox (it runs with the
     inbox's retention cut-off); `embed` is how the room page shows its meetings (without one,
-    the page offers the link to open).
+    the page offers the link to open). The core schedules the reconciliation of every
+    platform whose capabilities, with its settings, include a sessions API.
     """
 
     slug: str
@@ -79,3 +80,5 @@ class PlatformSpec:
     commands: click.Group | None = None
     remove_expired: RemoveExpired | None = None
     embed: Embed | None = None
+    # How often the core reconciles its sessions, where it declares a sessions API.
+    reconcile_every_seconds: float = 60.0

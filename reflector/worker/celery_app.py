@@ -12,7 +12,7 @@ from typing import Any
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 
-from reflector import lifecycle, recording_starts, retention, room_webhooks
+from reflector import lifecycle, reconcile, recording_starts, retention, room_webhooks
 from reflector.all_settings import Config
 from reflector.jobs import DEFAULT_QUEUE, JobSpec, PeriodicSpec
 from reflector.pipeline.process import PROCESS_RECORDING
@@ -38,6 +38,7 @@ def core_periodic(config: Config, specs: Sequence[PlatformSpec]) -> tuple[Period
     return (
         PeriodicSpec("reflector.meeting_lifecycle", every, lifecycle.check_meetings),
         PeriodicSpec("reflector.remove_expired", 3600, retention.remover(platform_tables)),
+        *reconcile.periodic(config, specs),
     )
 
 

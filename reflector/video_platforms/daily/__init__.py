@@ -30,6 +30,8 @@ PLATFORM = PlatformSpec(
     periodic=PERIODIC,
     embed=EMBED,
     commands=commands,
+    # Daily's presence API answers in a moment: who is in is corrected within 30 s.
+    reconcile_every_seconds=30.0,
 )
 
 __all__ = ["PLATFORM", "DailyClient", "DailySettings"]

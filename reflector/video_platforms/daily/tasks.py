@@ -13,7 +13,6 @@ from reflector.actions import RecordingReady
 from reflector.db import Meeting
 from reflector.job_errors import TransientJobError
 from reflector.jobs import JobContext, PeriodicSpec
-from reflector.reconcile import reconcile_sessions
 from reflector.video_platforms.daily.api import Recording
 from reflector.video_platforms.daily.client import DailyClient
 from reflector.video_platforms.daily.events import PLATFORM
@@ -22,7 +21,6 @@ from reflector.video_platforms.errors import PlatformUnavailable
 logger = logging.getLogger(__name__)
 POLL_RECORDINGS_EVERY_SECONDS = 300.0
 # Presence lags up to 15 s; asking more often tells nothing new (§2.4).
-RECONCILE_EVERY_SECONDS = 30.0
 # A recording belongs to the meeting of its room that started last before it (§4.2).
 _MATCH_WINDOW = timedelta(days=7)
 
@@ -78,11 +76,4 @@ async def _poll(ctx: JobContext) -> None:
     await poll_recordings(ctx)
 
 
-async def _reconcile(ctx: JobContext) -> None:
-    await reconcile_sessions(ctx, PLATFORM)
-
-
-PERIODIC = (
-    PeriodicSpec("daily.poll_recordings", POLL_RECORDINGS_EVERY_SECONDS, _poll),
-    PeriodicSpec("daily.reconcile_presence", RECONCILE_EVERY_SECONDS, _reconcile),
-)
+PERIODIC = (PeriodicSpec("daily.poll_recordings", POLL_RECORDINGS_EVERY_SECONDS, _poll),)

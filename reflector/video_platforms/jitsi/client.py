@@ -5,7 +5,6 @@ import json
 import re
 import secrets
 import uuid
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -13,21 +12,17 @@ from urllib.parse import quote
 import httpx
 
 from reflector import USER_AGENT
-from reflector.actions import InboundEvent, MeetingEnded, ParticipantJoined, ParticipantLeft
+from reflector.actions import InboundEvent
 from reflector.db import Meeting, Room
 from reflector.db.tables import RecordingType
-from reflector.inbox import observation
-from reflector.participants import merge
 from reflector.video_platforms.base import (
     Capability,
     JoinUser,
     MeetingData,
     PlatformContext,
     Role,
-    SessionData,
     VideoPlatformClient,
 )
-from reflector.video_platforms.delivered import as_sessions, delivered_actions
 from reflector.video_platforms.errors import PlatformNotConfigured, PlatformUnavailable
 from reflector.video_platforms.jitsi.events import PLATFORM, Translator, meeting_room_name
 from reflector.video_platforms.jitsi.settings import JitsiSettings
@@ -65,9 +60,9 @@ def census_rooms(census: Any) -> set[str]:
 
 class JitsiClient(VideoPlatformClient[JitsiSettings]):
     PLATFORM_NAME = PLATFORM
-    CAPABILITIES = frozenset(
-        {Capability.PER_USER_TOKENS, Capability.SESSIONS_API, Capability.CLOUD_RECORDING}
-    )
+    # No sessions API: who is in comes from Prosody's events, and the room census
+    # (`tasks.reconcile_with_census`) closes the rooms whose last events were lost.
+    CAPABILITIES = frozenset({Capability.PER_USER_TOKENS, Capability.CLOUD_RECORDING})
     # Prosody's event sync signs nothing: it sends a static bearer token (§c.4).
     SIGNATURE_HEADER = "Authorization"
 
@@ -103,25 +98,6 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
                 and self.has(Capability.CLOUD_RECORDING)
             },
         )
-
-    async def get_room_sessions(self, room_name: str) -> list[SessionData]:
-        """Jitsi has no sessions API: the sessions are what Prosody's stored events say."""
-        async with self.context.db.read() as session:
-            meeting, actions = await delivered_actions(
-                session, PLATFORM, room_name, self.translator
-            )
-        if meeting is None:
-            return []
-        merged = merge(
-            observation(meeting.id, action)
-            for action in actions
-            if isinstance(action, ParticipantJoined | ParticipantLeft)
-        )
-        destroyed = [action.at for action in actions if isinstance(action, MeetingEnded)]
-        if destroyed:
-            # A destroyed room has nobody left in it, whatever events went missing.
-            merged = [replace(found, left_at=found.left_at or destroyed[0]) for found in merged]
-        return as_sessions(merged)
 
     async def open_rooms(self) -> set[str]:
         """The rooms Prosody has open now, from mod_muc_census's `GET /room-census` (§c.5)."""

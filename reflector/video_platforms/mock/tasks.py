@@ -13,7 +13,6 @@ from reflector.actions import RecordingReady
 from reflector.job_errors import TransientJobError
 from reflector.jobs import JobContext, PeriodicSpec
 from reflector.meetings import newest_in_platform_room
-from reflector.reconcile import reconcile_sessions
 from reflector.validation import first_error
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.mock.client import MockClient
@@ -21,12 +20,7 @@ from reflector.video_platforms.mock.events import PLATFORM, announced_track
 from reflector.video_platforms.mock.presence import MockPresence
 
 logger = logging.getLogger(__name__)
-RECONCILE_EVERY_SECONDS = 60.0
 POLL_RECORDINGS_EVERY_SECONDS = 300.0
-
-
-async def reconcile(ctx: JobContext) -> None:
-    await reconcile_sessions(ctx, PLATFORM)
 
 
 async def poll_recordings(ctx: JobContext) -> int:
@@ -72,7 +66,4 @@ async def remove_expired(session: AsyncSession, before: datetime) -> None:
     await session.execute(delete(MockPresence).where(last_seen < before))
 
 
-PERIODIC = (
-    PeriodicSpec("mock.reconcile_sessions", RECONCILE_EVERY_SECONDS, reconcile),
-    PeriodicSpec("mock.poll_recordings", POLL_RECORDINGS_EVERY_SECONDS, _poll),
-)
+PERIODIC = (PeriodicSpec("mock.poll_recordings", POLL_RECORDINGS_EVERY_SECONDS, _poll),)
