@@ -24,20 +24,12 @@ class EchoSettings(MockSettings):
 class EchoClient(MockClient):
     """A working platform other than the mock, to move rooms onto."""
 
-    PLATFORM_NAME = "echo"
-
-    async def create_meeting(self, room: Room, end_date: datetime) -> MeetingData:
-        data = await super().create_meeting(room, end_date)
-        return data.model_copy(update={"platform": self.PLATFORM_NAME})
-
 
 class DownClient(MockClient):
     """A platform whose API is unreachable."""
 
-    PLATFORM_NAME = "down"
-
     async def create_meeting(self, room: Room, end_date: datetime) -> MeetingData:
-        raise PlatformUnavailable(self.PLATFORM_NAME, "connection refused")
+        raise PlatformUnavailable(self.slug, "connection refused")
 
 
 class DownSettings(MockSettings):
@@ -56,7 +48,6 @@ class ScriptedClient(EchoClient):
     """A platform whose sessions API answers what the test scripted, and which can let
     something happen between taking its snapshot and answering (an interleaving)."""
 
-    PLATFORM_NAME = "scripted"
     listing: ClassVar[list[SessionData]] = []
     after_snapshot: ClassVar[Callable[[], Awaitable[None]] | None] = None
 

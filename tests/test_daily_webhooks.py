@@ -71,7 +71,7 @@ async def count(runtime, model) -> int:
 def test_the_contracts_signature_vector(runtime, clock):
     vector = fixture("signature_test_vector")
     settings = daily_settings(webhook_secret=vector["hmac_secret_base64"])
-    client = type(runtime.platforms.client("daily"))(settings, runtime.platforms._context)
+    client = type(runtime.platforms.client("daily"))("daily", settings, runtime.platforms._context)
     clock.now = datetime.fromtimestamp(int(vector["x_webhook_timestamp"]), UTC)
     body = vector["raw_body"].encode()
     signature = vector["expected_x_webhook_signature"]

@@ -149,7 +149,9 @@ async def post(client, body: bytes, clock: FakeClock, **headers: str) -> httpx.R
 def test_the_contracts_signature_vector(runtime, clock):
     vector = fixture("signature_test_vector")
     settings = whereby_settings(webhook_secret=vector["secret"])
-    client = type(runtime.platforms.client("whereby"))(settings, runtime.platforms._context)
+    client = type(runtime.platforms.client("whereby"))(
+        "whereby", settings, runtime.platforms._context
+    )
     clock.now = datetime.fromtimestamp(int(vector["timestamp_seconds"]), UTC)
     body = vector["raw_body"].encode()
     header = f"t={vector['timestamp_seconds']},v1={vector['expected_v1_hex']}"

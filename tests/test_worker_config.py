@@ -55,7 +55,9 @@ def test_the_scheduler_runs_the_core_and_each_platforms_periodic_work(celery_con
 
 
 def test_every_platform_with_a_sessions_api_is_reconciled_and_no_other(config: Config):
-    whereby = WherebySettings(_env_file=None, api_key="whereby-key", webhook_secret="a-whereby-webhook-secret")
+    whereby = WherebySettings(
+        _env_file=None, api_key="whereby-key", webhook_secret="a-whereby-webhook-secret"
+    )
     jitsi = JitsiSettings(_env_file=None)
     platforms = {**config.platforms, "whereby": whereby, "jitsi": jitsi}
     schedule = periodic_specs(Config(settings=config.settings, platforms=platforms), PLATFORMS)

@@ -61,7 +61,7 @@ class JobsSettings(MockSettings):
 
 
 class JobsClient(MockClient):
-    PLATFORM_NAME = "jobs"
+    """The mock's client under a slug of its own."""
 
 
 JOBS_PLATFORM = PlatformSpec(

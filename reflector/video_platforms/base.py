@@ -42,7 +42,8 @@ class MeetingData(BaseModel):
     room_name: str = Field(min_length=1, max_length=255)
     room_url: str = Field(min_length=1, max_length=2048)
     host_room_url: str = Field(min_length=1, max_length=2048)
-    platform: str
+    # The platform that made it, stamped by the factory (a fallback may have made it).
+    platform: str = ""
     extra_data: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -83,13 +84,14 @@ SettingsT = TypeVar("SettingsT", bound=VideoPlatformConfig)
 
 
 class VideoPlatformClient(ABC, Generic[SettingsT]):
-    PLATFORM_NAME: ClassVar[str]
     CAPABILITIES: ClassVar[frozenset[Capability]]
     # Where the platform's webhooks carry their signature, and their timestamp if separate.
     SIGNATURE_HEADER: ClassVar[str]
     TIMESTAMP_HEADER: ClassVar[str | None] = None
 
-    def __init__(self, settings: SettingsT, context: PlatformContext) -> None:
+    def __init__(self, slug: str, settings: SettingsT, context: PlatformContext) -> None:
+        # The registry's slug, given by the factory: a client never names its own platform.
+        self.slug = slug
         self.settings = settings
         self.context = context
 
@@ -125,12 +127,12 @@ class VideoPlatformClient(ABC, Generic[SettingsT]):
 
     async def get_room_sessions(self, room_name: str) -> list[SessionData]:
         """Sessions of a platform room; only for platforms with `Capability.SESSIONS_API`."""
-        raise PlatformRequestError(self.PLATFORM_NAME, "has no sessions API")
+        raise PlatformRequestError(self.slug, "has no sessions API")
 
     async def upload_logo(self, room_name: str, logo_path: str) -> bool:
         """Brand the room with the image at `logo_path` (False: no such image); only for
         platforms with `Capability.LOGO`."""
-        raise PlatformRequestError(self.PLATFORM_NAME, "takes no logo")
+        raise PlatformRequestError(self.slug, "takes no logo")
 
     @abstractmethod
     def verify_webhook_signature(
@@ -140,14 +142,14 @@ class VideoPlatformClient(ABC, Generic[SettingsT]):
 
     async def start_recording(self, meeting: Meeting) -> None:
         """Start recording the meeting; only for platforms with `SERVER_RECORDING`."""
-        raise PlatformRequestError(self.PLATFORM_NAME, "recordings are not started by the server")
+        raise PlatformRequestError(self.slug, "recordings are not started by the server")
 
     async def recording_link(self, platform_recording_id: str) -> str:
         """A download link for a recording the platform keeps (`recording_tracks.PlatformLink`).
 
         Only platforms whose announcements name such recordings implement it.
         """
-        raise PlatformRequestError(self.PLATFORM_NAME, "hands out no recording links")
+        raise PlatformRequestError(self.slug, "hands out no recording links")
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:
         """Whether a request is an authentic webhook: the platform's scheme over raw bytes."""

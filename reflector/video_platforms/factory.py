@@ -82,7 +82,7 @@ class Platforms:
             if missing := self.missing(slug):
                 raise PlatformNotConfigured(slug, f"not configured; set {', '.join(missing)}")
             spec = self._specs[slug]
-            self._clients[slug] = spec.client(self._config.platforms[slug], self._context)
+            self._clients[slug] = spec.client(slug, self._config.platforms[slug], self._context)
         return self._clients[slug]
 
     def of(self, kind: type[ClientT]) -> ClientT:
@@ -138,7 +138,7 @@ class Platforms:
             MEETINGS_FAILED.labels(slug, type(exc).__name__).inc()
             raise
         MEETINGS_CREATED.labels(slug).inc()
-        return data
+        return data.model_copy(update={"platform": slug})
 
     async def aclose(self) -> None:
         for client in self._clients.values():

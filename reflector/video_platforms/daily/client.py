@@ -62,7 +62,6 @@ def room_name_for(prefix: str) -> str:
 
 
 class DailyClient(VideoPlatformClient[DailySettings]):
-    PLATFORM_NAME = PLATFORM
     CAPABILITIES = frozenset(
         {
             Capability.PER_USER_TOKENS,
@@ -75,8 +74,8 @@ class DailyClient(VideoPlatformClient[DailySettings]):
     SIGNATURE_HEADER = "X-Webhook-Signature"
     TIMESTAMP_HEADER = "X-Webhook-Timestamp"
 
-    def __init__(self, settings: DailySettings, context: PlatformContext) -> None:
-        super().__init__(settings, context)
+    def __init__(self, slug: str, settings: DailySettings, context: PlatformContext) -> None:
+        super().__init__(slug, settings, context)
         http = VendorAPI(PLATFORM, str(settings.api_url), settings.api_key, context.http_transport)
         self.api = DailyAPI(http)
         self.translator = Translator(settings.s3_bucket)
@@ -112,7 +111,6 @@ class DailyClient(VideoPlatformClient[DailySettings]):
             room_name=created.name,
             room_url=created.url,
             host_room_url=created.url,
-            platform=PLATFORM,
             extra_data={"exp": request.properties.exp},
         )
 

@@ -59,7 +59,6 @@ def census_rooms(census: Any) -> set[str]:
 
 
 class JitsiClient(VideoPlatformClient[JitsiSettings]):
-    PLATFORM_NAME = PLATFORM
     # No sessions API: who is in comes from Prosody's events, and the room census
     # (`tasks.reconcile_with_census`) closes the rooms whose last events were lost.
     CAPABILITIES = frozenset({Capability.PER_USER_TOKENS, Capability.CLOUD_RECORDING})
@@ -79,8 +78,8 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
             missing.add(Capability.CLOUD_RECORDING)
         return cls.CAPABILITIES - missing
 
-    def __init__(self, settings: JitsiSettings, context: PlatformContext) -> None:
-        super().__init__(settings, context)
+    def __init__(self, slug: str, settings: JitsiSettings, context: PlatformContext) -> None:
+        super().__init__(slug, settings, context)
         self.translator = Translator(settings.hidden_domain)
 
     async def create_meeting(self, room: Room, end_date: datetime) -> MeetingData:
@@ -92,7 +91,6 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
             room_name=name,
             room_url=url,
             host_room_url=url,
-            platform=PLATFORM,
             extra_data={
                 "cloud_recording": room.recording_type == RecordingType.CLOUD
                 and self.has(Capability.CLOUD_RECORDING)

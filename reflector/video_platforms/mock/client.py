@@ -59,12 +59,11 @@ class _Recordings(BaseModel):
 
 
 class MockClient(VideoPlatformClient[MockSettings]):
-    PLATFORM_NAME = PLATFORM
     CAPABILITIES = _WITH_API
     SIGNATURE_HEADER = "X-Mock-Signature"
 
-    def __init__(self, settings: MockSettings, context: PlatformContext) -> None:
-        super().__init__(settings, context)
+    def __init__(self, slug: str, settings: MockSettings, context: PlatformContext) -> None:
+        super().__init__(slug, settings, context)
         self._api = (
             VendorAPI(PLATFORM, str(settings.api_url), settings.api_key, context.http_transport)
             if settings.api_url
@@ -103,7 +102,6 @@ class MockClient(VideoPlatformClient[MockSettings]):
             room_name=room_name,
             room_url=room_url,
             host_room_url=host_room_url,
-            platform=PLATFORM,
             extra_data={"end_date": end_date.isoformat()},
         )
 

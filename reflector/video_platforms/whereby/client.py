@@ -49,12 +49,11 @@ def prefix_for(name: str) -> str:
 
 
 class WherebyClient(VideoPlatformClient[WherebySettings]):
-    PLATFORM_NAME = PLATFORM
     CAPABILITIES = frozenset({Capability.SESSIONS_API, Capability.LOGO, Capability.CLOUD_RECORDING})
     SIGNATURE_HEADER = "Whereby-Signature"
 
-    def __init__(self, settings: WherebySettings, context: PlatformContext) -> None:
-        super().__init__(settings, context)
+    def __init__(self, slug: str, settings: WherebySettings, context: PlatformContext) -> None:
+        super().__init__(slug, settings, context)
         http = VendorAPI(PLATFORM, str(settings.api_url), settings.api_key, context.http_transport)
         self.api = WherebyAPI(http)
         self.translator = Translator(settings.bucket_name, settings.bucket_folder)
@@ -87,7 +86,6 @@ class WherebyClient(VideoPlatformClient[WherebySettings]):
             room_name=created.roomName,
             room_url=created.roomUrl,
             host_room_url=created.hostRoomUrl,
-            platform=PLATFORM,
             extra_data={"end_date": request.endDate},
         )
 
