@@ -37,10 +37,18 @@ class DownSettings(MockSettings):
 
 
 ECHO = PlatformSpec(
-    slug="echo", settings=EchoSettings, client=EchoClient, router=APIRouter(prefix="/v1/echo")
+    slug="echo",
+    title="Echo",
+    settings=EchoSettings,
+    client=EchoClient,
+    router=APIRouter(prefix="/v1/echo"),
 )
 DOWN = PlatformSpec(
-    slug="down", settings=DownSettings, client=DownClient, router=APIRouter(prefix="/v1/down")
+    slug="down",
+    title="Down",
+    settings=DownSettings,
+    client=DownClient,
+    router=APIRouter(prefix="/v1/down"),
 )
 
 
@@ -64,6 +72,7 @@ class ScriptedSettings(MockSettings):
 
 SCRIPTED = PlatformSpec(
     slug="scripted",
+    title="Scripted",
     settings=ScriptedSettings,
     client=ScriptedClient,
     router=APIRouter(prefix="/v1/scripted"),

@@ -56,6 +56,7 @@ async def test_platforms_lists_capabilities(client, alice):
     assert response.json() == [
         {
             "slug": "daily",
+            "title": "Daily",
             "configured": False,
             "missing": ["DAILY_API_KEY"],
             "capabilities": [
@@ -67,18 +68,21 @@ async def test_platforms_lists_capabilities(client, alice):
         },
         {
             "slug": "jitsi",
+            "title": "Jitsi Meet",
             "configured": True,
             "missing": [],
-            "capabilities": ["sessions_api"],
+            "capabilities": [],
         },
         {
             "slug": "mock",
+            "title": "Mock",
             "configured": True,
             "missing": [],
             "capabilities": ["cloud_recording", "raw_tracks", "sessions_api"],
         },
         {
             "slug": "whereby",
+            "title": "Whereby",
             "configured": False,
             "missing": ["WHEREBY_API_KEY"],
             "capabilities": ["logo", "sessions_api"],

@@ -244,7 +244,7 @@ async def test_the_form_offers_only_configured_platforms_and_what_they_support(
     assert offered == configured
     assert "daily" not in offered
     assert "whereby" not in offered
-    assert re.search(r"Not configured on this server: daily \(set DAILY_API_KEY", form)
+    assert re.search(r"Not configured on this server: Daily \(set DAILY_API_KEY", form)
     # The default platform (the mock) records in the cloud, so a new room does too.
     assert '<option value="cloud" data-needs="cloud_recording" selected>' in form
     token = csrf_of(form)

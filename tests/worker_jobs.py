@@ -66,6 +66,7 @@ class JobsClient(MockClient):
 
 JOBS_PLATFORM = PlatformSpec(
     slug="jobs",
+    title="Jobs",
     settings=JobsSettings,
     client=JobsClient,
     router=APIRouter(prefix="/v1/jobs"),

@@ -261,6 +261,7 @@ class SessionOut(BaseModel):
 
 class PlatformOut(BaseModel):
     slug: str
+    title: str = Field(description="What people call it")
     configured: bool
     missing: list[str]
     capabilities: list[Capability]

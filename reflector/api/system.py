@@ -95,6 +95,7 @@ async def platforms(runtime: RuntimeDep, caller: CallerDep) -> list[PlatformOut]
         out.append(
             PlatformOut(
                 slug=slug,
+                title=runtime.platforms.title(slug),
                 configured=not missing,
                 missing=missing,
                 capabilities=sorted(runtime.platforms.capabilities(slug)),

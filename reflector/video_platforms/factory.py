@@ -54,6 +54,12 @@ class Platforms:
         except KeyError:
             raise PlatformNotConfigured(slug, "unknown platform") from None
 
+    def title(self, slug: str) -> str:
+        """What people call the platform; an unknown slug (a platform removed since its
+        meetings were held) is shown as it is."""
+        spec = self._specs.get(slug)
+        return spec.title if spec else slug
+
     def settings(self, slug: str) -> VideoPlatformConfig:
         self.spec(slug)
         return self._config.platforms[slug]

@@ -71,6 +71,8 @@ class PlatformSpec:
     """
 
     slug: str
+    # What people call it, in the pages and in `GET /v1/platforms`.
+    title: str
     settings: type[VideoPlatformConfig]
     client: type[VideoPlatformClient[Any]]
     router: APIRouter

@@ -68,6 +68,7 @@ async def room_page(
         present=present,
         history=history,
         media_until=media_until,
+        titles={slug: runtime.platforms.title(slug) for slug in runtime.platforms.slugs},
         sources=sources,
         carries_link=True,
     )

@@ -79,6 +79,7 @@ _FLAGS = ("is_locked", "is_shared")
 @dataclass(frozen=True)
 class PlatformChoice:
     slug: str
+    title: str
     capabilities: frozenset[Capability]
 
     @property
@@ -90,7 +91,7 @@ def platform_choices(runtime: Runtime) -> list[PlatformChoice]:
     """The configured platforms, each with what it can do."""
     found = runtime.platforms
     return [
-        PlatformChoice(slug, found.capabilities(slug))
+        PlatformChoice(slug, found.title(slug), found.capabilities(slug))
         for slug in found.slugs
         if found.is_configured(slug)
     ]
@@ -100,7 +101,7 @@ def unconfigured(runtime: Runtime) -> list[str]:
     """The platforms a room cannot use here, each with the settings it lacks."""
     found = runtime.platforms
     return [
-        f"{slug} (set {', '.join(found.missing(slug))})"
+        f"{found.title(slug)} (set {', '.join(found.missing(slug))})"
         for slug in found.slugs
         if not found.is_configured(slug)
     ]
@@ -112,7 +113,8 @@ async def rooms_page(request: Request, runtime: RuntimeDep, visitor: SignedIn) -
     async with runtime.db.read() as session:
         live = await meetings.live(session, [r.id for r in found], runtime.clock())
     in_room = {room_id: count for room_id, (_, count) in live.items()}
-    return page(request, "rooms.html", visitor=visitor, rooms=found, in_room=in_room)
+    titles = {slug: runtime.platforms.title(slug) for slug in runtime.platforms.slugs}
+    return page(request, "rooms.html", visitor=visitor, rooms=found, in_room=in_room, titles=titles)
 
 
 @router.get("/rooms/new")

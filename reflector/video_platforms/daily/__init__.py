@@ -24,6 +24,7 @@ EMBED = Embed(
 
 PLATFORM = PlatformSpec(
     slug=SLUG,
+    title="Daily",
     settings=DailySettings,
     client=DailyClient,
     router=router,

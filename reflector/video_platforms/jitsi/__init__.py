@@ -21,6 +21,7 @@ EMBED = Embed(script=Path(__file__).with_name("embed.js"), sources=_embed_source
 
 PLATFORM = PlatformSpec(
     slug=SLUG,
+    title="Jitsi Meet",
     settings=JitsiSettings,
     client=JitsiClient,
     router=router,

@@ -19,6 +19,7 @@ EMBED = Embed(
 
 PLATFORM = PlatformSpec(
     slug=SLUG,
+    title="Mock",
     settings=MockSettings,
     client=MockClient,
     router=webhooks.router,

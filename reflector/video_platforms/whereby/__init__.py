@@ -27,6 +27,7 @@ EMBED = Embed(
 
 PLATFORM = PlatformSpec(
     slug=SLUG,
+    title="Whereby",
     settings=WherebySettings,
     client=WherebyClient,
     router=router,

@@ -46,7 +46,7 @@
     link.target = "_blank";
     link.rel = "noopener noreferrer";
     link.textContent = "Open the meeting";
-    const paragraph = paragraphOf("This meeting is on " + config.platform + ": ");
+    const paragraph = paragraphOf("This meeting is on " + config.platformTitle + ": ");
     paragraph.append(link);
     box.append(paragraph);
     frame.replaceChildren(box);
