@@ -21,9 +21,9 @@ sys.path[:0] = [str(ROOT)]
 
 from reflector import jobs  # noqa: E402
 from reflector.all_settings import Config  # noqa: E402
-from reflector.clock import utcnow  # noqa: E402
 from reflector.core_settings import Settings  # noqa: E402
 from reflector.db.migrate import upgrade  # noqa: E402
+from reflector.infra.clock import utcnow  # noqa: E402
 from reflector.runtime import Runtime  # noqa: E402
 from reflector.video_platforms.mock import MockSettings  # noqa: E402
 from reflector.video_platforms.registry import PLATFORMS  # noqa: E402

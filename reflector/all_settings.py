@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 from reflector.core_settings import Settings
 from reflector.db.urls import async_url
+from reflector.infra.validation import message
 from reflector.pipeline import engines
-from reflector.validation import message
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
 

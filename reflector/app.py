@@ -20,14 +20,12 @@ from reflector.api.docs import serve_docs
 from reflector.api.hosts import TrustedHosts, trusted_hosts
 from reflector.api.status import answer_for
 from reflector.api.too_large import JsonTooLarge
-from reflector.clock import Clock, utcnow
-from reflector.errors import InvalidField, ServiceError
+from reflector.infra.clock import Clock, utcnow
+from reflector.infra.errors import InvalidField, ServiceError
+from reflector.infra.validation import message
 from reflector.limits import API_MAX_BODY
 from reflector.runtime import Runtime
-from reflector.validation import message
-from reflector.video_platforms.errors import (
-    PlatformError,
-)
+from reflector.video_platforms.errors import PlatformError
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.video_platforms.spec import PlatformSpec
 from reflector.worker.celery_app import make_celery

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select, update
 
-from reflector.clock import Clock
 from reflector.db import ApiKey, Database
+from reflector.infra.clock import Clock
 
 KEY_PREFIX = "rfl_"
 LOCAL_USER = "local"

@@ -25,7 +25,7 @@ from reflector.api.schemas import RoomCreate
 from reflector.app import create_app
 from reflector.db import Room, Transcript
 from reflector.db import migrate as migrations
-from reflector.errors import Conflict, InvalidField, ServiceError
+from reflector.infra.errors import Conflict, InvalidField, ServiceError
 from reflector.jobs import JobContext
 from reflector.listen import listen
 from reflector.pipeline.process import PROCESS_RECORDING

@@ -7,7 +7,7 @@ from sqlalchemy import delete
 from reflector import meetings
 from reflector.auth import Caller
 from reflector.db import Answer, Consent, ConsentAnswer
-from reflector.errors import Conflict
+from reflector.infra.errors import Conflict
 from reflector.runtime import Runtime
 
 

@@ -24,8 +24,8 @@ from reflector import recording_tracks
 from reflector.core_settings import Settings
 from reflector.db import Meeting, Recording, RecordingStatus, Room, Transcript
 from reflector.db.types import UTCDateTime
+from reflector.infra.storage import remove_all
 from reflector.jobs import JobContext
-from reflector.pipeline.storage import remove_all
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from reflector.db import (
     Transcript,
     User,
 )
-from reflector.errors import NotFound
+from reflector.infra.errors import NotFound
 from reflector.pipeline import formats
 from reflector.runtime import Runtime
 

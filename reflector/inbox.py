@@ -31,10 +31,10 @@ from reflector.actions import (
     RecordingReady,
     RoomActive,
 )
-from reflector.clock import Clock
 from reflector.db import Database, EndReason, EventStatus, Meeting, Room, WebhookEvent
 from reflector.db.upsert import built_once, insert_into
-from reflector.metrics import WEBHOOK_EVENTS
+from reflector.infra.clock import Clock
+from reflector.infra.metrics import WEBHOOK_EVENTS
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 100

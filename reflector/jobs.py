@@ -16,12 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.all_settings import Config
-from reflector.clock import Clock
 from reflector.db import Database, Job, JobState
 from reflector.db.engine import note_jobs_enqueued
 from reflector.db.upsert import insert
-from reflector.job_errors import PermanentJobError, TransientJobError
-from reflector.pipeline.storage import Storage
+from reflector.infra.clock import Clock
+from reflector.infra.job_errors import PermanentJobError, TransientJobError
+from reflector.infra.storage import Storage
 from reflector.video_platforms.base import VideoPlatformClient
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 

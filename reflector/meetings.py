@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector import lifecycle, participants
 from reflector.auth import Caller
 from reflector.db import EndReason, Meeting, MeetingState, Room
-from reflector.errors import Conflict, Forbidden, NotFound
+from reflector.infra.errors import Conflict, Forbidden, NotFound
 from reflector.rooms import get_visible, is_owner, visible_to
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import JoinUser, MeetingData, Role

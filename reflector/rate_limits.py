@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.db import RateLimitWindow
 from reflector.db.upsert import insert
-from reflector.errors import ServiceError
+from reflector.infra.errors import ServiceError
 
 WINDOW = timedelta(minutes=1)
 

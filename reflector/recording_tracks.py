@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from reflector.db import Recording
-from reflector.validation import SafeStr, UrlStr
+from reflector.infra.validation import SafeStr, UrlStr
 
 # A day: no meeting's track starts later than that into the recording.
 MAX_OFFSET_SECONDS = 24 * 3600.0

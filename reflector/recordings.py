@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs, recording_tracks
 from reflector.db import Meeting, Recording, RecordingStatus, Transcript
-from reflector.errors import Conflict, InvalidField
+from reflector.infra.errors import Conflict, InvalidField
+from reflector.infra.storage import recording_key
 from reflector.jobs import JobContext
 from reflector.pipeline.process import PROCESS_RECORDING, active_key
 from reflector.pipeline.sniff import media_only
-from reflector.pipeline.storage import recording_key
 from reflector.recording_tracks import Track
 
 

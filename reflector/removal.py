@@ -29,8 +29,8 @@ from reflector.db import (
     User,
     WebSession,
 )
-from reflector.errors import Forbidden, InvalidField, NotFound
-from reflector.pipeline.storage import remove_all
+from reflector.infra.errors import Forbidden, InvalidField, NotFound
+from reflector.infra.storage import remove_all
 from reflector.runtime import Runtime
 
 Owned = TypeVar("Owned", Recording, Transcript)

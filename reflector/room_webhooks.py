@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector import USER_AGENT, jobs
 from reflector.core_settings import Settings
 from reflector.db import Room, WebhookDelivery
-from reflector.errors import InvalidField
+from reflector.infra.errors import InvalidField
 from reflector.jobs import JobContext
 from reflector.pipeline.fetch import ANY_HOST, FetchPolicy, FetchRefused, checked_target
 

@@ -12,7 +12,7 @@ from reflector.auth import Caller
 from reflector.core_settings import Settings
 from reflector.db import Room
 from reflector.db.tables import RecordingType
-from reflector.errors import Conflict, Forbidden, InvalidField, NotFound
+from reflector.infra.errors import Conflict, Forbidden, InvalidField, NotFound
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import Capability
 from reflector.video_platforms.errors import PlatformNotConfigured

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 import httpx
 
 from reflector.all_settings import Config
-from reflector.clock import Clock, utcnow
 from reflector.db import Database
 from reflector.inbox import Inbox
-from reflector.pipeline.storage import Storage, make_storage
+from reflector.infra.clock import Clock, utcnow
+from reflector.infra.storage import Storage, make_storage
 from reflector.video_platforms.base import Capability, PlatformContext
 from reflector.video_platforms.factory import Platforms
 from reflector.video_platforms.spec import PlatformSpec

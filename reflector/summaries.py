@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector import jobs, search, transcripts
 from reflector.auth import Caller
 from reflector.db import Transcript
-from reflector.errors import Conflict, Forbidden, InvalidField
+from reflector.infra.errors import Conflict, Forbidden, InvalidField
 from reflector.pipeline.process import active_key as processing_key
 from reflector.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT, active_key, summary
 from reflector.rooms import is_owner

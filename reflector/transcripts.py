@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector import meetings, search
 from reflector.auth import Caller
 from reflector.db import Room, Transcript
-from reflector.errors import NotFound
+from reflector.infra.errors import NotFound
 from reflector.rooms import visible_to
 
 

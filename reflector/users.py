@@ -7,9 +7,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from reflector.clock import Clock
 from reflector.db import Database, User
-from reflector.errors import Conflict, InvalidField
+from reflector.infra.clock import Clock
+from reflector.infra.errors import Conflict, InvalidField
 
 USER_NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$"
 USER_NAME_RULES = (

@@ -12,8 +12,8 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 
 from reflector.auth import digest
-from reflector.clock import Clock
 from reflector.db import Database, WebSession
+from reflector.infra.clock import Clock
 
 
 @dataclass(frozen=True)

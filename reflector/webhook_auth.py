@@ -6,7 +6,7 @@ authentication failures first (reference/reliability.md W13).
 
 import logging
 
-from reflector.metrics import WEBHOOK_REQUESTS
+from reflector.infra.metrics import WEBHOOK_REQUESTS
 
 logger = logging.getLogger(__name__)
 ALERT_AFTER = 3

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reflector.errors import InvalidField, NotFound
+from reflector.infra.errors import InvalidField, NotFound
 from reflector.video_platforms.jitsi.jibri import SessionDirectory
 
 HOSTILE = ["..", "../..", "../etc", "/etc", "a/../../etc", "%2e%2e", "..\\..", "a\x00b", "x" * 256]

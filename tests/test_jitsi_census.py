@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from reflector.all_settings import Config
-from reflector.job_errors import TransientJobError
+from reflector.infra.job_errors import TransientJobError
 from reflector.video_platforms.jitsi.tasks import reconcile_with_census
 from tests.jitsi import bearer, fixture, jitsi_config, jitsi_settings, path_of
 from tests.support import new_meeting

@@ -14,8 +14,8 @@ import uvicorn
 from sqlalchemy import func, select
 
 from reflector.all_settings import Config
-from reflector.clock import utcnow
 from reflector.db import Job, Recording
+from reflector.infra.clock import utcnow
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.video_platforms.jitsi import SIGNATURE_HEADER
 from reflector.video_platforms.jitsi.tasks import IMPORT_RECORDING

@@ -9,7 +9,7 @@ import pytest
 from standardwebhooks import Webhook
 
 import reflector
-from reflector.clock import utcnow
+from reflector.infra.clock import utcnow
 from reflector.room_webhooks import DELIVER
 from tests.support import FakeClock, new_meeting, run_queued
 from tests.test_recordings import process_queued

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reflector.clock import utcnow
+from reflector.infra.clock import utcnow
 from tests.servers import alive, children_of, free_port, wait_for_port, wait_until
 from tests.support import MOCK_API_KEY, MOCK_SECRET, mock_event, mock_signature
 from tests.web import sign_in

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reflector.pipeline.storage import (
+from reflector.infra.storage import (
     InvalidKey,
     LocalStorage,
     S3Storage,

@@ -23,9 +23,9 @@ from sqlalchemy import select
 from reflector import jobs
 from reflector.all_settings import Config
 from reflector.app import create_app
-from reflector.clock import utcnow
 from reflector.core_settings import Settings
 from reflector.db import Job, JobState
+from reflector.infra.clock import utcnow
 from reflector.lifecycle import DELETE_PLATFORM_ROOM
 from reflector.runtime import Runtime
 from reflector.video_platforms.mock import MockSettings

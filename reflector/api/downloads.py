@@ -12,7 +12,7 @@ from fastapi.responses import Response, StreamingResponse
 from reflector import recording_tracks
 from reflector.api.deps import CallerDep, RuntimeDep
 from reflector.api.recordings import visible_recording
-from reflector.errors import NotFound
+from reflector.infra.errors import NotFound
 
 router = APIRouter(tags=["recordings"])
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")

@@ -22,7 +22,7 @@ from reflector.api.uploads import MultipartParts, check_length, files_of, storag
 from reflector.auth import Caller
 from reflector.consent import Outcome
 from reflector.db import Recording, Room
-from reflector.errors import Forbidden, NotFound
+from reflector.infra.errors import Forbidden, NotFound
 from reflector.pipeline import formats
 from reflector.rooms import is_owner
 

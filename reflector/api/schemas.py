@@ -26,7 +26,7 @@ from reflector.db.tables import (
     RoomMode,
 )
 from reflector.inbox import Receipt
-from reflector.validation import SafeStr, UrlStr
+from reflector.infra.validation import SafeStr, UrlStr
 from reflector.video_platforms.base import Capability, Role
 
 ROOM_NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector.api.deps import CallerDep, RuntimeDep
 from reflector.api.schemas import Health, Outbox, PlatformHealth, PlatformOut
 from reflector.db import Job, JobState, Meeting, MeetingState, WebhookEvent
-from reflector.metrics import JOB_QUEUE_DEPTH, JOBS, MEETINGS_ENDED
+from reflector.infra.metrics import JOB_QUEUE_DEPTH, JOBS, MEETINGS_ENDED
 from reflector.worker import broker
 
 logger = logging.getLogger(__name__)

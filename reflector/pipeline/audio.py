@@ -4,9 +4,9 @@ mono WAV the engines hear, which is kept in storage as the track's audio downloa
 import asyncio
 from pathlib import Path
 
-from reflector.job_errors import PermanentJobError
+from reflector.infra.job_errors import PermanentJobError
+from reflector.infra.storage import audio_key, file_chunks
 from reflector.pipeline import media
-from reflector.pipeline.storage import audio_key, file_chunks
 from reflector.pipeline.work import Told, Work
 
 # 16-bit mono, 115 MB an hour: extraction stops at RECORDING_MAX_SECONDS.

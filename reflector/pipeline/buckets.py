@@ -15,9 +15,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import SecretStr
 
 from reflector.core_settings import Settings
-from reflector.job_errors import PermanentJobError, TransientJobError
+from reflector.infra.job_errors import PermanentJobError, TransientJobError
+from reflector.infra.storage import Storage, Stored, TooLarge, chunks_of
 from reflector.pipeline.progress import reporting
-from reflector.pipeline.storage import Storage, Stored, TooLarge, chunks_of
 from reflector.recording_tracks import BucketSource
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 

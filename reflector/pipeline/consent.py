@@ -12,7 +12,7 @@ from sqlalchemy import select
 from reflector import consent, expiry, recording_tracks
 from reflector.consent import Outcome
 from reflector.db import MixedOnRefusal, ParticipantSession
-from reflector.pipeline.storage import remove_all
+from reflector.infra.storage import remove_all
 from reflector.pipeline.work import Told, Work, rows_of
 
 

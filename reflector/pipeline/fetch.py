@@ -18,9 +18,9 @@ from urllib.parse import urljoin
 import httpx
 
 from reflector import USER_AGENT
-from reflector.job_errors import PermanentJobError, TransientJobError
+from reflector.infra.job_errors import PermanentJobError, TransientJobError
+from reflector.infra.storage import Storage, Stored
 from reflector.pipeline.progress import reporting
-from reflector.pipeline.storage import Storage, Stored
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 MAX_REDIRECTS = 3

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import av
 
-from reflector.job_errors import PermanentJobError
+from reflector.infra.job_errors import PermanentJobError
 
 SAMPLE_RATE = 16000
 _OPTIONS = {"protocol_whitelist": "file"}

@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs, recording_tracks
 from reflector.db import ParticipantSession, Recording, RecordingStatus
+from reflector.infra.storage import remove_all
 from reflector.jobs import JobContext
 from reflector.pipeline import stages
 from reflector.pipeline.progress import ProgressWriter
 from reflector.pipeline.reasons import for_people
-from reflector.pipeline.storage import remove_all
 from reflector.pipeline.work import RecordingGone, Work
 
 QUEUE = "transcription"

@@ -12,8 +12,8 @@ import httpx
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from reflector.actions import InboundEvent
-from reflector.clock import Clock
 from reflector.db import Database, Meeting, Room
+from reflector.infra.clock import Clock
 from reflector.video_platforms.errors import PlatformRequestError
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
 
 from reflector.actions import InboundEvent
-from reflector.validation import SafeStr, first_error
+from reflector.infra.validation import SafeStr, first_error
 
 EventT = TypeVar("EventT")
 EventId = Annotated[SafeStr, Field(min_length=1)]

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from reflector.all_settings import Config, ConfigError
 from reflector.db import Room
-from reflector.metrics import (
+from reflector.infra.metrics import (
     MEETINGS_CREATED,
     MEETINGS_FAILED,
     PLATFORM_FALLBACKS,

@@ -14,7 +14,7 @@ from reflector import web_sessions
 from reflector.api.browser import browser_session
 from reflector.api.deps import RuntimeDep, get_runtime
 from reflector.auth import Caller
-from reflector.errors import Forbidden
+from reflector.infra.errors import Forbidden
 from reflector.runtime import Runtime
 from reflector.web.render import NO_SUCH_PAGE, error_page
 from reflector.web_sessions import Session

@@ -11,7 +11,7 @@ from reflector import auth, rate_limits, users
 from reflector.api.browser import browser_session, sign_in, sign_out
 from reflector.api.deps import RuntimeDep, client_address
 from reflector.auth import LOCAL_USER
-from reflector.errors import NotFound
+from reflector.infra.errors import NotFound
 from reflector.rate_limits import RateLimited
 from reflector.runtime import Runtime
 from reflector.web.access import CSRF_FIELD, SignedIn, Visitor, checked_form, local_path

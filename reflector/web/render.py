@@ -12,9 +12,9 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from reflector.api.status import answer_for
-from reflector.errors import ServiceError
+from reflector.infra.errors import ServiceError
+from reflector.infra.validation import message
 from reflector.pipeline import formats
-from reflector.validation import message
 from reflector.video_platforms.errors import PlatformError
 from reflector.video_platforms.spec import EmbedSources
 

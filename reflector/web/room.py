@@ -12,7 +12,7 @@ from reflector import expiry, meetings, recordings, rooms
 from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import RoomName
 from reflector.db import Meeting, ParticipantSession, Recording, Room
-from reflector.errors import NotFound
+from reflector.infra.errors import NotFound
 from reflector.web.access import SignedIn
 from reflector.web.render import ONLY_OURS, PageRoute, page
 

@@ -21,9 +21,9 @@ from reflector.db.tables import (
     RecordingType,
     RoomMode,
 )
-from reflector.errors import Conflict, InvalidField
+from reflector.infra.errors import Conflict, InvalidField
+from reflector.infra.validation import message
 from reflector.runtime import Runtime
-from reflector.validation import message
 from reflector.video_platforms.base import Capability
 from reflector.web.access import SignedIn, Visitor, checked_form
 from reflector.web.render import PageRoute, page

@@ -12,7 +12,7 @@ from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import SPEAKER_NAME_RULES, SpeakersIn
 from reflector.consent import Outcome
 from reflector.db import Recording
-from reflector.errors import InvalidField
+from reflector.infra.errors import InvalidField
 from reflector.rooms import is_owner
 from reflector.web.access import SignedIn, checked_form
 from reflector.web.render import PageRoute, page

@@ -9,8 +9,8 @@ from datetime import timedelta
 from celery import Celery, signals
 
 from reflector.all_settings import Config
-from reflector.clock import Clock, utcnow
 from reflector.db import Database
+from reflector.infra.clock import Clock, utcnow
 from reflector.video_platforms.spec import PlatformSpec
 from reflector.worker.celery_app import job_specs, make_celery, queues
 from reflector.worker.relay import Publish, Relay

@@ -14,8 +14,8 @@ from datetime import timedelta
 
 from sqlalchemy import and_, case, or_, select, update
 
-from reflector.clock import Clock
 from reflector.db import Database, Job, JobState
+from reflector.infra.clock import Clock
 from reflector.jobs import GiveUp
 
 logger = logging.getLogger(__name__)

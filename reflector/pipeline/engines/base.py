@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from reflector.job_errors import PermanentJobError
+from reflector.infra.job_errors import PermanentJobError
 
 Samples = npt.NDArray[np.float32]
 # Told the fraction of a piece done so far, from the thread transcribing it.

@@ -13,15 +13,9 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from reflector.core_settings import Settings
-from reflector.job_errors import PermanentJobError, TransientJobError
+from reflector.infra.job_errors import PermanentJobError, TransientJobError
 from reflector.pipeline import languages
-from reflector.pipeline.engines.base import (
-    Progress,
-    Samples,
-    Segment,
-    Transcription,
-    Word,
-)
+from reflector.pipeline.engines.base import Progress, Samples, Segment, Transcription, Word
 from reflector.pipeline.media import SAMPLE_RATE
 
 logger = logging.getLogger(__name__)

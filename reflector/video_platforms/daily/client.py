@@ -33,11 +33,7 @@ from reflector.video_platforms.daily.api import (
 )
 from reflector.video_platforms.daily.events import PLATFORM, Translator
 from reflector.video_platforms.daily.settings import DailySettings
-from reflector.video_platforms.errors import (
-    PlatformRequestError,
-    PlatformUnavailable,
-    RoomNotFound,
-)
+from reflector.video_platforms.errors import PlatformRequestError, PlatformUnavailable, RoomNotFound
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 from reflector.video_platforms.signatures import parse_unix_timestamp, within_window
 from reflector.video_platforms.vendor_api import VendorAPI

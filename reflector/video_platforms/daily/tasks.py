@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector import announcements, recordings
 from reflector.actions import RecordingReady
 from reflector.db import Meeting
-from reflector.job_errors import TransientJobError
+from reflector.infra.job_errors import TransientJobError
 from reflector.jobs import JobContext, PeriodicSpec
 from reflector.video_platforms.daily.api import Recording
 from reflector.video_platforms.daily.client import DailyClient

@@ -22,7 +22,7 @@ from reflector.actions import (
     ParticipantLeft,
     RoomActive,
 )
-from reflector.validation import SafeStr
+from reflector.infra.validation import SafeStr
 from reflector.video_platforms.event_format import EventFormat
 
 PLATFORM = "jitsi"

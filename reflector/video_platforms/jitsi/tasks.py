@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs, lifecycle, participants, recordings
 from reflector.db import EndReason, EventStatus, Meeting, MeetingState, Recording, WebhookEvent
-from reflector.errors import ServiceError
+from reflector.infra.errors import ServiceError
+from reflector.infra.storage import TooLarge, file_chunks, recording_key
 from reflector.jobs import JobContext, PeriodicSpec
-from reflector.pipeline.storage import TooLarge, file_chunks, recording_key
 from reflector.recording_tracks import Track
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.jitsi.client import JitsiClient

@@ -12,18 +12,13 @@ from reflector.api import webhook_edge
 from reflector.api.deps import RuntimeDep
 from reflector.api.render import recording_out
 from reflector.api.schemas import RecordingOut, WebhookAck
-from reflector.api.uploads import (
-    MultipartParts,
-    check_length,
-    read_part,
-    storage_errors,
-)
+from reflector.api.uploads import MultipartParts, check_length, read_part, storage_errors
 from reflector.db import Recording
-from reflector.errors import InvalidField
+from reflector.infra.errors import InvalidField
+from reflector.infra.validation import first_error
 from reflector.limits import WEBHOOK_MAX_BODY
 from reflector.recordings import TrackIntake, by_platform_id
 from reflector.runtime import Runtime
-from reflector.validation import first_error
 from reflector.video_platforms.jitsi.client import JitsiClient
 from reflector.video_platforms.jitsi.events import PLATFORM
 from reflector.video_platforms.jitsi.jibri import (

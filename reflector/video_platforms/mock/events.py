@@ -18,6 +18,7 @@ from reflector.actions import (
     ParticipantLeft,
     RecordingReady,
 )
+from reflector.infra.validation import SafeStr, UrlStr
 from reflector.recording_tracks import (
     MAX_KEY_LENGTH,
     MAX_OFFSET_SECONDS,
@@ -26,7 +27,6 @@ from reflector.recording_tracks import (
     Track,
     UrlSource,
 )
-from reflector.validation import SafeStr, UrlStr
 from reflector.video_platforms.event_format import EventFormat, EventId
 
 PLATFORM = "mock"

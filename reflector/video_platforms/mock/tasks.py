@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import announcements, recordings
 from reflector.actions import RecordingReady
-from reflector.job_errors import TransientJobError
+from reflector.infra.job_errors import TransientJobError
+from reflector.infra.validation import first_error
 from reflector.jobs import JobContext, PeriodicSpec
 from reflector.meetings import newest_in_platform_room
-from reflector.validation import first_error
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.mock.client import MockClient
 from reflector.video_platforms.mock.events import PLATFORM, announced_track

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from reflector.validation import SafeStr, UrlStr
+from reflector.infra.validation import SafeStr, UrlStr
 
 Name = Annotated[SafeStr, Field(min_length=1, pattern=r"^[a-z0-9-]+$")]
 LOGO_TYPES = frozenset({"image/png", "image/jpeg", "image/svg+xml", "image/webp"})

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from reflector.actions import InboundEvent
 from reflector.db import Recording, WebhookEvent
 from reflector.inbox import Inbox
-from reflector.job_errors import TransientJobError
+from reflector.infra.job_errors import TransientJobError
 from reflector.jobs import JobContext
 from reflector.pipeline.buckets import client_for
 from reflector.video_platforms.whereby.client import WherebyClient

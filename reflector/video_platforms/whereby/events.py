@@ -22,8 +22,8 @@ from reflector.actions import (
     RoomActive,
     digest_key,
 )
+from reflector.infra.validation import SafeStr
 from reflector.recording_tracks import MAX_KEY_LENGTH, BucketSource, Track
-from reflector.validation import SafeStr
 from reflector.video_platforms.event_format import EventFormat
 
 PLATFORM = "whereby"

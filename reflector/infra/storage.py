@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 from pydantic import SecretStr
 
 from reflector.core_settings import Settings
-from reflector.job_errors import PermanentJobError
+from reflector.infra.job_errors import PermanentJobError
 
 KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}(/[a-z0-9][a-z0-9_.-]{0,127}){1,4}")
 EXTENSIONS = frozenset({"mp4", "webm", "mkv", "m4a", "mp3", "wav", "ogg", "opus", "flac", "bin"})
