@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
 from reflector import jobs  # noqa: E402
-from reflector.all_settings import Config  # noqa: E402
-from reflector.core_settings import Settings  # noqa: E402
+from reflector.config.loading import Config  # noqa: E402
+from reflector.config.settings import Settings  # noqa: E402
 from reflector.db.migrate import upgrade  # noqa: E402
 from reflector.infra.clock import utcnow  # noqa: E402
 from reflector.runtime import Runtime  # noqa: E402

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
-from reflector.core_settings import Settings  # noqa: E402
+from reflector.config.settings import Settings  # noqa: E402
 from reflector.pipeline.summary.chat import Chat  # noqa: E402
 from reflector.pipeline.summary.record import Budget, Line, make_record, tokens  # noqa: E402
 from tests.llm_fake import serving  # noqa: E402

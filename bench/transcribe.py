@@ -33,9 +33,9 @@ from faster_whisper import WhisperModel
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
-from reflector.all_settings import Config  # noqa: E402
 from reflector.app import create_app  # noqa: E402
-from reflector.core_settings import Settings  # noqa: E402
+from reflector.config.loading import Config  # noqa: E402
+from reflector.config.settings import Settings  # noqa: E402
 from reflector.db.migrate import upgrade  # noqa: E402
 from reflector.pipeline.engines import whisper_models  # noqa: E402
 from reflector.pipeline.media import SAMPLE_RATE  # noqa: E402

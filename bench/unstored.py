@@ -14,8 +14,8 @@ from dataclasses import replace
 
 from fastapi import FastAPI
 
-from reflector.all_settings import load_config
 from reflector.app import create_app
+from reflector.config.loading import load_config
 from reflector.db import EventStatus
 from reflector.inbox import InboundEvent, Inbox, Receipt
 from reflector.video_platforms.registry import PLATFORMS

@@ -14,16 +14,16 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from reflector import __version__, web
-from reflector.all_settings import Config
 from reflector.api import downloads, meetings, recordings, rooms, system
 from reflector.api.docs import serve_docs
 from reflector.api.hosts import TrustedHosts, trusted_hosts
 from reflector.api.status import answer_for
 from reflector.api.too_large import JsonTooLarge
+from reflector.config.limits import API_MAX_BODY
+from reflector.config.loading import Config
 from reflector.infra.clock import Clock, utcnow
 from reflector.infra.errors import InvalidField, ServiceError
 from reflector.infra.validation import message
-from reflector.limits import API_MAX_BODY
 from reflector.runtime import Runtime
 from reflector.video_platforms.errors import PlatformError
 from reflector.video_platforms.registry import PLATFORMS

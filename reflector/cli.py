@@ -19,10 +19,13 @@ import click
 import uvicorn
 from sqlalchemy import select
 
-from reflector import auth, expiry, exports, removal, rooms, startup, users
-from reflector.all_settings import Config, ConfigError, load_config
+from reflector import expiry, exports, removal, rooms
+from reflector.accounts import auth, users
 from reflector.api.schemas import RoomCreate
 from reflector.app import create_app
+from reflector.config import startup
+from reflector.config.loading import Config, ConfigError, load_config
+from reflector.config.startup import StartupError
 from reflector.db import Room, Transcript
 from reflector.db import migrate as migrations
 from reflector.infra.errors import Conflict, InvalidField, ServiceError
@@ -31,7 +34,6 @@ from reflector.listen import listen
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.pipeline.summary import stage as summary_stage
 from reflector.runtime import Runtime
-from reflector.startup import StartupError
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker import broker, lifelines
 from reflector.worker.celery_app import queues

@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy import delete
 
 from reflector import meetings
-from reflector.auth import Caller
+from reflector.accounts.auth import Caller
 from reflector.db import Answer, Consent, ConsentAnswer
 from reflector.infra.errors import Conflict
 from reflector.runtime import Runtime

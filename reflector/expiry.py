@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from reflector import recording_tracks
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 from reflector.db import Meeting, Recording, RecordingStatus, Room, Transcript
 from reflector.db.types import UTCDateTime
 from reflector.infra.storage import remove_all

@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.db import Database, Job, JobState
 from reflector.db.engine import note_jobs_enqueued
 from reflector.db.upsert import insert

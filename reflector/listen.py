@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psutil
 
-from reflector.startup import StartupError
+from reflector.config.startup import StartupError
 
 _ANY = {"0.0.0.0", "::"}  # noqa: S104 (addresses compared, not bound)
 

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import lifecycle, participants
-from reflector.auth import Caller
+from reflector.accounts.auth import Caller
 from reflector.db import EndReason, Meeting, MeetingState, Room
 from reflector.infra.errors import Conflict, Forbidden, NotFound
 from reflector.rooms import get_visible, is_owner, visible_to

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import participants
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.db import Meeting, MeetingState, ParticipantSession
 from reflector.jobs import JobContext, PeriodicSpec
 from reflector.participants import Observation

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import lifecycle, meetings, recordings, rooms
-from reflector.auth import Caller
+from reflector.accounts.auth import Caller
 from reflector.db import (
     ApiKey,
     ConsentAnswer,

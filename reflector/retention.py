@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 
-from reflector import expiry, rate_limits
+from reflector import expiry
+from reflector.accounts import rate_limits
 from reflector.db import Job, JobState, WebhookEvent, WebSession
 from reflector.jobs import JobContext
 from reflector.video_platforms.spec import RemoveExpired

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import USER_AGENT, jobs
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 from reflector.db import Room, WebhookDelivery
 from reflector.infra.errors import InvalidField
 from reflector.jobs import JobContext

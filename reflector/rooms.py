@@ -7,9 +7,9 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import room_webhooks
+from reflector.accounts.auth import Caller
 from reflector.api.schemas import RoomCreate, RoomUpdate
-from reflector.auth import Caller
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 from reflector.db import Room
 from reflector.db.tables import RecordingType
 from reflector.infra.errors import Conflict, Forbidden, InvalidField, NotFound

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.db import Database
 from reflector.inbox import Inbox
 from reflector.infra.clock import Clock, utcnow

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs, search, transcripts
-from reflector.auth import Caller
+from reflector.accounts.auth import Caller
 from reflector.db import Transcript
 from reflector.infra.errors import Conflict, Forbidden, InvalidField
 from reflector.pipeline.process import active_key as processing_key

@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, TextClause, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import meetings, search
-from reflector.auth import Caller
+from reflector.accounts.auth import Caller
 from reflector.db import Room, Transcript
 from reflector.infra.errors import NotFound
 from reflector.rooms import visible_to

@@ -12,9 +12,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from reflector.all_settings import Config
 from reflector.app import create_app
-from reflector.core_settings import Settings
+from reflector.config.loading import Config
+from reflector.config.settings import Settings
 from reflector.db.migrate import upgrade
 from reflector.pipeline.engines import whisper, whisper_models
 from reflector.runtime import Runtime

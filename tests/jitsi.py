@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reflector.all_settings import Config
-from reflector.core_settings import Settings
+from reflector.config.loading import Config
+from reflector.config.settings import Settings
 from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.mock import MockSettings
 from tests.support import MOCK_SECRET, platform_settings

@@ -17,9 +17,9 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from reflector.all_settings import Config
 from reflector.app import create_app
-from reflector.core_settings import Settings
+from reflector.config.loading import Config
+from reflector.config.settings import Settings
 from reflector.db import Meeting, Room, WebhookEvent
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import Capability, MeetingData

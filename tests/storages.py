@@ -3,7 +3,7 @@ server): a module overrides `settings` with `on_storage(settings, storage_bucket
 
 from pydantic import SecretStr
 
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 from tests.servers import s3_client
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from reflector import auth
+from reflector.accounts import auth
 from reflector.db import (
     ApiKey,
     Job,

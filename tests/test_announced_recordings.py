@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from reflector.all_settings import Config
 from reflector.app import create_app
+from reflector.config.loading import Config
 from reflector.db import Job, Recording, Transcript
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.video_platforms.mock import MockSettings

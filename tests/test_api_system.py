@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import httpx
 
-from reflector.all_settings import Config
 from reflector.app import create_app
+from reflector.config.loading import Config
 from reflector.db import Job
 from tests.servers import free_port
 from tests.support import empty_tables, mock_event, new_meeting, send_mock_event

@@ -1,6 +1,6 @@
 import pytest
 
-from reflector import auth
+from reflector.accounts import auth
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,9 @@
 import pytest
 from click.testing import CliRunner
 
-from reflector.all_settings import Config, ConfigError, load_config
 from reflector.app import create_app
 from reflector.cli import main
+from reflector.config.loading import Config, ConfigError, load_config
 from reflector.video_platforms.registry import PLATFORMS
 from tests.servers import free_port
 

@@ -13,7 +13,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.db import Job, Meeting, Recording
 from reflector.recording_starts import START_RECORDING
 from reflector.video_platforms.daily.tasks import poll_recordings

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.db import ParticipantSession, Recording, WebhookEvent
 from reflector.reconcile import reconcile_sessions
 from reflector.recording_tracks import load

@@ -27,8 +27,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from reflector.all_settings import Config
-from reflector.core_settings import Settings
+from reflector.config.loading import Config
+from reflector.config.settings import Settings
 from reflector.db import Job, JobState, ParticipantSession, Transcript, WebhookEvent
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.reconcile import reconcile_sessions

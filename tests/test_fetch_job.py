@@ -13,9 +13,9 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from reflector.actions import RecordingReady
-from reflector.all_settings import Config
 from reflector.announcements import announce
 from reflector.app import create_app
+from reflector.config.loading import Config
 from reflector.db import Job, Meeting, Recording
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.recording_tracks import Track, UrlSource

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.infra.job_errors import TransientJobError
 from reflector.video_platforms.jitsi.tasks import reconcile_with_census
 from tests.jitsi import bearer, fixture, jitsi_config, jitsi_settings, path_of

@@ -6,7 +6,7 @@ import random
 import pytest
 from sqlalchemy import func, select
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.db import WebhookEvent
 from reflector.video_platforms.jitsi import JitsiSettings
 from tests.jitsi import (

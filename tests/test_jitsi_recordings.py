@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 from sqlalchemy import func, select
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.db import Job, Recording
 from reflector.infra.clock import utcnow
 from reflector.pipeline.process import PROCESS_RECORDING

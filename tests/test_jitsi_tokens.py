@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.db import Meeting, MeetingState
 from reflector.video_platforms.base import JoinUser, Role
 from reflector.video_platforms.jitsi import JitsiSettings

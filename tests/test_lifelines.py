@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from reflector.startup import StartupError
+from reflector.config.startup import StartupError
 from reflector.worker.scheduler_lock import scheduler_free
 from tests.servers import (
     alive,

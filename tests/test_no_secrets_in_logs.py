@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.lifecycle import DELETE_PLATFORM_ROOM
 from tests.jitsi import JWT_SECRET, WEBHOOK_SECRET, bearer, fixture, jitsi_settings, path_of
 from tests.support import (

@@ -7,9 +7,9 @@ import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
-from reflector.all_settings import Config
 from reflector.app import create_app
-from reflector.core_settings import Settings
+from reflector.config.loading import Config
+from reflector.config.settings import Settings
 from reflector.db import Room
 from reflector.video_platforms.mock import PLATFORM as MOCK
 from reflector.video_platforms.mock import MockSettings

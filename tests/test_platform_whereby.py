@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.db import ParticipantSession, WebhookEvent
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 from reflector.video_platforms.whereby import WherebySettings

@@ -8,8 +8,8 @@ import pytest
 from fastapi import FastAPI
 
 from reflector.actions import InboundEvent, ParticipantJoined, ParticipantLeft
-from reflector.all_settings import Config
 from reflector.app import create_app
+from reflector.config.loading import Config
 from reflector.reconcile import reconcile_sessions
 from reflector.video_platforms.base import SessionData
 from reflector.video_platforms.mock import MockSettings

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.db import Job
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.runtime import Runtime

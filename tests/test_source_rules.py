@@ -51,7 +51,7 @@ def test_core_code_never_names_a_platform():
         if pattern.search(path.read_text())
     ]
     # Default values of settings and of the `platform` columns: configuration, not branching.
-    assert set(offending) == {"core_settings.py", "db/tables.py"}
+    assert set(offending) == {"config/settings.py", "db/tables.py"}
 
 
 def test_the_service_never_answers_410():

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from reflector.cli import main
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 from reflector.db import Job
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.pipeline.summary.chat import Chat, SummaryFailed

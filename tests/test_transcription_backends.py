@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from pydantic import SecretStr
 
-from reflector.all_settings import ConfigError, load_config
-from reflector.core_settings import Settings
+from reflector.config.loading import ConfigError, load_config
+from reflector.config.settings import Settings
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.video_platforms.registry import PLATFORMS
 from tests.support import new_meeting, run_queued

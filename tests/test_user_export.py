@@ -4,7 +4,8 @@ their answers to being recorded only as a deleted user's."""
 import json
 import zipfile
 
-from reflector import exports, removal, users
+from reflector import exports, removal
+from reflector.accounts import users
 from tests.support import new_meeting
 from tests.test_recordings import process_queued
 

@@ -15,7 +15,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.db import Recording, WebhookEvent
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.video_platforms.whereby.bucket import read_notifications, rescan

@@ -10,7 +10,7 @@ import jiwer
 import numpy as np
 import pytest
 
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 from reflector.pipeline import engines, pieces, transcription
 from reflector.pipeline.engines import Engine, EngineUnavailable, whisper_models
 from reflector.pipeline.engines.base import Transcription

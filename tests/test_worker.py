@@ -21,9 +21,9 @@ import redis
 from sqlalchemy import select
 
 from reflector import jobs
-from reflector.all_settings import Config
 from reflector.app import create_app
-from reflector.core_settings import Settings
+from reflector.config.loading import Config
+from reflector.config.settings import Settings
 from reflector.db import Job, JobState
 from reflector.infra.clock import utcnow
 from reflector.lifecycle import DELETE_PLATFORM_ROOM

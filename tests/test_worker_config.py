@@ -2,7 +2,7 @@
 
 import pytest
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.video_platforms.jitsi import JitsiSettings
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.video_platforms.whereby import WherebySettings

@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from reflector import users
+from reflector.accounts import users
 from reflector.runtime import Runtime
 
 PASSWORD = "correct horse battery"

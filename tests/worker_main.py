@@ -2,7 +2,7 @@
 
 import sys
 
-from reflector.all_settings import load_config
+from reflector.config.loading import load_config
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.process import run_worker
 from tests.worker_jobs import JOBS_PLATFORM

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from fastapi import Request, Response
 
-from reflector import web_sessions
+from reflector.accounts import web_sessions
+from reflector.accounts.web_sessions import Session
 from reflector.runtime import Runtime
-from reflector.web_sessions import Session
 
 SESSION_COOKIE = "reflector_session"
 CSRF_HEADER = "X-CSRF-Token"

@@ -5,9 +5,9 @@ from typing import Annotated, cast
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from reflector import rate_limits, web_sessions
+from reflector.accounts import rate_limits, web_sessions
+from reflector.accounts.auth import LOCAL_USER, Caller, authenticate
 from reflector.api.browser import CSRF_HEADER, SAFE_METHODS, browser_session
-from reflector.auth import LOCAL_USER, Caller, authenticate
 from reflector.runtime import Runtime
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from `reflector api-key create`")

@@ -11,7 +11,7 @@ import json
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 

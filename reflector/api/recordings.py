@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import expiry, meetings, recordings, removal, search, summaries, transcripts
+from reflector.accounts.auth import Caller
 from reflector.api.deps import CallerDep, RuntimeDep
 from reflector.api.render import recording_out, transcript_out
 from reflector.api.schemas import (
@@ -19,7 +20,6 @@ from reflector.api.schemas import (
     TranscriptSummary,
 )
 from reflector.api.uploads import MultipartParts, check_length, files_of, storage_errors
-from reflector.auth import Caller
 from reflector.consent import Outcome
 from reflector.db import Recording, Room
 from reflector.infra.errors import Forbidden, NotFound

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import consent, expiry, participants
+from reflector.accounts.auth import Caller
 from reflector.api.schemas import (
     ConsentOut,
     MeetingDetail,
@@ -15,9 +16,8 @@ from reflector.api.schemas import (
     RoomOut,
     TranscriptOut,
 )
-from reflector.auth import Caller
+from reflector.config.settings import Settings
 from reflector.consent import Outcome
-from reflector.core_settings import Settings
 from reflector.db import Meeting, Recording, Room, Transcript
 from reflector.rooms import is_owner
 

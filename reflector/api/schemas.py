@@ -15,8 +15,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from reflector.config.settings import MAX_RETENTION_DAYS, SLUG_PATTERN
 from reflector.consent import Outcome
-from reflector.core_settings import MAX_RETENTION_DAYS, SLUG_PATTERN
 from reflector.db.tables import (
     Answer,
     Consent,

@@ -1,8 +1,8 @@
 """How an error of the core or of a platform is answered over HTTP: as the API's JSON and
 as a page alike."""
 
+from reflector.accounts.rate_limits import RateLimited
 from reflector.infra.errors import Conflict, Forbidden, InvalidField, NotFound, ServiceError
-from reflector.rate_limits import RateLimited
 from reflector.video_platforms.errors import (
     PlatformError,
     PlatformNotConfigured,

@@ -23,7 +23,7 @@ import boto3
 from botocore.exceptions import ClientError
 from pydantic import SecretStr
 
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 from reflector.infra.job_errors import PermanentJobError
 
 KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}(/[a-z0-9][a-z0-9_.-]{0,127}){1,4}")

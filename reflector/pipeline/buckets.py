@@ -14,7 +14,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import SecretStr
 
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 from reflector.infra.job_errors import PermanentJobError, TransientJobError
 from reflector.infra.storage import Storage, Stored, TooLarge, chunks_of
 from reflector.pipeline.progress import reporting

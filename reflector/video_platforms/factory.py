@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from reflector.all_settings import Config, ConfigError
+from reflector.config.loading import Config, ConfigError
 from reflector.db import Room
 from reflector.infra.metrics import (
     MEETINGS_CREATED,

@@ -10,14 +10,14 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from reflector import web_sessions
+from reflector.accounts import web_sessions
+from reflector.accounts.auth import Caller
+from reflector.accounts.web_sessions import Session
 from reflector.api.browser import browser_session
 from reflector.api.deps import RuntimeDep, get_runtime
-from reflector.auth import Caller
 from reflector.infra.errors import Forbidden
 from reflector.runtime import Runtime
 from reflector.web.render import NO_SUCH_PAGE, error_page
-from reflector.web_sessions import Session
 
 CSRF_FIELD = "csrf_token"
 

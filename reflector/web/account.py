@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from reflector import auth, rate_limits, users
+from reflector.accounts import auth, rate_limits, users
+from reflector.accounts.auth import LOCAL_USER
+from reflector.accounts.rate_limits import RateLimited
 from reflector.api.browser import browser_session, sign_in, sign_out
 from reflector.api.deps import RuntimeDep, client_address
-from reflector.auth import LOCAL_USER
 from reflector.infra.errors import NotFound
-from reflector.rate_limits import RateLimited
 from reflector.runtime import Runtime
 from reflector.web.access import CSRF_FIELD, SignedIn, Visitor, checked_form, local_path
 from reflector.web.render import PageRoute, page

@@ -4,7 +4,7 @@ import logging
 
 from kombu.connection import Connection
 
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 
 logger = logging.getLogger(__name__)
 EMBEDDED_TRANSPORT = "reflector.worker.sqlite_broker:Transport"

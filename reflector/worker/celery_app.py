@@ -13,7 +13,7 @@ from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 
 from reflector import lifecycle, reconcile, recording_starts, retention, room_webhooks
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.jobs import DEFAULT_QUEUE, JobSpec, PeriodicSpec
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT

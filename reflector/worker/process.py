@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from celery import Celery, signals
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.db import Database
 from reflector.infra.clock import Clock, utcnow
 from reflector.video_platforms.spec import PlatformSpec

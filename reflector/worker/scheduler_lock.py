@@ -23,9 +23,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from reflector import startup
+from reflector.config import startup
+from reflector.config.startup import StartupError
 from reflector.db.urls import async_url, sqlite_path
-from reflector.startup import StartupError
 
 logger = logging.getLogger(__name__)
 # An arbitrary, fixed advisory lock key ("REFL"), apart from the migrations' key.

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 from reflector.pipeline.engines import openai_api, whisper
 from reflector.pipeline.engines.base import Engine, EngineUnavailable
 

@@ -12,7 +12,7 @@ import httpx
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 from reflector.infra.job_errors import PermanentJobError, TransientJobError
 from reflector.pipeline import languages
 from reflector.pipeline.engines.base import Progress, Samples, Segment, Transcription, Word

@@ -15,7 +15,7 @@ import time
 from faster_whisper import WhisperModel
 from faster_whisper.transcribe import get_compression_ratio
 
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 from reflector.pipeline import languages
 from reflector.pipeline.engines import whisper_models
 from reflector.pipeline.engines.base import Progress, Samples, Segment, Transcription, Word

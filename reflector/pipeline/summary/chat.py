@@ -13,7 +13,7 @@ import openai
 from openai.types.chat import ChatCompletionMessageParam
 from pydantic import ValidationError
 
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 from reflector.pipeline.summary.answer import Answer, Shown, json_schema
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs, search
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 from reflector.db import Transcript
 from reflector.jobs import JobContext
 from reflector.pipeline.reasons import for_people

@@ -13,10 +13,10 @@ from reflector.api.deps import RuntimeDep
 from reflector.api.render import recording_out
 from reflector.api.schemas import RecordingOut, WebhookAck
 from reflector.api.uploads import MultipartParts, check_length, read_part, storage_errors
+from reflector.config.limits import WEBHOOK_MAX_BODY
 from reflector.db import Recording
 from reflector.infra.errors import InvalidField
 from reflector.infra.validation import first_error
-from reflector.limits import WEBHOOK_MAX_BODY
 from reflector.recordings import TrackIntake, by_platform_id
 from reflector.runtime import Runtime
 from reflector.video_platforms.jitsi.client import JitsiClient

@@ -2,7 +2,7 @@ from fastapi import APIRouter, Request
 
 from reflector.api import webhook_edge
 from reflector.api.schemas import WebhookAck
-from reflector.limits import WEBHOOK_MAX_BODY
+from reflector.config.limits import WEBHOOK_MAX_BODY
 from reflector.video_platforms.whereby.events import PLATFORM
 
 router = APIRouter(prefix="/v1/whereby", tags=["whereby"], max_body_size=WEBHOOK_MAX_BODY)

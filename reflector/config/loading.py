@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from reflector.core_settings import Settings
+from reflector.config.settings import Settings
 from reflector.db.urls import async_url
 from reflector.infra.validation import message
 from reflector.pipeline import engines

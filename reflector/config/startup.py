@@ -8,7 +8,7 @@ from typing import NoReturn
 import click
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
-from reflector.all_settings import Config
+from reflector.config.loading import Config
 from reflector.db import migrate as migrations
 from reflector.db.urls import async_url, sqlite_path
 from reflector.pipeline import engines

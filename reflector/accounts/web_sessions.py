@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from reflector.auth import digest
+from reflector.accounts.auth import digest
 from reflector.db import Database, WebSession
 from reflector.infra.clock import Clock
 
