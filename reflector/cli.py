@@ -19,7 +19,7 @@ import click
 import uvicorn
 from sqlalchemy import select
 
-from reflector import expiry, exports, removal, rooms
+from reflector import expiry, exports
 from reflector.accounts import auth, users
 from reflector.api.schemas import RoomCreate
 from reflector.app import create_app
@@ -33,6 +33,7 @@ from reflector.jobs import JobContext
 from reflector.listen import listen
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.pipeline.summary import stage as summary_stage
+from reflector.rooms import directory, removal
 from reflector.runtime import Runtime
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker import broker, lifelines
@@ -471,7 +472,7 @@ def rooms_create(name: str, owner: str, platform: str | None, shared: bool) -> N
     """Create a room and print its id."""
     try:
         data = RoomCreate(name=name, platform=platform, is_shared=shared)
-        room = _with_runtime(lambda rt: rooms.create(rt, auth.Caller(owner), data))
+        room = _with_runtime(lambda rt: directory.create(rt, auth.Caller(owner), data))
     except (ValueError, ServiceError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(str(room.id))

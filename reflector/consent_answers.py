@@ -4,10 +4,10 @@ import uuid
 
 from sqlalchemy import delete
 
-from reflector import meetings
 from reflector.accounts.auth import Caller
 from reflector.db import Answer, Consent, ConsentAnswer
 from reflector.infra.errors import Conflict
+from reflector.rooms import meetings
 from reflector.runtime import Runtime
 
 

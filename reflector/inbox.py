@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
-from reflector import announcements, lifecycle, participants, recording_starts
+from reflector import announcements, recording_starts
 from reflector.actions import (
     CallEnded,
     InboundEvent,
@@ -35,6 +35,7 @@ from reflector.db import Database, EndReason, EventStatus, Meeting, Room, Webhoo
 from reflector.db.upsert import built_once, insert_into
 from reflector.infra.clock import Clock
 from reflector.infra.metrics import WEBHOOK_EVENTS
+from reflector.rooms import lifecycle, participants
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 100

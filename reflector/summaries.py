@@ -14,7 +14,7 @@ from reflector.db import Transcript
 from reflector.infra.errors import Conflict, Forbidden, InvalidField
 from reflector.pipeline.process import active_key as processing_key
 from reflector.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT, active_key, summary
-from reflector.rooms import is_owner
+from reflector.rooms.directory import is_owner
 
 
 async def owned(session: AsyncSession, caller: Caller, transcript_id: uuid.UUID) -> Transcript:

@@ -5,11 +5,12 @@ import uuid
 from sqlalchemy import ColumnElement, TextClause, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import meetings, search
+from reflector import search
 from reflector.accounts.auth import Caller
 from reflector.db import Room, Transcript
 from reflector.infra.errors import NotFound
-from reflector.rooms import visible_to
+from reflector.rooms import meetings
+from reflector.rooms.directory import visible_to
 
 
 async def find(

@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import select
 
 from reflector.db import Job
-from reflector.lifecycle import DELETE_PLATFORM_ROOM
+from reflector.rooms.lifecycle import DELETE_PLATFORM_ROOM
 from reflector.runtime import Runtime
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from reflector.config.loading import Config
 from reflector.db import ParticipantSession, Recording, WebhookEvent
-from reflector.reconcile import reconcile_sessions
 from reflector.recording_tracks import load
+from reflector.rooms.reconcile import reconcile_sessions
 from tests.daily_fake import DailyFake, fixture
 from tests.support import FakeClock, new_meeting, platform_settings
 from tests.test_platform_daily import WEBHOOK_SECRET, daily_settings, signed

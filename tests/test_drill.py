@@ -31,7 +31,7 @@ from reflector.config.loading import Config
 from reflector.config.settings import Settings
 from reflector.db import Job, JobState, ParticipantSession, Transcript, WebhookEvent
 from reflector.pipeline.process import PROCESS_RECORDING
-from reflector.reconcile import reconcile_sessions
+from reflector.rooms.reconcile import reconcile_sessions
 from reflector.runtime import Runtime
 from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.registry import PLATFORMS

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from reflector.db import Job, JobState
-from reflector.lifecycle import DELETE_PLATFORM_ROOM, check_meetings
+from reflector.rooms.lifecycle import DELETE_PLATFORM_ROOM, check_meetings
 from reflector.video_platforms.mock.settings import MockSettings
 from tests.support import FakeClock, mock_event, new_meeting, send_mock_event
 

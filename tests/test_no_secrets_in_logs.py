@@ -6,7 +6,7 @@ import re
 import pytest
 
 from reflector.config.loading import Config
-from reflector.lifecycle import DELETE_PLATFORM_ROOM
+from reflector.rooms.lifecycle import DELETE_PLATFORM_ROOM
 from tests.jitsi import JWT_SECRET, WEBHOOK_SECRET, bearer, fixture, jitsi_settings, path_of
 from tests.support import (
     MOCK_SECRET,

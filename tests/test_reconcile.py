@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from reflector.reconcile import reconcile_sessions
+from reflector.rooms.reconcile import reconcile_sessions
 from tests.support import FakeClock, mock_event, mock_signature, new_meeting, send_mock_event
 
 

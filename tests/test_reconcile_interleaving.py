@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from reflector.actions import InboundEvent, ParticipantJoined, ParticipantLeft
 from reflector.app import create_app
 from reflector.config.loading import Config
-from reflector.reconcile import reconcile_sessions
+from reflector.rooms.reconcile import reconcile_sessions
 from reflector.video_platforms.base import SessionData
 from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.registry import PLATFORMS

@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from reflector import jobs
 from reflector.db import Job, JobState, WebhookEvent
-from reflector.lifecycle import DELETE_PLATFORM_ROOM
 from reflector.retention import remove_expired
+from reflector.rooms.lifecycle import DELETE_PLATFORM_ROOM
 from reflector.video_platforms.mock.presence import MockPresence
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.celery_app import periodic_specs

@@ -4,7 +4,7 @@ later, or the setting may change)."""
 
 import pytest
 
-from reflector.room_webhooks import DELIVER
+from reflector.rooms.room_webhooks import DELIVER
 from tests.support import run_queued
 
 PRIVATE = [

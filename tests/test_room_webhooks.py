@@ -10,7 +10,7 @@ from standardwebhooks import Webhook
 
 import reflector
 from reflector.infra.clock import utcnow
-from reflector.room_webhooks import DELIVER
+from reflector.rooms.room_webhooks import DELIVER
 from tests.support import FakeClock, new_meeting, run_queued
 from tests.test_recordings import process_queued
 

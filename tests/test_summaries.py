@@ -17,7 +17,7 @@ from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.pipeline.summary.chat import Chat, SummaryFailed
 from reflector.pipeline.summary.record import Budget, Line, make_record, tokens
 from reflector.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT
-from reflector.room_webhooks import DELIVER
+from reflector.rooms.room_webhooks import DELIVER
 from tests.llm_fake import FakeLLM, record_of, serving
 from tests.media import OTHER_SENTENCE, SENTENCE, delayed, speech
 from tests.support import new_meeting, run_queued

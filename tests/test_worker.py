@@ -26,7 +26,7 @@ from reflector.config.loading import Config
 from reflector.config.settings import Settings
 from reflector.db import Job, JobState
 from reflector.infra.clock import utcnow
-from reflector.lifecycle import DELETE_PLATFORM_ROOM
+from reflector.rooms.lifecycle import DELETE_PLATFORM_ROOM
 from reflector.runtime import Runtime
 from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.registry import PLATFORMS

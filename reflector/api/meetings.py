@@ -3,7 +3,7 @@ import uuid
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
-from reflector import consent_answers, meetings
+from reflector import consent_answers
 from reflector.api.deps import CallerDep, LinkRateLimit, RuntimeDep
 from reflector.api.render import meeting_detail
 from reflector.api.schemas import (
@@ -16,7 +16,8 @@ from reflector.api.schemas import (
     SessionOut,
 )
 from reflector.db import Room
-from reflector.rooms import visible_to
+from reflector.rooms import meetings
+from reflector.rooms.directory import visible_to
 from reflector.video_platforms.base import Capability
 
 router = APIRouter(prefix="/v1/meetings", tags=["meetings"])

@@ -7,7 +7,7 @@ from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import expiry, meetings, recordings, removal, search, summaries, transcripts
+from reflector import expiry, recordings, search, summaries, transcripts
 from reflector.accounts.auth import Caller
 from reflector.api.deps import CallerDep, RuntimeDep
 from reflector.api.render import recording_out, transcript_out
@@ -24,7 +24,8 @@ from reflector.consent import Outcome
 from reflector.db import Recording, Room
 from reflector.infra.errors import Forbidden, NotFound
 from reflector.pipeline import formats
-from reflector.rooms import is_owner
+from reflector.rooms import meetings, removal
+from reflector.rooms.directory import is_owner
 
 router = APIRouter(tags=["recordings"])
 # The upload streams into storage under RECORDING_MAX_BYTES; the JSON body limit does not apply.

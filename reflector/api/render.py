@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import consent, expiry, participants
+from reflector import consent, expiry
 from reflector.accounts.auth import Caller
 from reflector.api.schemas import (
     ConsentOut,
@@ -19,7 +19,8 @@ from reflector.api.schemas import (
 from reflector.config.settings import Settings
 from reflector.consent import Outcome
 from reflector.db import Meeting, Recording, Room, Transcript
-from reflector.rooms import is_owner
+from reflector.rooms import participants
+from reflector.rooms.directory import is_owner
 
 
 def room_out(room: Room, caller: Caller) -> RoomOut:

@@ -3,7 +3,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from reflector import meetings, removal, room_webhooks, rooms
 from reflector.api.deps import CallerDep, LinkRateLimit, RuntimeDep
 from reflector.api.render import meeting_out, room_out
 from reflector.api.schemas import (
@@ -17,13 +16,14 @@ from reflector.api.schemas import (
     WebhookDeliveryOut,
     WebhookTestOut,
 )
+from reflector.rooms import directory, meetings, removal, room_webhooks
 
 router = APIRouter(prefix="/v1/rooms", tags=["rooms"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_room(body: RoomCreate, runtime: RuntimeDep, caller: CallerDep) -> RoomOut:
-    return room_out(await rooms.create(runtime, caller, body), caller)
+    return room_out(await directory.create(runtime, caller, body), caller)
 
 
 @router.get("")
@@ -33,27 +33,27 @@ async def list_rooms(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> Page[RoomOut]:
-    items, total = await rooms.list_visible(runtime, caller, page, size)
+    items, total = await directory.list_visible(runtime, caller, page, size)
     return Page(items=[room_out(r, caller) for r in items], total=total, page=page, size=size)
 
 
 @router.get("/name/{room_name}")
 async def get_room_by_name(room_name: RoomName, runtime: RuntimeDep, caller: CallerDep) -> RoomOut:
     async with runtime.db.read() as session:
-        return room_out(await rooms.get_visible(session, caller, name=room_name), caller)
+        return room_out(await directory.get_visible(session, caller, name=room_name), caller)
 
 
 @router.get("/{room_id}")
 async def get_room(room_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep) -> RoomOut:
     async with runtime.db.read() as session:
-        return room_out(await rooms.get_visible(session, caller, id=room_id), caller)
+        return room_out(await directory.get_visible(session, caller, id=room_id), caller)
 
 
 @router.patch("/{room_id}")
 async def update_room(
     room_id: uuid.UUID, body: RoomUpdate, runtime: RuntimeDep, caller: CallerDep
 ) -> RoomOut:
-    return room_out(await rooms.update(runtime, caller, room_id, body), caller)
+    return room_out(await directory.update(runtime, caller, room_id, body), caller)
 
 
 @router.delete("/{room_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -92,7 +92,7 @@ async def room_meetings(
 ) -> Page[MeetingOut]:
     """The room's meetings, past ones included, newest first."""
     async with runtime.db.read() as session:
-        room = await rooms.get_visible(session, caller, id=room_id)
+        room = await directory.get_visible(session, caller, id=room_id)
         found, total = await meetings.history(session, room, page, size)
         items = [await meeting_out(session, room, meeting, caller) for meeting in found]
     return Page(items=items, total=total, page=page, size=size)
@@ -103,7 +103,7 @@ async def active_meetings(
     room_name: RoomName, runtime: RuntimeDep, caller: CallerDep
 ) -> list[MeetingOut]:
     async with runtime.db.read() as session:
-        room = await rooms.get_visible(session, caller, name=room_name)
+        room = await directory.get_visible(session, caller, name=room_name)
     found = await meetings.active_meetings(runtime, room)
     async with runtime.db.read() as session:
         return [await meeting_out(session, room, m, caller) for m in found]
@@ -115,7 +115,7 @@ async def test_webhook(
 ) -> WebhookTestOut:
     """Queue a signed `webhook.test` event to the room's webhook URL; see the deliveries."""
     async with runtime.db.write() as session:
-        room = await rooms.get_owned(session, caller, room_id)
+        room = await directory.get_owned(session, caller, room_id)
         message_id = await room_webhooks.enqueue_event(
             session,
             runtime,
@@ -137,6 +137,6 @@ async def webhook_deliveries(
 ) -> list[WebhookDeliveryOut]:
     """The latest delivery attempts to the room's webhook, newest first."""
     async with runtime.db.read() as session:
-        room = await rooms.get_owned(session, caller, room_id)
+        room = await directory.get_owned(session, caller, room_id)
         found = await room_webhooks.deliveries(session, room.id, limit)
     return [WebhookDeliveryOut.model_validate(delivery) for delivery in found]

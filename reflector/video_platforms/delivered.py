@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.actions import Action, InboundEvent
 from reflector.db import EventStatus, Meeting, WebhookEvent
-from reflector.meetings import newest_in_platform_room
-from reflector.participants import Observation
+from reflector.rooms.meetings import newest_in_platform_room
+from reflector.rooms.participants import Observation
 from reflector.video_platforms.base import SessionData
 
 Translate = Callable[[bytes], InboundEvent]

@@ -8,11 +8,12 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import expiry, meetings, recordings, rooms
+from reflector import expiry, recordings
 from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import RoomName
 from reflector.db import Meeting, ParticipantSession, Recording, Room
 from reflector.infra.errors import NotFound
+from reflector.rooms import directory, meetings
 from reflector.web.access import SignedIn
 from reflector.web.render import ONLY_OURS, PageRoute, page
 
@@ -34,7 +35,7 @@ async def room_page(
 ) -> Response:
     caller = visitor.caller
     async with runtime.db.read() as session:
-        room = await rooms.get_visible(session, caller, name=room_name)
+        room = await directory.get_visible(session, caller, name=room_name)
         live = (await meetings.newest_active(session, [room.id], runtime.clock())).get(room.id)
         history = await _history(session, room)
     # The page is built for the platform the meeting will be on: the one in progress, else
@@ -60,7 +61,7 @@ async def room_page(
         "room.html",
         visitor=visitor,
         room=room,
-        is_owner=rooms.is_owner(room, caller),
+        is_owner=directory.is_owner(room, caller),
         platform=platform,
         embed=embed is not None,
         vendor_scripts=sources.scripts,

@@ -9,7 +9,6 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from reflector import meetings, removal, rooms
 from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import ROOM_NAME_RULES, RoomCreate, RoomUpdate
 from reflector.db import Room
@@ -23,6 +22,7 @@ from reflector.db.tables import (
 )
 from reflector.infra.errors import Conflict, InvalidField
 from reflector.infra.validation import message
+from reflector.rooms import directory, meetings, removal
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import Capability
 from reflector.web.access import SignedIn, Visitor, checked_form
@@ -84,7 +84,7 @@ class PlatformChoice:
 
     @property
     def default_recording(self) -> str:
-        return rooms.default_recording(self.capabilities).value
+        return directory.default_recording(self.capabilities).value
 
 
 def platform_choices(runtime: Runtime) -> list[PlatformChoice]:
@@ -109,7 +109,7 @@ def unconfigured(runtime: Runtime) -> list[str]:
 
 @router.get("/rooms")
 async def rooms_page(request: Request, runtime: RuntimeDep, visitor: SignedIn) -> Response:
-    found, _ = await rooms.list_visible(runtime, visitor.caller, 1, 100)
+    found, _ = await directory.list_visible(runtime, visitor.caller, 1, 100)
     async with runtime.db.read() as session:
         live = await meetings.live(session, [r.id for r in found], runtime.clock())
     in_room = {room_id: count for room_id, (_, count) in live.items()}
@@ -127,7 +127,7 @@ async def create_room(request: Request, runtime: RuntimeDep, visitor: SignedIn) 
     form = await checked_form(request, visitor)
     fields = _fields(form)
     try:
-        room = await rooms.create(runtime, visitor.caller, RoomCreate.model_validate(fields))
+        room = await directory.create(runtime, visitor.caller, RoomCreate.model_validate(fields))
     except (ValidationError, InvalidField, Conflict) as exc:
         return _form(request, runtime, visitor, None, fields, _errors(exc), 422)
     return RedirectResponse(f"/r/{room.name}", status_code=303)
@@ -138,7 +138,7 @@ async def edit_room_page(
     room_id: uuid.UUID, request: Request, runtime: RuntimeDep, visitor: SignedIn
 ) -> Response:
     async with runtime.db.read() as session:
-        room = await rooms.get_owned(session, visitor.caller, room_id)
+        room = await directory.get_owned(session, visitor.caller, room_id)
     return _form(request, runtime, visitor, room, {})
 
 
@@ -148,11 +148,11 @@ async def edit_room(
 ) -> Response:
     form = await checked_form(request, visitor)
     async with runtime.db.read() as session:
-        room = await rooms.get_owned(session, visitor.caller, room_id)
+        room = await directory.get_owned(session, visitor.caller, room_id)
     fields = _fields(form)
     try:
         data = RoomUpdate.model_validate(fields)
-        room = await rooms.update(runtime, visitor.caller, room_id, data)
+        room = await directory.update(runtime, visitor.caller, room_id, data)
     except (ValidationError, InvalidField, Conflict) as exc:
         return _form(request, runtime, visitor, room, fields, _errors(exc), 422)
     return RedirectResponse("/rooms", status_code=303)
@@ -163,7 +163,7 @@ async def delete_room_page(
     room_id: uuid.UUID, request: Request, runtime: RuntimeDep, visitor: SignedIn
 ) -> Response:
     async with runtime.db.read() as session:
-        room = await rooms.get_owned(session, visitor.caller, room_id)
+        room = await directory.get_owned(session, visitor.caller, room_id)
     return page(
         request,
         "confirm.html",
@@ -232,7 +232,7 @@ def _form(
         "recording_type": (
             room.recording_type
             if room
-            else rooms.default_recording(runtime.platforms.capabilities(platform)).value
+            else directory.default_recording(runtime.platforms.capabilities(platform)).value
         ),
         "recording_trigger": (
             room.recording_trigger if room else RecordingTrigger.AUTOMATIC_2ND_PARTICIPANT.value
@@ -257,7 +257,7 @@ def _form(
         errors=errors or {},
         platforms=platform_choices(runtime),
         unconfigured=unconfigured(runtime),
-        needs=rooms.RECORDING_NEEDS,
+        needs=directory.RECORDING_NEEDS,
         labels=LABELS,
         name_rules=ROOM_NAME_RULES,
         service_days={

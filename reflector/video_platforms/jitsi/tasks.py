@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import jobs, lifecycle, participants, recordings
+from reflector import jobs, recordings
 from reflector.db import EndReason, EventStatus, Meeting, MeetingState, Recording, WebhookEvent
 from reflector.infra.errors import ServiceError
 from reflector.infra.storage import TooLarge, file_chunks, recording_key
 from reflector.jobs import JobContext, PeriodicSpec
 from reflector.recording_tracks import Track
+from reflector.rooms import lifecycle, participants
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.jitsi.client import JitsiClient
 from reflector.video_platforms.jitsi.events import PLATFORM

@@ -15,8 +15,8 @@ from reflector.actions import ParticipantJoined, ParticipantLeft
 from reflector.db import Base, MeetingState
 from reflector.db.upsert import insert
 from reflector.inbox import observation
-from reflector.meetings import newest_in_platform_room
-from reflector.participants import Observation, earliest, latest, merge
+from reflector.rooms.meetings import newest_in_platform_room
+from reflector.rooms.participants import Observation, earliest, latest, merge
 from reflector.video_platforms.base import SessionData
 from reflector.video_platforms.delivered import as_sessions, delivered_actions
 from reflector.video_platforms.mock.events import PLATFORM, translate

@@ -13,7 +13,7 @@ from reflector.actions import RecordingReady
 from reflector.infra.job_errors import TransientJobError
 from reflector.infra.validation import first_error
 from reflector.jobs import JobContext, PeriodicSpec
-from reflector.meetings import newest_in_platform_room
+from reflector.rooms.meetings import newest_in_platform_room
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.mock.client import MockClient
 from reflector.video_platforms.mock.events import PLATFORM, announced_track

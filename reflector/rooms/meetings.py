@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import lifecycle, participants
 from reflector.accounts.auth import Caller
 from reflector.db import EndReason, Meeting, MeetingState, Room
 from reflector.infra.errors import Conflict, Forbidden, NotFound
-from reflector.rooms import get_visible, is_owner, visible_to
+from reflector.rooms import lifecycle, participants
+from reflector.rooms.directory import get_visible, is_owner, visible_to
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import JoinUser, MeetingData, Role
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import lifecycle, meetings, recordings, rooms
+from reflector import recordings
 from reflector.accounts.auth import Caller
 from reflector.db import (
     ApiKey,
@@ -31,6 +31,7 @@ from reflector.db import (
 )
 from reflector.infra.errors import Forbidden, InvalidField, NotFound
 from reflector.infra.storage import remove_all
+from reflector.rooms import directory, lifecycle, meetings
 from reflector.runtime import Runtime
 
 Owned = TypeVar("Owned", Recording, Transcript)
@@ -54,7 +55,7 @@ async def delete_transcript(runtime: Runtime, caller: Caller, transcript_id: uui
 async def delete_room(runtime: Runtime, caller: Caller, room_id: uuid.UUID) -> None:
     """The room, its meetings, their participants, recordings and transcripts, and files."""
     async with runtime.db.write() as session:
-        room = await rooms.get_owned(session, caller, room_id)
+        room = await directory.get_owned(session, caller, room_id)
         await _end_meetings(session, [room.id], runtime.clock())
         keys = recordings.stored_keys(
             await session.scalars(
@@ -154,6 +155,6 @@ async def _owned(
     if row is None:
         raise NotFound(f"{what} not found")
     room, _ = await meetings.get_visible_meeting(session, caller, row.meeting_id)
-    if not rooms.is_owner(room, caller):
+    if not directory.is_owner(room, caller):
         raise Forbidden(f"only the room's owner may delete a {what}")
     return row

@@ -14,11 +14,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import participants
 from reflector.config.loading import Config
 from reflector.db import Meeting, MeetingState, ParticipantSession
 from reflector.jobs import JobContext, PeriodicSpec
-from reflector.participants import Observation
+from reflector.rooms import participants
+from reflector.rooms.participants import Observation
 from reflector.video_platforms.base import Capability, SessionData
 from reflector.video_platforms.spec import PlatformSpec
 
