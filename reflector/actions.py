@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reflector.db import EventStatus
-from reflector.recording_tracks import Track
+from reflector.recordings.tracks import Track
 
 
 @dataclass(frozen=True)

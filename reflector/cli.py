@@ -19,8 +19,7 @@ import click
 import uvicorn
 from sqlalchemy import select
 
-from reflector import expiry, exports
-from reflector.accounts import auth, users
+from reflector.accounts import auth, exports, users
 from reflector.api.schemas import RoomCreate
 from reflector.app import create_app
 from reflector.config import startup
@@ -33,6 +32,7 @@ from reflector.jobs import JobContext
 from reflector.listen import listen
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.pipeline.summary import stage as summary_stage
+from reflector.recordings import expiry
 from reflector.rooms import directory, removal
 from reflector.runtime import Runtime
 from reflector.video_platforms.registry import PLATFORMS

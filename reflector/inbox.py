@@ -20,7 +20,6 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
-from reflector import announcements, recording_starts
 from reflector.actions import (
     CallEnded,
     InboundEvent,
@@ -35,6 +34,8 @@ from reflector.db import Database, EndReason, EventStatus, Meeting, Room, Webhoo
 from reflector.db.upsert import built_once, insert_into
 from reflector.infra.clock import Clock
 from reflector.infra.metrics import WEBHOOK_EVENTS
+from reflector.recordings import announcements
+from reflector.recordings import starts as recording_starts
 from reflector.rooms import lifecycle, participants
 
 logger = logging.getLogger(__name__)

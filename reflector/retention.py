@@ -11,10 +11,10 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 
-from reflector import expiry
 from reflector.accounts import rate_limits
 from reflector.db import Job, JobState, WebhookEvent, WebSession
 from reflector.jobs import JobContext
+from reflector.recordings import expiry
 from reflector.video_platforms.spec import RemoveExpired
 
 MINIMUM_EVENT_DAYS = 7

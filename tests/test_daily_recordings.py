@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from reflector.config.loading import Config
 from reflector.db import Job, Meeting, Recording
-from reflector.recording_starts import START_RECORDING
+from reflector.recordings.starts import START_RECORDING
 from reflector.video_platforms.daily.tasks import poll_recordings
 from tests.daily_fake import DailyFake
 from tests.media import OTHER_SENTENCE, SENTENCE, speech

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from reflector.config.loading import Config
 from reflector.db import ParticipantSession, Recording, WebhookEvent
-from reflector.recording_tracks import load
+from reflector.recordings.tracks import load
 from reflector.rooms.reconcile import reconcile_sessions
 from tests.daily_fake import DailyFake, fixture
 from tests.support import FakeClock, new_meeting, platform_settings

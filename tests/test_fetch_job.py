@@ -13,12 +13,12 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from reflector.actions import RecordingReady
-from reflector.announcements import announce
 from reflector.app import create_app
 from reflector.config.loading import Config
 from reflector.db import Job, Meeting, Recording
 from reflector.pipeline.process import PROCESS_RECORDING
-from reflector.recording_tracks import Track, UrlSource
+from reflector.recordings.announcements import announce
+from reflector.recordings.tracks import Track, UrlSource
 from reflector.video_platforms.mock import PLATFORM as MOCK
 from reflector.video_platforms.mock import MockSettings
 from tests.doubles import ECHO, EchoSettings

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from reflector import expiry
+from reflector.recordings import expiry
 from reflector.retention import remove_expired
 from tests.storages import files_in_storage, on_storage
 from tests.support import FakeClock, new_meeting

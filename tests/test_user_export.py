@@ -4,8 +4,7 @@ their answers to being recorded only as a deleted user's."""
 import json
 import zipfile
 
-from reflector import exports
-from reflector.accounts import users
+from reflector.accounts import exports, users
 from reflector.rooms import removal
 from tests.support import new_meeting
 from tests.test_recordings import process_queued

@@ -9,10 +9,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from reflector import recording_tracks
 from reflector.api.deps import CallerDep, RuntimeDep
 from reflector.api.recordings import visible_recording
 from reflector.infra.errors import NotFound
+from reflector.recordings import tracks as recording_tracks
 
 router = APIRouter(tags=["recordings"])
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")

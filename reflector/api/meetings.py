@@ -3,7 +3,6 @@ import uuid
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
-from reflector import consent_answers
 from reflector.api.deps import CallerDep, LinkRateLimit, RuntimeDep
 from reflector.api.render import meeting_detail
 from reflector.api.schemas import (
@@ -16,6 +15,7 @@ from reflector.api.schemas import (
     SessionOut,
 )
 from reflector.db import Room
+from reflector.recordings import consent_answers
 from reflector.rooms import meetings
 from reflector.rooms.directory import visible_to
 from reflector.video_platforms.base import Capability

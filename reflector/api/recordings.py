@@ -7,7 +7,6 @@ from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import expiry, recordings, search, summaries, transcripts
 from reflector.accounts.auth import Caller
 from reflector.api.deps import CallerDep, RuntimeDep
 from reflector.api.render import recording_out, transcript_out
@@ -20,10 +19,11 @@ from reflector.api.schemas import (
     TranscriptSummary,
 )
 from reflector.api.uploads import MultipartParts, check_length, files_of, storage_errors
-from reflector.consent import Outcome
 from reflector.db import Recording, Room
 from reflector.infra.errors import Forbidden, NotFound
 from reflector.pipeline import formats
+from reflector.recordings import expiry, incoming, search, summaries, transcripts
+from reflector.recordings.consent import Outcome
 from reflector.rooms import meetings, removal
 from reflector.rooms.directory import is_owner
 
@@ -73,7 +73,7 @@ async def upload_recording(
     length = check_length(request.headers.get("content-length", ""), limit)
     parts = MultipartParts(request.headers.get("content-type", ""), request.stream())
     with storage_errors():
-        recording = await recordings.store(runtime, meeting, files_of(parts, "file"), length)
+        recording = await incoming.store(runtime, meeting, files_of(parts, "file"), length)
     return recording_out(recording, None, expiry.media_days(runtime.config.settings, room))
 
 
@@ -92,7 +92,7 @@ async def meeting_recordings(
                 )
             ).all()
         )
-        transcripts = await recordings.transcript_ids(session, [r.id for r in found])
+        transcripts = await incoming.transcript_ids(session, [r.id for r in found])
     days = expiry.media_days(runtime.config.settings, room)
     return [recording_out(r, transcripts.get(r.id), days) for r in found]
 
@@ -103,7 +103,7 @@ async def get_recording(
 ) -> RecordingOut:
     async with runtime.db.read() as session:
         recording, room = await visible_recording(session, caller, recording_id)
-        transcripts = await recordings.transcript_ids(session, [recording.id])
+        transcripts = await incoming.transcript_ids(session, [recording.id])
     days = expiry.media_days(runtime.config.settings, room)
     return recording_out(recording, transcripts.get(recording.id), days)
 
@@ -121,8 +121,8 @@ async def reprocess_recording(
     once it is in)."""
     async with runtime.db.write() as session:
         recording, room = await visible_recording(session, caller, recording_id, owner=True)
-        await recordings.reprocess(session, runtime.clock(), recording)
-        transcripts = await recordings.transcript_ids(session, [recording.id])
+        await incoming.reprocess(session, runtime.clock(), recording)
+        transcripts = await incoming.transcript_ids(session, [recording.id])
     days = expiry.media_days(runtime.config.settings, room)
     return recording_out(recording, transcripts.get(recording.id), days)
 

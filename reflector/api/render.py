@@ -5,7 +5,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import consent, expiry
 from reflector.accounts.auth import Caller
 from reflector.api.schemas import (
     ConsentOut,
@@ -17,8 +16,9 @@ from reflector.api.schemas import (
     TranscriptOut,
 )
 from reflector.config.settings import Settings
-from reflector.consent import Outcome
 from reflector.db import Meeting, Recording, Room, Transcript
+from reflector.recordings import consent, expiry
+from reflector.recordings.consent import Outcome
 from reflector.rooms import participants
 from reflector.rooms.directory import is_owner
 

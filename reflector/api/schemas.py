@@ -16,7 +16,6 @@ from pydantic import (
 )
 
 from reflector.config.settings import MAX_RETENTION_DAYS, SLUG_PATTERN
-from reflector.consent import Outcome
 from reflector.db.tables import (
     Answer,
     Consent,
@@ -27,6 +26,7 @@ from reflector.db.tables import (
 )
 from reflector.inbox import Receipt
 from reflector.infra.validation import SafeStr, UrlStr
+from reflector.recordings.consent import Outcome
 from reflector.video_platforms.base import Capability, Role
 
 ROOM_NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"

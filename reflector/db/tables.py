@@ -292,7 +292,7 @@ class Job(Base):
 
 class Recording(Base):
     """A recording; `tracks` lists its files (one per participant, or one mixed), typed by
-    `reflector.recording_tracks.Track`. Announced by a platform, it exists before its files
+    `reflector.recordings.tracks.Track`. Announced by a platform, it exists before its files
     are ours: `storage_key`, `size` and `sha256` are set once every track is stored."""
 
     __tablename__ = "recordings"
@@ -317,7 +317,7 @@ class Recording(Base):
     error: Mapped[str | None] = mapped_column(String(1000))
     # What the platform says about it, e.g. which instance of the platform room it recorded.
     provider_data: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
-    # What consent did to it (`reflector.consent.Outcome`): tracks withheld, audio deleted.
+    # What consent did to it (`recordings.consent.Outcome`): tracks withheld, audio deleted.
     consent: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     # When its processing ended, the day retention counts from; when its files and its
     # transcript were deleted, by consent or retention.

@@ -18,7 +18,7 @@ from reflector.config.settings import Settings
 from reflector.infra.job_errors import PermanentJobError, TransientJobError
 from reflector.infra.storage import Storage, Stored, TooLarge, chunks_of
 from reflector.pipeline.progress import reporting
-from reflector.recording_tracks import BucketSource
+from reflector.recordings.tracks import BucketSource
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
 _MISSING = frozenset({"NoSuchKey", "NoSuchBucket", "404", "AccessDenied", "403"})

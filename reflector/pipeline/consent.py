@@ -9,11 +9,12 @@ recording's files go when consent asks for it or when the media is kept 0 days.
 
 from sqlalchemy import select
 
-from reflector import consent, expiry, recording_tracks
-from reflector.consent import Outcome
 from reflector.db import MixedOnRefusal, ParticipantSession
 from reflector.infra.storage import remove_all
 from reflector.pipeline.work import Told, Work, rows_of
+from reflector.recordings import consent, expiry
+from reflector.recordings import tracks as recording_tracks
+from reflector.recordings.consent import Outcome
 
 
 async def withhold(work: Work, told: Told) -> None:

@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from reflector import recording_tracks, search
 from reflector.db import Meeting, Recording, RecordingStatus, Transcript
 from reflector.pipeline import progress
 from reflector.pipeline.work import RecordingGone, Told, Work, rows_of
+from reflector.recordings import search
+from reflector.recordings import tracks as recording_tracks
 from reflector.rooms import room_webhooks
 
 UNDETERMINED = "und"  # ISO 639-2: nobody said anything

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import jobs, recording_tracks
+from reflector import jobs
 from reflector.db import ParticipantSession, Recording, RecordingStatus
 from reflector.infra.storage import remove_all
 from reflector.jobs import JobContext
@@ -21,6 +21,7 @@ from reflector.pipeline import stages
 from reflector.pipeline.progress import ProgressWriter
 from reflector.pipeline.reasons import for_people
 from reflector.pipeline.work import RecordingGone, Work
+from reflector.recordings import tracks as recording_tracks
 
 QUEUE = "transcription"
 

@@ -12,7 +12,7 @@ from reflector.db import Meeting, Recording, Room
 from reflector.jobs import JobContext
 from reflector.pipeline.engines.base import Transcription
 from reflector.pipeline.media import MediaInfo
-from reflector.recording_tracks import Track
+from reflector.recordings.tracks import Track
 
 # Told how far into its stage the work is, from 0 to 1, from any thread.
 Told = Callable[[float], None]

@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import recordings
 from reflector.accounts.auth import Caller
 from reflector.db import (
     ApiKey,
@@ -31,6 +30,7 @@ from reflector.db import (
 )
 from reflector.infra.errors import Forbidden, InvalidField, NotFound
 from reflector.infra.storage import remove_all
+from reflector.recordings import incoming
 from reflector.rooms import directory, lifecycle, meetings
 from reflector.runtime import Runtime
 
@@ -41,7 +41,7 @@ DELETED_USER = "a deleted user"
 async def delete_recording(runtime: Runtime, caller: Caller, recording_id: uuid.UUID) -> None:
     async with runtime.db.write() as session:
         recording = await _owned(session, caller, Recording, recording_id, "recording")
-        keys = recordings.stored_keys([recording])
+        keys = incoming.stored_keys([recording])
         await session.delete(recording)  # its transcript goes with it (ON DELETE CASCADE)
     await remove_all(runtime.storage, keys)
 
@@ -57,7 +57,7 @@ async def delete_room(runtime: Runtime, caller: Caller, room_id: uuid.UUID) -> N
     async with runtime.db.write() as session:
         room = await directory.get_owned(session, caller, room_id)
         await _end_meetings(session, [room.id], runtime.clock())
-        keys = recordings.stored_keys(
+        keys = incoming.stored_keys(
             await session.scalars(
                 select(Recording)
                 .join(Meeting, Meeting.id == Recording.meeting_id)
@@ -119,7 +119,7 @@ async def delete_user(runtime: Runtime, name: str, successor: str | None = None)
                 room.owner = successor
         else:
             await _end_meetings(session, room_ids, runtime.clock())
-            keys = recordings.stored_keys(
+            keys = incoming.stored_keys(
                 await session.scalars(
                     select(Recording)
                     .join(Meeting, Meeting.id == Recording.meeting_id)

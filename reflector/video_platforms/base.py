@@ -145,7 +145,7 @@ class VideoPlatformClient(ABC, Generic[SettingsT]):
         raise PlatformRequestError(self.slug, "recordings are not started by the server")
 
     async def recording_link(self, platform_recording_id: str) -> str:
-        """A download link for a recording the platform keeps (`recording_tracks.PlatformLink`).
+        """A download link for a recording the platform keeps (`recordings.tracks.PlatformLink`).
 
         Only platforms whose announcements name such recordings implement it.
         """

@@ -8,11 +8,11 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import expiry, recordings
 from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import RoomName
 from reflector.db import Meeting, ParticipantSession, Recording, Room
 from reflector.infra.errors import NotFound
+from reflector.recordings import expiry, incoming
 from reflector.rooms import directory, meetings
 from reflector.web.access import SignedIn
 from reflector.web.render import ONLY_OURS, PageRoute, page
@@ -101,7 +101,7 @@ async def _history(session: AsyncSession, room: Room) -> list[PastMeeting]:
             select(Recording).where(Recording.meeting_id.in_(ids)).order_by(Recording.created_at)
         )
     ).all()
-    transcripts = await recordings.transcript_ids(session, [r.id for r in stored])
+    transcripts = await incoming.transcript_ids(session, [r.id for r in stored])
     return [
         PastMeeting(
             meeting=meeting,

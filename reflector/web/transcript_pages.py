@@ -7,12 +7,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from reflector import expiry, search, summaries, transcripts
 from reflector.api.deps import RuntimeDep
 from reflector.api.schemas import SPEAKER_NAME_RULES, SpeakersIn
-from reflector.consent import Outcome
 from reflector.db import Recording
 from reflector.infra.errors import InvalidField
+from reflector.recordings import expiry, search, summaries, transcripts
+from reflector.recordings.consent import Outcome
 from reflector.rooms import removal
 from reflector.rooms.directory import is_owner
 from reflector.web.access import SignedIn, checked_form

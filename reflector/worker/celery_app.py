@@ -12,11 +12,12 @@ from typing import Any
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 
-from reflector import recording_starts, retention
+from reflector import retention
 from reflector.config.loading import Config
 from reflector.jobs import DEFAULT_QUEUE, JobSpec, PeriodicSpec
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT
+from reflector.recordings import starts as recording_starts
 from reflector.rooms import lifecycle, reconcile, room_webhooks
 from reflector.runtime import Runtime
 from reflector.video_platforms.spec import PlatformSpec

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import jobs, search
+from reflector import jobs
 from reflector.config.settings import Settings
 from reflector.db import Transcript
 from reflector.jobs import JobContext
@@ -19,6 +19,7 @@ from reflector.pipeline.reasons import for_people
 from reflector.pipeline.summary.chat import Chat, SummaryFailed
 from reflector.pipeline.summary.record import Budget, lines_of, make_record
 from reflector.pipeline.work import RecordingGone, Told, Work
+from reflector.recordings import search
 
 TURN_ON = "set LLM_API_URL and LLM_MODEL to have meetings summarized"
 

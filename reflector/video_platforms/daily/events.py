@@ -23,7 +23,7 @@ from reflector.actions import (
     digest_key,
 )
 from reflector.infra.validation import SafeStr
-from reflector.recording_tracks import BucketSource, PlatformLink, Track
+from reflector.recordings.tracks import BucketSource, PlatformLink, Track
 from reflector.video_platforms.event_format import EventFormat
 
 PLATFORM = "daily"

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import announcements, recordings
 from reflector.actions import RecordingReady
 from reflector.db import Meeting
 from reflector.infra.job_errors import TransientJobError
 from reflector.jobs import JobContext, PeriodicSpec
+from reflector.recordings import announcements, incoming
 from reflector.video_platforms.daily.api import Recording
 from reflector.video_platforms.daily.client import DailyClient
 from reflector.video_platforms.daily.events import PLATFORM
@@ -32,7 +32,7 @@ async def poll_recordings(ctx: JobContext) -> int:
     try:
         async for recording in client.api.recordings():
             async with ctx.db.write() as session:
-                if await recordings.by_platform_id(session, PLATFORM, recording.id):
+                if await incoming.by_platform_id(session, PLATFORM, recording.id):
                     return found  # newest first: everything older is known too
                 if recording.status != "finished" or not recording.duration:
                     continue

@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import jobs, recordings
+from reflector import jobs
 from reflector.db import EndReason, EventStatus, Meeting, MeetingState, Recording, WebhookEvent
 from reflector.infra.errors import ServiceError
 from reflector.infra.storage import TooLarge, file_chunks, recording_key
 from reflector.jobs import JobContext, PeriodicSpec
-from reflector.recording_tracks import Track
+from reflector.recordings import incoming
+from reflector.recordings.tracks import Track
 from reflector.rooms import lifecycle, participants
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.jitsi.client import JitsiClient
@@ -37,15 +38,13 @@ async def store_recording(
 ) -> Recording:
     """Record a stored Jibri file as the meeting's recording, once per Jibri session."""
     try:
-        return await recordings.save(
-            ctx, recording_id, meeting, [track], session_name, provider_data
-        )
+        return await incoming.save(ctx, recording_id, meeting, [track], session_name, provider_data)
     except IntegrityError:
         # The same session arrived twice at once; the other copy won.
         assert track.key is not None
         await ctx.storage.delete(track.key)
         async with ctx.db.read() as session:
-            existing = await recordings.by_platform_id(session, PLATFORM, session_name)
+            existing = await incoming.by_platform_id(session, PLATFORM, session_name)
         if existing is None:
             raise
         return existing
@@ -54,7 +53,7 @@ async def store_recording(
 async def _import_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
     session_name = str(args["session"])
     async with ctx.db.read() as session:
-        if await recordings.by_platform_id(session, PLATFORM, session_name):
+        if await incoming.by_platform_id(session, PLATFORM, session_name):
             return
         meeting = await session.get_one(Meeting, uuid.UUID(str(args["meeting_id"])))
     settings = ctx.platforms.settings(PLATFORM)

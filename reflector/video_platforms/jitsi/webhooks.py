@@ -17,7 +17,7 @@ from reflector.config.limits import WEBHOOK_MAX_BODY
 from reflector.db import Recording
 from reflector.infra.errors import InvalidField
 from reflector.infra.validation import first_error
-from reflector.recordings import TrackIntake, by_platform_id
+from reflector.recordings.incoming import TrackIntake, by_platform_id
 from reflector.runtime import Runtime
 from reflector.video_platforms.jitsi.client import JitsiClient
 from reflector.video_platforms.jitsi.events import PLATFORM

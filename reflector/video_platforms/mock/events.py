@@ -19,7 +19,7 @@ from reflector.actions import (
     RecordingReady,
 )
 from reflector.infra.validation import SafeStr, UrlStr
-from reflector.recording_tracks import (
+from reflector.recordings.tracks import (
     MAX_KEY_LENGTH,
     MAX_OFFSET_SECONDS,
     BucketSource,

@@ -8,11 +8,11 @@ from pydantic import ValidationError
 from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import announcements, recordings
 from reflector.actions import RecordingReady
 from reflector.infra.job_errors import TransientJobError
 from reflector.infra.validation import first_error
 from reflector.jobs import JobContext, PeriodicSpec
+from reflector.recordings import announcements, incoming
 from reflector.rooms.meetings import newest_in_platform_room
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.mock.client import MockClient
@@ -35,7 +35,7 @@ async def poll_recordings(ctx: JobContext) -> int:
     found = 0
     async with ctx.db.write() as session:
         for recording in finished:
-            if await recordings.by_platform_id(session, PLATFORM, recording.id):
+            if await incoming.by_platform_id(session, PLATFORM, recording.id):
                 continue
             meeting = await newest_in_platform_room(session, PLATFORM, recording.room_name)
             if meeting is None:

@@ -5,10 +5,10 @@ import uuid
 from sqlalchemy import ColumnElement, TextClause, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import search
 from reflector.accounts.auth import Caller
 from reflector.db import Room, Transcript
 from reflector.infra.errors import NotFound
+from reflector.recordings import search
 from reflector.rooms import meetings
 from reflector.rooms.directory import visible_to
 

@@ -14,14 +14,15 @@ from typing import Any, Self
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import jobs, recording_tracks
+from reflector import jobs
 from reflector.db import Meeting, Recording, RecordingStatus, Transcript
 from reflector.infra.errors import Conflict, InvalidField
 from reflector.infra.storage import recording_key
 from reflector.jobs import JobContext
 from reflector.pipeline.process import PROCESS_RECORDING, active_key
 from reflector.pipeline.sniff import media_only
-from reflector.recording_tracks import Track
+from reflector.recordings import tracks as recording_tracks
+from reflector.recordings.tracks import Track
 
 
 class TrackIntake:

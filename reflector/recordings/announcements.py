@@ -10,10 +10,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector import recording_tracks, recordings
 from reflector.actions import RecordingFailed, RecordingReady
 from reflector.db import Meeting, Recording, RecordingStatus
 from reflector.db.upsert import insert
+from reflector.recordings import incoming
+from reflector.recordings import tracks as recording_tracks
 
 
 async def announce(
@@ -25,7 +26,7 @@ async def announce(
         session, meeting, ready.recording_id, now, status=RecordingStatus.RECEIVED, tracks=tracks
     )
     if recording_id is not None:
-        await recordings.queue_processing(session, now, recording_id)
+        await incoming.queue_processing(session, now, recording_id)
     return recording_id
 
 

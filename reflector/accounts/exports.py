@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from reflector import consent
 from reflector.db import (
     ConsentAnswer,
     Meeting,
@@ -22,6 +21,7 @@ from reflector.db import (
 )
 from reflector.infra.errors import NotFound
 from reflector.pipeline import formats
+from reflector.recordings import consent
 from reflector.runtime import Runtime
 
 README = """\

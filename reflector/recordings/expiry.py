@@ -20,12 +20,12 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from reflector import recording_tracks
 from reflector.config.settings import Settings
 from reflector.db import Meeting, Recording, RecordingStatus, Room, Transcript
 from reflector.db.types import UTCDateTime
 from reflector.infra.storage import remove_all
 from reflector.jobs import JobContext
+from reflector.recordings import tracks as recording_tracks
 
 logger = logging.getLogger(__name__)
 

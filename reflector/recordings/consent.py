@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.db import Answer, Consent, ConsentAnswer, ParticipantSession, Room
-from reflector.recording_tracks import Track
+from reflector.recordings.tracks import Track
 
 
 class Outcome(BaseModel):
