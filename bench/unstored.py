@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from reflector.app import create_app
 from reflector.config.loading import load_config
 from reflector.db import EventStatus
-from reflector.inbox import InboundEvent, Inbox, Receipt
+from reflector.inbox.receiving import InboundEvent, Inbox, Receipt
 from reflector.video_platforms.registry import PLATFORMS
 
 

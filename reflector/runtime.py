@@ -7,13 +7,13 @@ import httpx
 
 from reflector.config.loading import Config
 from reflector.db import Database
-from reflector.inbox import Inbox
+from reflector.inbox.auth_failures import WebhookAuthMonitor
+from reflector.inbox.receiving import Inbox
 from reflector.infra.clock import Clock, utcnow
 from reflector.infra.storage import Storage, make_storage
 from reflector.video_platforms.base import Capability, PlatformContext
 from reflector.video_platforms.factory import Platforms
 from reflector.video_platforms.spec import PlatformSpec
-from reflector.webhook_auth import WebhookAuthMonitor
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from reflector.actions import RecordingReady
 from reflector.app import create_app
 from reflector.config.loading import Config
 from reflector.db import Job, Meeting, Recording
+from reflector.inbox.actions import RecordingReady
 from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.recordings.announcements import announce
 from reflector.recordings.tracks import Track, UrlSource

@@ -5,9 +5,9 @@ import asyncio
 import httpx
 from sqlalchemy import func, select
 
-from reflector.actions import InboundEvent, ParticipantJoined
 from reflector.app import create_app
 from reflector.db import EventStatus, WebhookEvent
+from reflector.inbox.actions import InboundEvent, ParticipantJoined
 from reflector.runtime import Runtime
 from tests.support import START, mock_event, new_meeting, send_mock_event
 

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 import pytest
 from fastapi import FastAPI
 
-from reflector.actions import InboundEvent, ParticipantJoined, ParticipantLeft
 from reflector.app import create_app
 from reflector.config.loading import Config
+from reflector.inbox.actions import InboundEvent, ParticipantJoined, ParticipantLeft
 from reflector.rooms.reconcile import reconcile_sessions
 from reflector.video_platforms.base import SessionData
 from reflector.video_platforms.mock import MockSettings

@@ -24,7 +24,7 @@ from reflector.db.tables import (
     RecordingType,
     RoomMode,
 )
-from reflector.inbox import Receipt
+from reflector.inbox.receiving import Receipt
 from reflector.infra.validation import SafeStr, UrlStr
 from reflector.recordings.consent import Outcome
 from reflector.video_platforms.base import Capability, Role

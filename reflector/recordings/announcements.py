@@ -10,9 +10,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector.actions import RecordingFailed, RecordingReady
 from reflector.db import Meeting, Recording, RecordingStatus
 from reflector.db.upsert import insert
+from reflector.inbox.actions import RecordingFailed, RecordingReady
 from reflector.recordings import incoming
 from reflector.recordings import tracks as recording_tracks
 

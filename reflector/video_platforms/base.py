@@ -11,8 +11,8 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 import httpx
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from reflector.actions import InboundEvent
 from reflector.db import Database, Meeting, Room
+from reflector.inbox.actions import InboundEvent
 from reflector.infra.clock import Clock
 from reflector.video_platforms.errors import PlatformRequestError
 from reflector.video_platforms.platform_settings import VideoPlatformConfig

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector.actions import Action, InboundEvent
 from reflector.db import EventStatus, Meeting, WebhookEvent
+from reflector.inbox.actions import Action, InboundEvent
 from reflector.rooms.meetings import newest_in_platform_room
 from reflector.rooms.participants import Observation
 from reflector.video_platforms.base import SessionData

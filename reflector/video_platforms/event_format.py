@@ -10,7 +10,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
 
-from reflector.actions import InboundEvent
+from reflector.inbox.actions import InboundEvent
 from reflector.infra.validation import SafeStr, first_error
 
 EventT = TypeVar("EventT")

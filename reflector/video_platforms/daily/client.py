@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from typing import Literal
 from urllib.parse import quote
 
-from reflector.actions import InboundEvent
 from reflector.db import Meeting, Room
 from reflector.db.tables import RecordingType
+from reflector.inbox.actions import InboundEvent
 from reflector.video_platforms.base import (
     Capability,
     JoinUser,

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from reflector.actions import (
+from reflector.inbox.actions import (
     Action,
     InboundEvent,
     MeetingEnded,

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector.actions import RecordingReady
 from reflector.db import Meeting
+from reflector.inbox.actions import RecordingReady
 from reflector.infra.job_errors import TransientJobError
 from reflector.jobs import JobContext, PeriodicSpec
 from reflector.recordings import announcements, incoming

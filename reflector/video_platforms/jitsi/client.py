@@ -12,9 +12,9 @@ from urllib.parse import quote
 import httpx
 
 from reflector import USER_AGENT
-from reflector.actions import InboundEvent
 from reflector.db import Meeting, Room
 from reflector.db.tables import RecordingType
+from reflector.inbox.actions import InboundEvent
 from reflector.video_platforms.base import (
     Capability,
     JoinUser,

@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from reflector.actions import InboundEvent
 from reflector.db import Meeting, Room
+from reflector.inbox.actions import InboundEvent
 from reflector.video_platforms.base import (
     Capability,
     JoinUser,

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter, field_validator
 
-from reflector.actions import (
+from reflector.inbox.actions import (
     Action,
     InboundEvent,
     MeetingEnded,

@@ -11,10 +11,10 @@ from sqlalchemy import Boolean, String, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from reflector.actions import ParticipantJoined, ParticipantLeft
 from reflector.db import Base, MeetingState
 from reflector.db.upsert import insert
-from reflector.inbox import observation
+from reflector.inbox.actions import ParticipantJoined, ParticipantLeft
+from reflector.inbox.receiving import observation
 from reflector.rooms.meetings import newest_in_platform_room
 from reflector.rooms.participants import Observation, earliest, latest, merge
 from reflector.video_platforms.base import SessionData

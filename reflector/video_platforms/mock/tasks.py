@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector.actions import RecordingReady
+from reflector.inbox.actions import RecordingReady
 from reflector.infra.job_errors import TransientJobError
 from reflector.infra.validation import first_error
 from reflector.jobs import JobContext, PeriodicSpec

@@ -1,9 +1,9 @@
 from fastapi import APIRouter, HTTPException, Request
 
-from reflector.actions import ParticipantJoined, ParticipantLeft
 from reflector.api import webhook_edge
 from reflector.api.schemas import WebhookAck
 from reflector.config.limits import WEBHOOK_MAX_BODY
+from reflector.inbox.actions import ParticipantJoined, ParticipantLeft
 from reflector.video_platforms.mock import presence
 from reflector.video_platforms.mock.events import PLATFORM, translate
 

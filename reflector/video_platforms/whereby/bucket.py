@@ -16,9 +16,9 @@ from urllib.parse import unquote_plus, urlsplit
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy import select
 
-from reflector.actions import InboundEvent
 from reflector.db import Recording, WebhookEvent
-from reflector.inbox import Inbox
+from reflector.inbox.actions import InboundEvent
+from reflector.inbox.receiving import Inbox
 from reflector.infra.job_errors import TransientJobError
 from reflector.jobs import JobContext
 from reflector.pipeline.buckets import client_for

@@ -9,9 +9,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
-from reflector.actions import InboundEvent
 from reflector.db import Meeting, Room
 from reflector.db.tables import RecordingType
+from reflector.inbox.actions import InboundEvent
 from reflector.video_platforms.base import (
     Capability,
     JoinUser,

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter
 
-from reflector.actions import (
+from reflector.inbox.actions import (
     Action,
     CallEnded,
     InboundEvent,

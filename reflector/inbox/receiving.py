@@ -20,7 +20,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
-from reflector.actions import (
+from reflector.db import Database, EndReason, EventStatus, Meeting, Room, WebhookEvent
+from reflector.db.upsert import built_once, insert_into
+from reflector.inbox.actions import (
     CallEnded,
     InboundEvent,
     MeetingEnded,
@@ -30,8 +32,6 @@ from reflector.actions import (
     RecordingReady,
     RoomActive,
 )
-from reflector.db import Database, EndReason, EventStatus, Meeting, Room, WebhookEvent
-from reflector.db.upsert import built_once, insert_into
 from reflector.infra.clock import Clock
 from reflector.infra.metrics import WEBHOOK_EVENTS
 from reflector.recordings import announcements

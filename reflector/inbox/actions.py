@@ -1,5 +1,5 @@
 """What platforms translate their webhooks into: the one `Action` union, and the
-`InboundEvent` that carries a body's actions to the inbox (`reflector.inbox`), which stores
+`InboundEvent` that carries a body's actions to the inbox (`reflector.receiving`), which stores
 and applies them. It depends on nothing above the schema, so the platform interface can
 name it."""
 
