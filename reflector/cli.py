@@ -20,7 +20,6 @@ import uvicorn
 from sqlalchemy import select
 
 from reflector.accounts import auth, exports, users
-from reflector.api.schemas import RoomCreate
 from reflector.app import create_app
 from reflector.config import startup
 from reflector.config.loading import Config, ConfigError, load_config
@@ -34,6 +33,7 @@ from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.pipeline.summary import stage as summary_stage
 from reflector.recordings import expiry
 from reflector.rooms import directory, removal
+from reflector.rooms.fields import RoomCreate
 from reflector.runtime import Runtime
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker import broker, lifelines

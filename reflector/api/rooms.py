@@ -9,14 +9,12 @@ from reflector.api.schemas import (
     MeetingCreate,
     MeetingOut,
     Page,
-    RoomCreate,
-    RoomName,
     RoomOut,
-    RoomUpdate,
     WebhookDeliveryOut,
     WebhookTestOut,
 )
 from reflector.rooms import directory, meetings, removal, room_webhooks
+from reflector.rooms.fields import RoomCreate, RoomName, RoomUpdate
 
 router = APIRouter(prefix="/v1/rooms", tags=["rooms"])
 

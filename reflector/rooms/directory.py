@@ -7,12 +7,12 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.accounts.auth import Caller
-from reflector.api.schemas import RoomCreate, RoomUpdate
 from reflector.config.settings import Settings
 from reflector.db import Room
 from reflector.db.tables import RecordingType
 from reflector.infra.errors import Conflict, Forbidden, InvalidField, NotFound
 from reflector.rooms import room_webhooks
+from reflector.rooms.fields import RoomCreate, RoomUpdate
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import Capability
 from reflector.video_platforms.errors import PlatformNotConfigured

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.api.deps import RuntimeDep
-from reflector.api.schemas import RoomName
 from reflector.db import Meeting, ParticipantSession, Recording, Room
 from reflector.infra.errors import NotFound
 from reflector.recordings import expiry, incoming
 from reflector.rooms import directory, meetings
+from reflector.rooms.fields import RoomName
 from reflector.web.access import SignedIn
 from reflector.web.render import ONLY_OURS, PageRoute, page
 

@@ -10,7 +10,6 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from reflector.api.deps import RuntimeDep
-from reflector.api.schemas import ROOM_NAME_RULES, RoomCreate, RoomUpdate
 from reflector.db import Room
 from reflector.db.tables import (
     Answer,
@@ -23,6 +22,7 @@ from reflector.db.tables import (
 from reflector.infra.errors import Conflict, InvalidField
 from reflector.infra.validation import message
 from reflector.rooms import directory, meetings, removal
+from reflector.rooms.fields import ROOM_NAME_RULES, RoomCreate, RoomUpdate
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import Capability
 from reflector.web.access import SignedIn, Visitor, checked_form
