@@ -105,11 +105,13 @@ def _json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
+# Every setting of a room but its webhook's signing secret, a credential rather than data.
+_NOT_EXPORTED = {"webhook_secret"}
+
+
 def _room(room: Room) -> dict[str, Any]:
-    fields = ("id", "name", "title", "platform", "is_locked", "room_mode", "recording_type")
-    more = ("recording_trigger", "is_shared", "webhook_url", "consent", "consent_default")
-    kept = ("mixed_on_refusal", "retention_media_days", "retention_transcript_days")
-    return {field: getattr(room, field) for field in (*fields, *more, *kept, "created_at")}
+    columns = (column.key for column in Room.__table__.columns)
+    return {key: getattr(room, key) for key in columns if key not in _NOT_EXPORTED}
 
 
 def _meeting(

@@ -81,7 +81,7 @@ async def give_consent(
     """The caller's answer to being recorded in this meeting (answering again replaces it).
     A refusal withholds the caller's track from processing and deletes it; in a mixed
     recording it has the audio deleted as soon as the transcript exists."""
-    answer = await consent_answers.give(runtime, caller, meeting_id, body.answer, None)
+    answer = await consent_answers.give(runtime, caller, meeting_id, body.answer)
     return ConsentOut.model_validate(answer)
 
 

@@ -74,7 +74,7 @@ async def upload_recording(
     parts = MultipartParts(request.headers.get("content-type", ""), request.stream())
     with storage_errors():
         recording = await incoming.store(runtime, meeting, files_of(parts, "file"), length)
-    return recording_out(recording, None, expiry.media_days(runtime.config.settings, room))
+    return recording_out(recording, None)  # retention counts from processing: no date yet
 
 
 @router.get("/v1/meetings/{meeting_id}/recordings")
@@ -93,8 +93,10 @@ async def meeting_recordings(
             ).all()
         )
         transcripts = await incoming.transcript_ids(session, [r.id for r in found])
-    days = expiry.media_days(runtime.config.settings, room)
-    return [recording_out(r, transcripts.get(r.id), days) for r in found]
+    settings = runtime.config.settings
+    return [
+        recording_out(r, transcripts.get(r.id), expiry.media_due(settings, room, r)) for r in found
+    ]
 
 
 @router.get("/v1/recordings/{recording_id}")
@@ -104,8 +106,8 @@ async def get_recording(
     async with runtime.db.read() as session:
         recording, room = await visible_recording(session, caller, recording_id)
         transcripts = await incoming.transcript_ids(session, [recording.id])
-    days = expiry.media_days(runtime.config.settings, room)
-    return recording_out(recording, transcripts.get(recording.id), days)
+    media_due = expiry.media_due(runtime.config.settings, room, recording)
+    return recording_out(recording, transcripts.get(recording.id), media_due)
 
 
 @router.post(
@@ -123,8 +125,8 @@ async def reprocess_recording(
         recording, room = await visible_recording(session, caller, recording_id, owner=True)
         await incoming.reprocess(session, runtime.clock(), recording)
         transcripts = await incoming.transcript_ids(session, [recording.id])
-    days = expiry.media_days(runtime.config.settings, room)
-    return recording_out(recording, transcripts.get(recording.id), days)
+    media_due = expiry.media_due(runtime.config.settings, room, recording)
+    return recording_out(recording, transcripts.get(recording.id), media_due)
 
 
 @router.get("/v1/transcripts")

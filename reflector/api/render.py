@@ -1,6 +1,7 @@
 """Rows to response bodies, hiding what only a room's owner may see."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,9 +72,9 @@ def _meeting_fields(room: Room, meeting: Meeting, caller: Caller) -> dict[str, A
 
 
 def recording_out(
-    recording: Recording, transcript_id: uuid.UUID | None, media_days: int | None = None
+    recording: Recording, transcript_id: uuid.UUID | None, media_due: datetime | None = None
 ) -> RecordingOut:
-    """The recording; `media_days`, how long its room keeps media (None: kept)."""
+    """The recording; `media_due`, when retention will delete its files (None: kept)."""
     return RecordingOut(
         id=recording.id,
         meeting_id=recording.meeting_id,
@@ -91,7 +92,7 @@ def recording_out(
         transcript_id=transcript_id,
         consent=Outcome.model_validate(recording.consent),
         media_deleted_at=recording.media_deleted_at,
-        media_deleted_on=None if recording.media_deleted_at else expiry.due(recording, media_days),
+        media_deleted_on=media_due,
         transcript_deleted_at=recording.transcript_deleted_at,
         created_at=recording.created_at,
     )
@@ -101,7 +102,7 @@ def transcript_out(
     transcript: Transcript, recording: Recording, room: Room, settings: Settings
 ) -> TranscriptOut:
     out = TranscriptOut.model_validate(transcript)
-    deleted_on = expiry.due(recording, expiry.transcript_days(settings, room))
+    deleted_on = expiry.transcript_due(settings, room, recording)
     return out.model_copy(
         update={"consent": Outcome.model_validate(recording.consent), "deleted_on": deleted_on}
     )

@@ -7,45 +7,32 @@ room says so, not transcribed at all. Forgetting comes once the transcript is st
 recording's files go when consent asks for it or when the media is kept 0 days.
 """
 
-from sqlalchemy import select
-
-from reflector.db import MixedOnRefusal, ParticipantSession
+from reflector.db import MixedOnRefusal
 from reflector.infra.storage import remove_all
 from reflector.pipeline.work import Told, Work, rows_of
 from reflector.recordings import consent, expiry
 from reflector.recordings import tracks as recording_tracks
 from reflector.recordings.consent import Outcome
+from reflector.rooms import participants
 
 
 async def withhold(work: Work, told: Told) -> None:
     async with work.ctx.db.write() as session:
         recording, room = await rows_of(session, work.recording_id)
         answers = await consent.answers_in(session, recording.meeting_id)
-        sessions = (
-            await session.scalars(
-                select(ParticipantSession).where(
-                    ParticipantSession.meeting_id == recording.meeting_id
-                )
-            )
-        ).all()
+        sessions = await participants.sessions_of(session, recording.meeting_id)
         verdict = consent.judge(room, answers, sessions, work.tracks)
-        mixed = [i for i, track in enumerate(work.tracks) if not consent.is_someones(track)]
         outcome = Outcome(
             withheld=[work.speaker(index) for index in sorted(verdict.withheld)],
-            mixed_refused=bool(mixed) and verdict.anyone_refused,
+            mixed_refused=verdict.mixed_refused,
         )
         dropped = set(verdict.withheld)
         if outcome.mixed_refused:
             work.forget_media = True
             if room.mixed_on_refusal == MixedOnRefusal.SKIP:
                 outcome.not_transcribed = True
-                dropped |= set(mixed)
-        keys = [
-            key
-            for index in sorted(dropped)
-            for key in (work.tracks[index].key, work.tracks[index].audio_key)
-            if key
-        ]
+                dropped |= {i for i, t in enumerate(work.tracks) if not consent.is_someones(t)}
+        keys = recording_tracks.stored_keys(work.tracks[index] for index in sorted(dropped))
         work.tracks = [track for i, track in enumerate(work.tracks) if i not in dropped]
         recording_tracks.keep_only(recording, work.tracks)
         recording.consent = outcome.merged(Outcome.model_validate(recording.consent)).model_dump()

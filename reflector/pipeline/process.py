@@ -40,8 +40,7 @@ async def process_recording(ctx: JobContext, args: jobs.JobArgs) -> None:
             async with ProgressWriter(ctx.db, recording_id) as progress:
                 await stages.run(work, progress)
         except RecordingGone:  # deleted while it was processed: leave no file behind
-            keys = [key for track in work.tracks for key in (track.key, track.audio_key) if key]
-            await remove_all(ctx.storage, keys)
+            await remove_all(ctx.storage, recording_tracks.stored_keys(work.tracks))
 
 
 async def _begin(ctx: JobContext, recording_id: uuid.UUID, scratch: Path) -> Work | None:

@@ -94,7 +94,8 @@ class Verdict:
     """Which tracks of a recording are withheld, and whether anyone in it refused."""
 
     withheld: frozenset[int]
-    anyone_refused: bool
+    # The recording has mixed audio, and someone in the meeting refused.
+    mixed_refused: bool
 
 
 def judge(
@@ -118,7 +119,8 @@ def judge(
         _answer(_names(s.user_id, s.display_name), answers, fallback) == Answer.REFUSE
         for s in present
     )
-    return Verdict(withheld, anyone_refused)
+    mixed = any(not is_someones(track) for track in tracks)
+    return Verdict(withheld, mixed and anyone_refused)
 
 
 def is_someones(track: Track) -> bool:

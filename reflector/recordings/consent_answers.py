@@ -12,7 +12,7 @@ from reflector.runtime import Runtime
 
 
 async def give(
-    runtime: Runtime, caller: Caller, meeting_id: uuid.UUID, answer: Answer, name: str | None
+    runtime: Runtime, caller: Caller, meeting_id: uuid.UUID, answer: Answer
 ) -> ConsentAnswer:
     """The caller's answer in the meeting, replacing any earlier one of theirs."""
     async with runtime.db.write() as session:
@@ -27,7 +27,7 @@ async def give(
         row = ConsentAnswer(
             meeting_id=meeting.id,
             user_id=caller.user_id,
-            name=name or caller.user_id,
+            name=caller.user_id,
             answer=answer.value,
             answered_at=runtime.clock(),
         )

@@ -59,21 +59,29 @@ def due(recording: Recording, days: int | None) -> datetime | None:
     return processed(recording) + timedelta(days=days)
 
 
+def media_due(settings: Settings, room: Room, recording: Recording) -> datetime | None:
+    """When retention will delete the recording's files; None: kept, or gone already."""
+    if recording.media_deleted_at is not None:
+        return None
+    return due(recording, media_days(settings, room))
+
+
+def transcript_due(settings: Settings, room: Room, recording: Recording) -> datetime | None:
+    """When retention will delete the recording's transcript; None: kept."""
+    return due(recording, transcript_days(settings, room))
+
+
 # The same, in SQL.
 _PROCESSED = func.coalesce(Recording.processed_at, Recording.created_at, type_=UTCDateTime())
 
 
 def forget_media(recording: Recording, now: datetime) -> list[str]:
     """Mark the recording's files deleted; returns their keys, to remove once committed."""
-    keys = [
-        key
-        for track in recording_tracks.load(recording.tracks)
-        for key in (track.key, track.audio_key)
-        if key
-    ]
+    stored = recording_tracks.load(recording.tracks)
+    keys = recording_tracks.stored_keys(stored)
     tracks = [
         track.model_copy(update={"key": None, "audio_key": None, "audio_size": None})
-        for track in recording_tracks.load(recording.tracks)
+        for track in stored
     ]
     recording.tracks = recording_tracks.dump(tracks)
     recording.storage_key = None

@@ -138,9 +138,7 @@ def stored_keys(recordings: Iterable[Recording]) -> list[str]:
     return [
         key
         for recording in recordings
-        for track in recording_tracks.load(recording.tracks)
-        for key in (track.key, track.audio_key)
-        if key
+        for key in recording_tracks.stored_keys(recording_tracks.load(recording.tracks))
     ]
 
 

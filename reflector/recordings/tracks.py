@@ -2,7 +2,7 @@
 and where we keep it once it is ours. Stored in `Recording.tracks` as JSON."""
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -82,6 +82,12 @@ def mark_stored(recording: Recording, tracks: Sequence[Track]) -> None:
     recording.storage_key = tracks[0].key
     recording.size = sum(track.size or 0 for track in tracks)
     recording.sha256 = _combined_sha256([track.sha256 or "" for track in tracks])
+
+
+def stored_keys(tracks: Iterable[Track]) -> list[str]:
+    """The storage keys of the files of `tracks` that are in our storage (as received, and
+    their extracted audio)."""
+    return [key for track in tracks for key in (track.key, track.audio_key) if key]
 
 
 def keep_only(recording: Recording, tracks: Sequence[Track]) -> None:

@@ -98,13 +98,12 @@ def _check_recording(runtime: Runtime, platform: str, recording: str) -> None:
 def _check_retention(settings: Settings, fields: dict[str, Any]) -> None:
     """A room may keep things for less time than the service does, never for more."""
     limits = {
-        "retention_media_days": settings.RETENTION_MEDIA_DAYS,
-        "retention_transcript_days": settings.RETENTION_TRANSCRIPT_DAYS,
+        "retention_media_days": ("media", settings.RETENTION_MEDIA_DAYS),
+        "retention_transcript_days": ("transcripts", settings.RETENTION_TRANSCRIPT_DAYS),
     }
-    for field, service in limits.items():
+    for field, (what, service) in limits.items():
         days = fields.get(field)
         if days is not None and service is not None and days > service:
-            what = "media" if field == "retention_media_days" else "transcripts"
             raise InvalidField(
                 ("body", field),
                 f"this service deletes {what} after {service} day(s); a room may only shorten that",

@@ -50,9 +50,8 @@ async def room_page(
         for person in past.people
         if person.joined_at is not None and person.left_at is None
     ]
-    days = expiry.media_days(runtime.config.settings, room)
     media_until = {
-        recording.id: expiry.due(recording, days)
+        recording.id: expiry.media_due(runtime.config.settings, room, recording)
         for past in history
         for recording in past.recordings
     }

@@ -66,7 +66,7 @@ async def transcript_page(
         room=room,
         consent=Outcome.model_validate(recording.consent),
         media_deleted_at=recording.media_deleted_at,
-        deleted_on=expiry.due(recording, expiry.transcript_days(settings, room)),
+        deleted_on=expiry.transcript_due(settings, room, recording),
         is_owner=is_owner(room, visitor.caller),
         speakers=list(dict.fromkeys(segment["speaker"] for segment in transcript.segments)),
     )
