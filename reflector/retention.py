@@ -1,12 +1,11 @@
 """Keeping tables bounded: old inbox events, finished jobs, rate-limit counts, expired browser
-sessions and platforms' own rows are removed; recordings' files and transcripts whose
+sessions are removed; recordings' files and transcripts whose
 retention is up are deleted (`reflector.expiry`).
 
 Inbox events stay at least as long as any sender retries (the dedupe window, 7 days at the
 very least) and long enough to audit or reprocess them (reference/reliability.md W4, M1).
 """
 
-from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -15,21 +14,11 @@ from reflector.accounts import rate_limits
 from reflector.db import Job, JobState, WebhookEvent, WebSession
 from reflector.jobs import JobContext
 from reflector.recordings import expiry
-from reflector.video_platforms.spec import RemoveExpired
 
 MINIMUM_EVENT_DAYS = 7
 
 
-def remover(platform_tables: Sequence[RemoveExpired]) -> Callable[[JobContext], Awaitable[None]]:
-    """The retention job, also keeping each platform's own tables as bounded as the inbox."""
-
-    async def run(ctx: JobContext) -> None:
-        await remove_expired(ctx, platform_tables)
-
-    return run
-
-
-async def remove_expired(ctx: JobContext, platform_tables: Sequence[RemoveExpired] = ()) -> None:
+async def remove_expired(ctx: JobContext) -> None:
     settings = ctx.config.settings
     now = ctx.clock()
     events_before = now - timedelta(
@@ -46,6 +35,4 @@ async def remove_expired(ctx: JobContext, platform_tables: Sequence[RemoveExpire
         )
         await rate_limits.forget_before(session, now - timedelta(hours=1))
         await session.execute(delete(WebSession).where(WebSession.expires_at < now))
-        for remove_platform_rows in platform_tables:
-            await remove_platform_rows(session, events_before)
     await expiry.run(ctx)

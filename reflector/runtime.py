@@ -36,7 +36,11 @@ class Runtime:
         http_transport: httpx.AsyncBaseTransport | None = None,
     ) -> "Runtime":
         db = Database(config.settings.database_url)
-        context = PlatformContext(db=db, clock=clock, http_transport=http_transport)
+        context = PlatformContext(
+            clock=clock,
+            data_dir=config.settings.REFLECTOR_DATA_DIR / "platforms",
+            http_transport=http_transport,
+        )
         platforms = Platforms(specs, config, context)
         return cls(
             config=config,

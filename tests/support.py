@@ -25,7 +25,6 @@ from reflector.db import (
 )
 from reflector.jobs import JobSpec
 from reflector.runtime import Runtime
-from reflector.video_platforms.mock.presence import MockPresence
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.execute import run_job
@@ -126,7 +125,7 @@ def without_rate_limits(runtime: Runtime) -> None:
 async def empty_tables(runtime: Runtime) -> None:
     async with runtime.db.write() as session:
         tables = (Job, WebhookEvent, ParticipantSession, Meeting, Room, ApiKey, RateLimitWindow)
-        for table in (*tables, User, WebSession, MockPresence):
+        for table in (*tables, User, WebSession):
             await session.execute(delete(table))
 
 

@@ -69,6 +69,7 @@ class Deployment:
             "CELERY_BROKER_URL": self.broker_url,
             "REFLECTOR_DATA_DIR": str(data),
             "STORAGE_LOCAL_DIR": str(self.root / "shared-storage"),
+            "MOCK_STATE_DIR": str(self.root / "mock-platform"),
             "AUTH_BACKEND": "none",
             "MOCK_WEBHOOK_SECRET": MOCK_SECRET,
             "WORKER_CONCURRENCY": "1",
@@ -140,7 +141,10 @@ async def observer(deployment: Deployment) -> AsyncIterator[Runtime]:
         DATABASE_URL=deployment.database_url,
         REFLECTOR_DATA_DIR=deployment.root / "observer",
     )
-    platforms = platform_settings(mock=MockSettings(_env_file=None, webhook_secret=MOCK_SECRET))
+    mock = MockSettings(
+        _env_file=None, webhook_secret=MOCK_SECRET, state_dir=deployment.root / "mock-platform"
+    )
+    platforms = platform_settings(mock=mock)
     runtime = Runtime.open(Config(settings=settings, platforms=platforms), PLATFORMS)
     yield runtime
     await runtime.aclose()

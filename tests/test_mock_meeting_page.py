@@ -5,8 +5,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from reflector.rooms.lifecycle import DELETE_PLATFORM_ROOM
 from reflector.video_platforms.mock import MockSettings
-from tests.support import MOCK_SECRET, new_meeting
+from tests.support import MOCK_SECRET, new_meeting, run_queued
 
 ORIGIN = {"Origin": "http://reflector.test"}
 
@@ -92,8 +93,9 @@ class TestWithoutAWebhookSecret:
         assert "MOCK_WEBHOOK_SECRET is not set" in answer.json()["detail"]
 
 
-async def test_a_room_with_no_meeting_on_says_so(client, alice, meeting):
+async def test_a_room_with_no_meeting_on_says_so(client, alice, runtime, meeting):
     await client.post(f"/v1/meetings/{meeting['id']}/end", headers=alice)
+    await run_queued(runtime, DELETE_PLATFORM_ROOM)
     page = await client.get(page_path(meeting))
     assert "No meeting is on in this room now" in page.text
     answer = await client.post(f"{page_path(meeting)}/join", data={"name": "Ann"}, headers=ORIGIN)

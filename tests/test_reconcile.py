@@ -2,8 +2,17 @@
 
 from datetime import timedelta
 
+from reflector.rooms.lifecycle import DELETE_PLATFORM_ROOM
 from reflector.rooms.reconcile import reconcile_sessions
-from tests.support import FakeClock, mock_event, mock_signature, new_meeting, send_mock_event
+from reflector.video_platforms.mock import MockClient
+from tests.support import (
+    FakeClock,
+    mock_event,
+    mock_signature,
+    new_meeting,
+    run_queued,
+    send_mock_event,
+)
 
 
 async def report(client, body: bytes, timestamp: int):
@@ -56,3 +65,32 @@ async def test_presence_reports_are_signed_participant_events(client, alice, clo
     assert (await client.post("/v1/mock/presence", content=body)).status_code == 401
     ended = mock_event("meeting.ended", meeting["platform_room_name"])
     assert (await report(client, ended, int(clock().timestamp()))).status_code == 422
+
+
+async def test_the_platform_forgets_a_room_once_its_meeting_is_deleted(
+    client, alice, runtime, clock: FakeClock
+):
+    meeting = await new_meeting(client, alice)
+    room = meeting["platform_room_name"]
+    now = int(clock().timestamp())
+    await send_mock_event(client, mock_event("participant.joined", room, "p1"), now)
+    mock = runtime.platforms.of(MockClient)
+    assert [s.participant_id for s in await mock.get_room_sessions(room)] == ["p1"]
+
+    await client.post(f"/v1/meetings/{meeting['id']}/end", headers=alice)
+    await run_queued(runtime, DELETE_PLATFORM_ROOM)
+    assert await mock.get_room_sessions(room) == []
+    late = await report(client, mock_event("participant.joined", room, "p2"), now)
+    assert late.status_code == 404
+    assert list(mock.rooms.directory.glob("*.json")) == []
+
+
+async def test_a_room_left_open_is_forgotten_a_day_after_its_end(
+    client, alice, runtime, clock: FakeClock
+):
+    stale = await new_meeting(client, alice, "old")
+    clock.advance(timedelta(days=2).total_seconds())
+    await new_meeting(client, alice, "new")
+    mock = runtime.platforms.of(MockClient)
+    assert not mock.rooms.is_open(stale["platform_room_name"])
+    assert len(list(mock.rooms.directory.glob("*.json"))) == 1

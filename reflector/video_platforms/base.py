@@ -5,13 +5,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from reflector.db import Database, Meeting, Room
+from reflector.db import Meeting, Room
 from reflector.inbox.actions import InboundEvent
 from reflector.infra.clock import Clock
 from reflector.video_platforms.errors import PlatformRequestError
@@ -75,8 +76,9 @@ class JoinUser:
 class PlatformContext:
     """Process-wide services a client may use; tests inject an HTTP transport here."""
 
-    db: Database
     clock: Clock
+    # Where platforms may keep files of their own, each under its slug.
+    data_dir: Path
     http_transport: httpx.AsyncBaseTransport | None = None
 
 

@@ -2,13 +2,11 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import click
 from fastapi import APIRouter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.jobs import JobContext, JobSpec, PeriodicSpec
 from reflector.video_platforms.base import VideoPlatformClient
@@ -22,10 +20,6 @@ class CommandContext(Protocol):
 
     def run(self, work: Callable[[JobContext], Awaitable[T]]) -> T:
         """Run `work` with the process's services on a migrated database."""
-
-
-# Removes a platform's own rows older than the given time, in the retention transaction.
-RemoveExpired = Callable[[AsyncSession, datetime], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -64,8 +58,7 @@ class PlatformSpec:
 
     `router` holds its API, under `/v1/<slug>`; `pages`, pages of the platform's own (a
     meeting page), under `/<slug>`. `commands` is mounted as `reflector <slug> ...`;
-    `remove_expired` keeps the platform's own tables as bounded as the inbox (it runs with the
-    inbox's retention cut-off); `embed` is how the room page shows its meetings (without one,
+    `embed` is how the room page shows its meetings (without one,
     the page offers the link to open). The core schedules the reconciliation of every
     platform whose capabilities, with its settings, include a sessions API.
     """
@@ -80,7 +73,6 @@ class PlatformSpec:
     jobs: tuple[JobSpec, ...] = ()
     periodic: tuple[PeriodicSpec, ...] = ()
     commands: click.Group | None = None
-    remove_expired: RemoveExpired | None = None
     embed: Embed | None = None
     # How often the core reconciles its sessions, where it declares a sessions API.
     reconcile_every_seconds: float = 60.0

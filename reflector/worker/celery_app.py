@@ -36,10 +36,9 @@ CORE_JOBS: tuple[JobSpec, ...] = (
 
 def core_periodic(config: Config, specs: Sequence[PlatformSpec]) -> tuple[PeriodicSpec, ...]:
     every = config.settings.LIFECYCLE_INTERVAL_SECONDS
-    platform_tables = [spec.remove_expired for spec in specs if spec.remove_expired]
     return (
         PeriodicSpec("reflector.meeting_lifecycle", every, lifecycle.check_meetings),
-        PeriodicSpec("reflector.remove_expired", 3600, retention.remover(platform_tables)),
+        PeriodicSpec("reflector.remove_expired", 3600, retention.remove_expired),
         *reconcile.periodic(config, specs),
     )
 

@@ -6,7 +6,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-import reflector.video_platforms.registry  # noqa: F401  (platform packages declare their tables)
 from reflector.db.tables import Base, in_models
 from reflector.db.urls import async_url
 

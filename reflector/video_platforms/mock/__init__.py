@@ -7,7 +7,7 @@ from reflector.video_platforms.mock.client import MockClient
 from reflector.video_platforms.mock.commands import commands
 from reflector.video_platforms.mock.events import PLATFORM as SLUG
 from reflector.video_platforms.mock.settings import MockSettings
-from reflector.video_platforms.mock.tasks import PERIODIC, remove_expired
+from reflector.video_platforms.mock.tasks import PERIODIC
 from reflector.video_platforms.spec import Embed, EmbedSources, PlatformSpec, origin
 
 # The meeting page is this service's own (`meeting_page.py`) unless MOCK_BASE_URL names
@@ -26,7 +26,6 @@ PLATFORM = PlatformSpec(
     pages=meeting_page.router,
     periodic=PERIODIC,
     commands=commands,
-    remove_expired=remove_expired,
     embed=EMBED,
 )
 

@@ -1,6 +1,7 @@
 """The mock platform: real links, real signatures, and, when `MOCK_API_URL` names one, its
 own REST API (`mock/vendor.py`) for rooms, meeting tokens, logos and recordings."""
 
+import asyncio
 import contextlib
 import secrets
 import uuid
@@ -10,7 +11,7 @@ from urllib.parse import quote
 from pydantic import BaseModel
 
 from reflector.db import Meeting, Room
-from reflector.inbox.actions import InboundEvent
+from reflector.inbox.actions import InboundEvent, ParticipantJoined, ParticipantLeft
 from reflector.video_platforms.base import (
     Capability,
     JoinUser,
@@ -22,8 +23,9 @@ from reflector.video_platforms.base import (
 )
 from reflector.video_platforms.errors import PlatformNotConfigured, RoomNotFound
 from reflector.video_platforms.logos import logo_part
-from reflector.video_platforms.mock import events, presence
+from reflector.video_platforms.mock import events
 from reflector.video_platforms.mock.events import PLATFORM
+from reflector.video_platforms.mock.rooms import MockRooms
 from reflector.video_platforms.mock.settings import MockSettings
 from reflector.video_platforms.platform_settings import VideoPlatformConfig, encoded
 from reflector.video_platforms.signatures import verify_t_v1
@@ -64,6 +66,7 @@ class MockClient(VideoPlatformClient[MockSettings]):
 
     def __init__(self, slug: str, settings: MockSettings, context: PlatformContext) -> None:
         super().__init__(slug, settings, context)
+        self.rooms = MockRooms(settings.state_dir or context.data_dir / slug)
         self._api = (
             VendorAPI(PLATFORM, str(settings.api_url), settings.api_key, context.http_transport)
             if settings.api_url
@@ -97,6 +100,7 @@ class MockClient(VideoPlatformClient[MockSettings]):
             host_room_url = room_url
         else:
             host_room_url = f"{room_url}?roomKey={secrets.token_urlsafe(24)}"
+        await asyncio.to_thread(self.rooms.open, room_name, end_date, self.context.clock())
         return MeetingData(
             meeting_id=str(uuid.uuid4()),
             room_name=room_name,
@@ -106,10 +110,10 @@ class MockClient(VideoPlatformClient[MockSettings]):
         )
 
     async def get_room_sessions(self, room_name: str) -> list[SessionData]:
-        async with self.context.db.read() as session:
-            return await presence.sessions(session, room_name)
+        return await asyncio.to_thread(self.rooms.sessions, room_name)
 
     async def delete_meeting(self, meeting: Meeting) -> None:
+        await asyncio.to_thread(self.rooms.close, meeting.platform_room_name)
         if self._api is None:
             return
         path = f"/rooms/{quote(meeting.platform_room_name, safe='')}"
@@ -134,6 +138,12 @@ class MockClient(VideoPlatformClient[MockSettings]):
 
     def translate(self, body: bytes) -> InboundEvent:
         return events.translate(body)
+
+    async def note(self, event: InboundEvent) -> None:
+        """Remember who came and went in an event the platform sent."""
+        for action in event.actions:
+            if isinstance(action, ParticipantJoined | ParticipantLeft):
+                await asyncio.to_thread(self.rooms.observe, action)
 
     async def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
         if self._api is None:

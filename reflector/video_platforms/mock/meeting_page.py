@@ -1,12 +1,13 @@
 """The mock platform's meeting page: what a platform's own meeting page is to its people.
 
 A room's link (`MOCK_BASE_URL/<room>`) opens it. It shows who is in, as the platform's
-sessions API reports it, and lets a developer join and leave under a name. Each join and
-leave is a webhook event of the mock's format, signed with `MOCK_WEBHOOK_SECRET` and let in
-through the door every webhook comes by (`webhook_edge.checked`); the service is the mock
+record of its rooms has it (`rooms.py`), and lets a developer join and leave under a name.
+Each join and leave is a webhook event of the mock's format, signed with `MOCK_WEBHOOK_SECRET`
+and let in through the door every webhook comes by (`webhook_edge.checked`); the service is the mock
 platform here, so the delivery stays in the process instead of going out and back in.
 """
 
+import asyncio
 import json
 import secrets
 import uuid
@@ -23,8 +24,9 @@ from reflector.api import webhook_edge
 from reflector.api.deps import get_runtime
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import SessionData
-from reflector.video_platforms.mock import presence
+from reflector.video_platforms.mock.client import MockClient
 from reflector.video_platforms.mock.events import PLATFORM, translate
+from reflector.video_platforms.mock.rooms import MockRooms
 from reflector.video_platforms.signatures import sign_t_v1
 
 NAME_MAX_LENGTH = 100
@@ -77,9 +79,8 @@ async def join(request: Request, room_name: RoomName, name: Name = "") -> Respon
     if not name:
         problem = f"Say who you are: a name of 1 to {NAME_MAX_LENGTH} characters."
         return await _page(request, room_name, status=400, problem=problem)
-    async with runtime.db.read() as session:
-        if not await presence.meeting_on(session, room_name):
-            return await _page(request, room_name, status=409, name=name)
+    if not await asyncio.to_thread(_rooms(runtime).is_open, room_name):
+        return await _page(request, room_name, status=409, name=name)
     participant_id = f"web-{secrets.token_hex(6)}"
     data = {"room_name": room_name, "participant_id": participant_id, "user_name": name}
     await _deliver(runtime, "participant.joined", data)
@@ -107,9 +108,9 @@ async def _page(
     you: str | None = None,
 ) -> HTMLResponse:
     runtime = await _enabled(request)
-    async with runtime.db.read() as session:
-        on = await presence.meeting_on(session, room_name)
-        sessions = await presence.sessions(session, room_name) if on else []
+    rooms = _rooms(runtime)
+    on = await asyncio.to_thread(rooms.is_open, room_name)
+    sessions = await asyncio.to_thread(rooms.sessions, room_name) if on else []
     here = [s for s in sessions if s.left_at is None and not s.is_recorder]
     me: SessionData | None = next((s for s in here if s.participant_id == you), None)
     html = _templates.get_template("meeting.html").render(
@@ -131,6 +132,10 @@ async def _enabled(request: Request) -> Runtime:
     if runtime.platforms.settings(PLATFORM).missing():
         raise HTTPException(404, "the mock platform is not enabled here")
     return runtime
+
+
+def _rooms(runtime: Runtime) -> MockRooms:
+    return runtime.platforms.of(MockClient).rooms
 
 
 def _missing_secret(runtime: Runtime) -> str | None:
@@ -157,12 +162,14 @@ async def _deliver(runtime: Runtime, type_: str, data: dict[str, Any]) -> None:
     client = webhook_edge.webhook_client(runtime, PLATFORM)
     assert client.settings.webhook_secret is not None  # checked by _sender
     now = runtime.clock()
-    event = {"id": f"page-{uuid.uuid4()}", "type": type_, "created_at": now.isoformat()}
-    body = json.dumps({**event, "data": data}).encode()
+    envelope = {"id": f"page-{uuid.uuid4()}", "type": type_, "created_at": now.isoformat()}
+    body = json.dumps({**envelope, "data": data}).encode()
     secret = client.settings.webhook_secret.get_secret_value().encode()
     headers = {client.SIGNATURE_HEADER: sign_t_v1(body, secret, int(now.timestamp()))}
     delivery = webhook_edge.checked(runtime, PLATFORM, headers, body)
-    await runtime.inbox.receive(translate(delivery.body))
+    event = translate(delivery.body)
+    await runtime.platforms.of(MockClient).note(event)
+    await runtime.inbox.receive(event)
 
 
 def _back(room_name: str, **query: str) -> RedirectResponse:

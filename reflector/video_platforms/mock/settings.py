@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -20,6 +22,9 @@ class MockSettings(VideoPlatformConfig):
     # deleted there, links carry meeting tokens it mints, logos go there, recordings are polled.
     api_url: AnyHttpUrl | None = None
     api_key: SecretStr | None = Field(default=None, min_length=16)
+    # The platform's record of its rooms and who is in them (`mock/rooms.py`), shared by
+    # every process of a deployment; unset, `<REFLECTOR_DATA_DIR>/platforms/mock`.
+    state_dir: Path | None = None
     # Where the tracks of a `recording.ready` event may be fetched from (SPEC §8).
     recording_hosts: CommaList = ()
     # Buckets an `s3://bucket/key` track may name; read with the storage's S3 keys.
@@ -30,7 +35,7 @@ class MockSettings(VideoPlatformConfig):
     def _split(cls, value: object) -> object:
         return split_commas(value)
 
-    @field_validator("api_url", "api_key", mode="before")
+    @field_validator("api_url", "api_key", "state_dir", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

@@ -1,12 +1,9 @@
-"""The mock platform's periodic work: reconciling sessions with its sessions API, polling its
-API for finished recordings whose announcement never arrived, and expiring its presence."""
+"""The mock platform's periodic work: polling its API for finished recordings whose
+announcement never arrived."""
 
 import logging
-from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.inbox.actions import RecordingReady
 from reflector.infra.job_errors import TransientJobError
@@ -17,7 +14,6 @@ from reflector.rooms.meetings import newest_in_platform_room
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.mock.client import MockClient
 from reflector.video_platforms.mock.events import PLATFORM, announced_track
-from reflector.video_platforms.mock.presence import MockPresence
 
 logger = logging.getLogger(__name__)
 POLL_RECORDINGS_EVERY_SECONDS = 300.0
@@ -58,12 +54,6 @@ async def poll_recordings(ctx: JobContext) -> int:
 
 async def _poll(ctx: JobContext) -> None:
     await poll_recordings(ctx)
-
-
-async def remove_expired(session: AsyncSession, before: datetime) -> None:
-    """Presence reports about connections that ended (or began) before `before`."""
-    last_seen = func.coalesce(MockPresence.left_at, MockPresence.joined_at)
-    await session.execute(delete(MockPresence).where(last_seen < before))
 
 
 PERIODIC = (PeriodicSpec("mock.poll_recordings", POLL_RECORDINGS_EVERY_SECONDS, _poll),)
