@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from reflector import __version__, web
-from reflector.api import downloads, meetings, recordings, rooms, system
+from reflector.api import downloads, meetings, recordings, rooms, system, webhooks
 from reflector.api.docs import serve_docs
 from reflector.api.hosts import TrustedHosts, trusted_hosts
 from reflector.api.status import answer_for
@@ -71,7 +71,7 @@ def create_app(
     )
     # Platform webhooks first: routes are matched in order, and webhooks are the busiest.
     for spec in specs:
-        app.include_router(spec.router)
+        app.include_router(webhooks.platform_router(spec))
         if spec.pages is not None:
             app.include_router(spec.pages)
     app.include_router(rooms.router)

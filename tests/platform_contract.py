@@ -26,7 +26,7 @@ from reflector.video_platforms.base import Capability, MeetingData
 from reflector.video_platforms.errors import PlatformError
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 from reflector.video_platforms.registry import PLATFORMS
-from tests.support import START, platform_settings
+from tests.support import START, platform_paths, platform_settings
 
 
 class Kind(StrEnum):
@@ -133,7 +133,9 @@ class PlatformContract:
 
     def test_registered_once_under_its_own_slug(self) -> None:
         [spec] = [spec for spec in PLATFORMS if spec.slug == self.slug]
-        assert spec.router.prefix == f"/v1/{self.slug}"
+        paths = platform_paths(spec)
+        assert paths
+        assert all(path.startswith(f"/v1/{self.slug}") for path in paths)
         assert spec.pages is None or spec.pages.prefix == f"/{self.slug}"
         assert spec.settings.model_config.get("env_prefix") == f"{self.slug.upper()}_"
         assert set(Capability) >= spec.client.CAPABILITIES

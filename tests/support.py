@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from fastapi import FastAPI
 from sqlalchemy import delete, select
 
 from reflector.accounts import auth
+from reflector.api.webhooks import platform_router
 from reflector.db import (
     ApiKey,
     Job,
@@ -27,6 +29,7 @@ from reflector.jobs import JobSpec
 from reflector.runtime import Runtime
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 from reflector.video_platforms.registry import PLATFORMS
+from reflector.video_platforms.spec import PlatformSpec
 from reflector.worker.execute import run_job
 
 MOCK_SECRET = "test-mock-webhook-secret-0123456789abcdef"
@@ -140,3 +143,10 @@ async def run_queued(runtime: Runtime, spec: JobSpec) -> list[str | None]:
         query = select(Job.id).where(Job.task == spec.name, Job.state == JobState.PENDING)
         queued = (await session.scalars(query.order_by(Job.created_at))).all()
     return [await run_job(runtime, spec, job_id, "test-worker") for job_id in queued]
+
+
+def platform_paths(spec: PlatformSpec) -> list[str]:
+    """The paths of a platform's inbound API, as the app mounts and documents them."""
+    app = FastAPI()
+    app.include_router(platform_router(spec))
+    return list(app.openapi()["paths"])

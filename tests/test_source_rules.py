@@ -8,6 +8,7 @@ from pathlib import Path
 
 import reflector
 from reflector.video_platforms.registry import PLATFORMS
+from tests.support import platform_paths
 
 SOURCE = Path(reflector.__file__).parent
 SECRET_NAME = re.compile(r"sig|signature|hmac|token|secret", re.IGNORECASE)
@@ -63,9 +64,9 @@ def test_the_service_never_answers_410():
 
 def test_platform_slugs_and_routes_are_unique():
     slugs = [spec.slug for spec in PLATFORMS]
-    prefixes = [spec.router.prefix for spec in PLATFORMS]
+    paths = [path for spec in PLATFORMS for path in platform_paths(spec)]
     assert len(set(slugs)) == len(slugs)
-    assert prefixes == [f"/v1/{slug}" for slug in slugs]
+    assert len(set(paths)) == len(paths)
 
 
 def test_exports_match_all():

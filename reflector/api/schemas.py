@@ -19,7 +19,6 @@ from reflector.db.tables import (
     RecordingType,
     RoomMode,
 )
-from reflector.inbox.receiving import Receipt
 from reflector.infra.validation import SafeStr
 from reflector.recordings.consent import Outcome
 from reflector.rooms.fields import Strict
@@ -175,19 +174,6 @@ class Health(BaseModel):
     database: Literal["ok", "unreachable"]
     broker: Literal["ok", "unreachable"] | None = None
     outbox: Outbox | None = None
-
-
-class WebhookAck(BaseModel):
-    """Every authentic event is acknowledged, also when it is parked or unusable."""
-
-    status: Literal["processed", "parked", "failed", "duplicate"]
-    event_id: uuid.UUID | None
-
-    @classmethod
-    def of(cls, receipt: Receipt) -> "WebhookAck":
-        if receipt.duplicate or receipt.status is None:
-            return cls(status="duplicate", event_id=None)
-        return cls(status=receipt.status.value, event_id=receipt.event_id)
 
 
 class RecordingOut(BaseModel):

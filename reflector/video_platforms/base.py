@@ -159,6 +159,11 @@ class VideoPlatformClient(ABC, Generic[SettingsT]):
         signature = headers.get(self.SIGNATURE_HEADER, "")
         return self.verify_webhook_signature(body, signature, timestamp)
 
+    def is_endpoint_check(self, body: bytes) -> bool:
+        """Whether an authentic body is the platform checking that the endpoint answers,
+        acknowledged without being stored. Most platforms send none."""
+        return False
+
     @abstractmethod
     def translate(self, body: bytes) -> InboundEvent:
         """An authentic webhook body as the inbox's event: what it says happened, in the

@@ -53,11 +53,21 @@ class Embed:
 
 
 @dataclass(frozen=True)
+class WebhookRoute:
+    """A path under `/v1/<slug>` where the platform's signed events arrive: the core verifies
+    each, translates it with the client and hands it to the inbox (`inbox/edge.py`)."""
+
+    path: str
+    description: str
+
+
+@dataclass(frozen=True)
 class PlatformSpec:
     """A platform's settings, client, inbound routes, background work and admin commands.
 
-    `router` holds its API, under `/v1/<slug>`; `pages`, pages of the platform's own (a
-    meeting page), under `/<slug>`. `commands` is mounted as `reflector <slug> ...`;
+    `webhooks` lists where its events arrive; `router` holds other routes of its own, mounted
+    under `/v1/<slug>`; `pages`, pages of the platform's own (a meeting page), under
+    `/<slug>`. `commands` is mounted as `reflector <slug> ...`;
     `embed` is how the room page shows its meetings (without one,
     the page offers the link to open). The core schedules the reconciliation of every
     platform whose capabilities, with its settings, include a sessions API.
@@ -68,7 +78,8 @@ class PlatformSpec:
     title: str
     settings: type[VideoPlatformConfig]
     client: type[VideoPlatformClient[Any]]
-    router: APIRouter
+    webhooks: tuple[WebhookRoute, ...] = ()
+    router: APIRouter | None = None
     pages: APIRouter | None = None
     jobs: tuple[JobSpec, ...] = ()
     periodic: tuple[PeriodicSpec, ...] = ()

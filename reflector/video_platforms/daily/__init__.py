@@ -8,8 +8,7 @@ from reflector.video_platforms.daily.commands import commands
 from reflector.video_platforms.daily.events import PLATFORM as SLUG
 from reflector.video_platforms.daily.settings import DailySettings
 from reflector.video_platforms.daily.tasks import PERIODIC
-from reflector.video_platforms.daily.webhooks import router
-from reflector.video_platforms.spec import Embed, EmbedSources, PlatformSpec
+from reflector.video_platforms.spec import Embed, EmbedSources, PlatformSpec, WebhookRoute
 
 # Daily Prebuilt runs in a frame from the rooms' domain; daily-js is published on unpkg,
 # where Daily's documentation loads it from.
@@ -27,7 +26,14 @@ PLATFORM = PlatformSpec(
     title="Daily",
     settings=DailySettings,
     client=DailyClient,
-    router=router,
+    webhooks=(
+        WebhookRoute(
+            "/webhook",
+            'Signed `X-Webhook-Signature` over "<X-Webhook-Timestamp>.<body>". Answered 200 '
+            "for every authentic body, the endpoint check Daily sends when a webhook is "
+            "created included.",
+        ),
+    ),
     periodic=PERIODIC,
     embed=EMBED,
     commands=commands,

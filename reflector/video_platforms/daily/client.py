@@ -5,6 +5,7 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import uuid
@@ -188,6 +189,14 @@ class DailyClient(VideoPlatformClient[DailySettings]):
             return False
         seconds = value / 1000 if value > _LATEST_SECONDS else value
         return within_window(seconds, self.context.clock().timestamp())
+
+    def is_endpoint_check(self, body: bytes) -> bool:
+        """Daily's check when a webhook is created: an object with `test` and no `type`."""
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return False
+        return isinstance(data, dict) and "test" in data and "type" not in data
 
     def translate(self, body: bytes) -> InboundEvent:
         return self.translator(body)

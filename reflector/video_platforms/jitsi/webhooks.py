@@ -1,4 +1,5 @@
-"""Jitsi's inbound routes: Prosody's event sync, and Jibri's finished recordings."""
+"""Jibri's finished recordings, in: uploaded, or named in the shared recordings volume.
+(Prosody's events come through the core's webhook routes: `PlatformSpec.webhooks`.)"""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -8,13 +9,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from reflector.api import webhook_edge
 from reflector.api.deps import RuntimeDep
 from reflector.api.render import recording_out
-from reflector.api.schemas import RecordingOut, WebhookAck
+from reflector.api.schemas import RecordingOut
 from reflector.api.uploads import MultipartParts, check_length, read_part, storage_errors
 from reflector.config.limits import WEBHOOK_MAX_BODY
 from reflector.db import Recording
+from reflector.inbox import edge
 from reflector.infra.errors import InvalidField
 from reflector.infra.validation import first_error
 from reflector.recordings.incoming import TrackIntake, by_platform_id
@@ -43,37 +44,7 @@ class _SessionNotice(BaseModel):
     session: str
 
 
-router = APIRouter(prefix="/v1/jitsi", tags=["jitsi"], max_body_size=WEBHOOK_MAX_BODY)
-
-
-@router.post("/events/room/created", responses=webhook_edge.RESPONSES)
-async def room_created(request: Request) -> WebhookAck:
-    """Prosody event sync `muc-room-created` (`api_prefix` = `<base>/v1/jitsi`)."""
-    return await _receive_event(request)
-
-
-@router.post("/events/room/destroyed", responses=webhook_edge.RESPONSES)
-async def room_destroyed(request: Request) -> WebhookAck:
-    """`muc-room-destroyed`: the meeting ends, and every occupant listed has left."""
-    return await _receive_event(request)
-
-
-@router.post("/events/occupant/joined", responses=webhook_edge.RESPONSES)
-async def occupant_joined(request: Request) -> WebhookAck:
-    """`muc-occupant-joined`, in the main room or one of its breakout rooms."""
-    return await _receive_event(request)
-
-
-@router.post("/events/occupant/left", responses=webhook_edge.RESPONSES)
-async def occupant_left(request: Request) -> WebhookAck:
-    """`muc-occupant-left`, in the main room or one of its breakout rooms."""
-    return await _receive_event(request)
-
-
-async def _receive_event(request: Request) -> WebhookAck:
-    delivery = await webhook_edge.verified(request, PLATFORM)
-    event = delivery.client.translate(delivery.body)
-    return WebhookAck.of(await delivery.runtime.inbox.receive(event))
+router = APIRouter()
 
 
 @router.post(
@@ -108,7 +79,7 @@ async def receive_recording(request: Request, runtime: RuntimeDep) -> Response:
         now.timestamp(),
     )
     refusal = f"missing, stale or wrong {SIGNATURE_HEADER}"
-    webhook_edge.authenticate(runtime, PLATFORM, signed is not None, refusal)
+    edge.authenticate(runtime, PLATFORM, signed is not None, refusal)
     assert signed is not None
     body = _hashed(request.stream(), signed)
     if request.headers.get("content-type", "").startswith("application/json"):
@@ -209,5 +180,5 @@ def _text(data: bytes, name: str) -> str:
 
 
 def _client(runtime: Runtime) -> JitsiClient:
-    webhook_edge.webhook_client(runtime, PLATFORM)  # 503 unless it can authenticate
+    edge.webhook_client(runtime, PLATFORM)  # 503 unless it can authenticate
     return runtime.platforms.of(JitsiClient)

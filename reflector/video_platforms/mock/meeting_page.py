@@ -3,7 +3,7 @@
 A room's link (`MOCK_BASE_URL/<room>`) opens it. It shows who is in, as the platform's
 record of its rooms has it (`rooms.py`), and lets a developer join and leave under a name.
 Each join and leave is a webhook event of the mock's format, signed with `MOCK_WEBHOOK_SECRET`
-and let in through the door every webhook comes by (`webhook_edge.checked`); the service is the mock
+and let in through the door every webhook comes by (`edge.checked`); the service is the mock
 platform here, so the delivery stays in the process instead of going out and back in.
 """
 
@@ -20,8 +20,8 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from reflector.api import webhook_edge
 from reflector.api.deps import get_runtime
+from reflector.inbox import edge
 from reflector.runtime import Runtime
 from reflector.video_platforms.base import SessionData
 from reflector.video_platforms.mock.client import MockClient
@@ -159,14 +159,14 @@ async def _sender(request: Request) -> Runtime:
 
 
 async def _deliver(runtime: Runtime, type_: str, data: dict[str, Any]) -> None:
-    client = webhook_edge.webhook_client(runtime, PLATFORM)
+    client = edge.webhook_client(runtime, PLATFORM)
     assert client.settings.webhook_secret is not None  # checked by _sender
     now = runtime.clock()
     envelope = {"id": f"page-{uuid.uuid4()}", "type": type_, "created_at": now.isoformat()}
     body = json.dumps({**envelope, "data": data}).encode()
     secret = client.settings.webhook_secret.get_secret_value().encode()
     headers = {client.SIGNATURE_HEADER: sign_t_v1(body, secret, int(now.timestamp()))}
-    delivery = webhook_edge.checked(runtime, PLATFORM, headers, body)
+    delivery = edge.checked(runtime, PLATFORM, headers, body)
     event = translate(delivery.body)
     await runtime.platforms.of(MockClient).note(event)
     await runtime.inbox.receive(event)

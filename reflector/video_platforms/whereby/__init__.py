@@ -3,12 +3,11 @@ cloud recordings in our bucket (contracts/whereby.md)."""
 
 from pathlib import Path
 
-from reflector.video_platforms.spec import Embed, EmbedSources, PlatformSpec
+from reflector.video_platforms.spec import Embed, EmbedSources, PlatformSpec, WebhookRoute
 from reflector.video_platforms.whereby.client import WherebyClient
 from reflector.video_platforms.whereby.events import PLATFORM as SLUG
 from reflector.video_platforms.whereby.settings import WherebySettings
 from reflector.video_platforms.whereby.tasks import PERIODIC
-from reflector.video_platforms.whereby.webhooks import router
 
 EMBED_SCRIPT = "https://cdn.srv.whereby.com/embed/v3-embed.js"
 
@@ -30,7 +29,14 @@ PLATFORM = PlatformSpec(
     title="Whereby",
     settings=WherebySettings,
     client=WherebyClient,
-    router=router,
+    webhooks=(
+        WebhookRoute(
+            "",
+            'Signed `Whereby-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with '
+            "the dashboard's secret. Answered 2xx for every authentic event: Whereby drops "
+            "what gets a 4xx.",
+        ),
+    ),
     periodic=PERIODIC,
     embed=EMBED,
 )

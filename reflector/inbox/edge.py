@@ -1,6 +1,8 @@
 """The one door every platform's webhooks come through.
 
-A platform route starts with `delivery = await verified(request, SLUG)`: the platform's
+The core mounts a route for each path a platform lists in `PlatformSpec.webhooks`
+(`api/webhooks.py`); a route of the platform's own starts the same way, with
+`delivery = await verified(request, SLUG)`. Either way the platform's
 client is found (503 when the platform or its webhook secret is not configured), the request
 is verified over its raw bytes with the platform's own scheme
 (`VideoPlatformClient.verify_webhook`), failures are counted for the WEBHOOK_AUTH_FAILING
@@ -10,14 +12,17 @@ A plain call rather than a FastAPI dependency: webhooks are the busiest routes, 
 dependencies cost more than verifying the signature (bench/webhook_ingest.py).
 """
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, Protocol, cast
 
 from fastapi import HTTPException, Request
+from pydantic import BaseModel
 
-from reflector.api.deps import get_runtime
-from reflector.runtime import Runtime
+from reflector.inbox.auth_failures import WebhookAuthMonitor
+from reflector.inbox.receiving import Inbox, Receipt
+from reflector.jobs import PlatformClients
 from reflector.video_platforms.base import VideoPlatformClient
 from reflector.video_platforms.errors import PlatformNotConfigured
 
@@ -27,16 +32,47 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+class Receiving(Protocol):
+    """What the door needs of the process: the platforms, the failure count, the inbox."""
+
+    @property
+    def platforms(self) -> PlatformClients: ...
+
+    @property
+    def webhook_auth(self) -> WebhookAuthMonitor: ...
+
+    @property
+    def inbox(self) -> Inbox: ...
+
+
+class WebhookAck(BaseModel):
+    """Every authentic event is acknowledged, also when it is parked or unusable."""
+
+    status: Literal["processed", "parked", "failed", "duplicate"]
+    event_id: uuid.UUID | None
+
+    @classmethod
+    def of(cls, receipt: Receipt) -> "WebhookAck":
+        if receipt.duplicate or receipt.status is None:
+            return cls(status="duplicate", event_id=None)
+        return cls(status=receipt.status.value, event_id=receipt.event_id)
+
+
 @dataclass(frozen=True)
 class Delivery:
     """An authentic webhook: its raw bytes, and the platform client that verified them."""
 
-    runtime: Runtime
+    runtime: Receiving
     client: VideoPlatformClient[Any]
     body: bytes
 
 
-def webhook_client(runtime: Runtime, platform: str) -> VideoPlatformClient[Any]:
+def receiving(request: Request) -> Receiving:
+    """The process's services, as the app holds them."""
+    return cast(Receiving, request.app.state.runtime)
+
+
+def webhook_client(runtime: Receiving, platform: str) -> VideoPlatformClient[Any]:
     """The platform's client, if it can authenticate webhooks; 503 otherwise."""
     try:
         client = runtime.platforms.client(platform)
@@ -47,7 +83,7 @@ def webhook_client(runtime: Runtime, platform: str) -> VideoPlatformClient[Any]:
     return client
 
 
-def authenticate(runtime: Runtime, platform: str, authentic: bool, refusal: str) -> None:
+def authenticate(runtime: Receiving, platform: str, authentic: bool, refusal: str) -> None:
     """Count the outcome; a request that is not authentic is answered 401."""
     if not authentic:
         runtime.webhook_auth.rejected(platform)
@@ -57,11 +93,11 @@ def authenticate(runtime: Runtime, platform: str, authentic: bool, refusal: str)
 
 async def verified(request: Request, platform: str) -> Delivery:
     """The webhook of `platform` in `request`, once it is known to be authentic."""
-    runtime = await get_runtime(request)
+    runtime = receiving(request)
     return checked(runtime, platform, request.headers, await request.body())
 
 
-def checked(runtime: Runtime, platform: str, headers: Mapping[str, str], body: bytes) -> Delivery:
+def checked(runtime: Receiving, platform: str, headers: Mapping[str, str], body: bytes) -> Delivery:
     """A webhook given as its headers and raw bytes, once it is known to be authentic."""
     client = webhook_client(runtime, platform)
     authentic = client.verify_webhook(headers, body)
