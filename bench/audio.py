@@ -1,7 +1,8 @@
 """Audio extraction speed against the ffmpeg command line.
 
 Makes a one-hour recording (AAC in MP4) once, then times our extraction to 16 kHz mono WAV
-(PyAV, `reflector.pipeline.media.extract_audio`) against `ffmpeg` doing the same conversion.
+(PyAV, `reflector.recordings.pipeline.media.extract_audio`) against `ffmpeg` doing the same
+conversion.
 Transcription speed has its own benchmark, `bench/transcribe.py`.
 
     .venv/bin/python bench/audio.py [--minutes 60]
@@ -17,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
-from reflector.pipeline.media import extract_audio  # noqa: E402
+from reflector.recordings.pipeline.media import extract_audio  # noqa: E402
 
 
 def timed(action: object) -> float:

@@ -28,7 +28,7 @@ from reflector.runtime import Runtime  # noqa: E402
 from reflector.video_platforms.mock import MockSettings  # noqa: E402
 from reflector.video_platforms.registry import PLATFORMS  # noqa: E402
 from reflector.worker.celery_app import make_celery  # noqa: E402
-from reflector.worker.process import make_relay  # noqa: E402
+from reflector.worker.processes import make_relay  # noqa: E402
 from tests.servers import free_port, temporary_postgres_database, wait_for_port  # noqa: E402
 from tests.worker_jobs import JOBS_PLATFORM, RECORD  # noqa: E402
 

@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
 from reflector.config.settings import Settings  # noqa: E402
-from reflector.pipeline.summary.chat import Chat  # noqa: E402
-from reflector.pipeline.summary.record import Budget, Line, make_record, tokens  # noqa: E402
+from reflector.recordings.pipeline.summary.chat import Chat  # noqa: E402
+from reflector.recordings.pipeline.summary.record import Budget, Line, make_record, tokens  # noqa: E402
 from tests.llm_fake import serving  # noqa: E402
 
 # About what two people say in 8 s.

@@ -37,8 +37,8 @@ from reflector.app import create_app  # noqa: E402
 from reflector.config.loading import Config  # noqa: E402
 from reflector.config.settings import Settings  # noqa: E402
 from reflector.db.migrate import upgrade  # noqa: E402
-from reflector.pipeline.engines import whisper_models  # noqa: E402
-from reflector.pipeline.media import SAMPLE_RATE  # noqa: E402
+from reflector.recordings.pipeline.engines import whisper_models  # noqa: E402
+from reflector.recordings.pipeline.media import SAMPLE_RATE  # noqa: E402
 from reflector.video_platforms.mock import MockSettings  # noqa: E402
 from tests.media import librivox, normalised  # noqa: E402
 from tests.support import api_key_headers, new_meeting, platform_settings  # noqa: E402

@@ -29,7 +29,7 @@ from reflector.video_platforms.errors import PlatformError
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.video_platforms.spec import PlatformSpec
 from reflector.worker.celery_app import make_celery
-from reflector.worker.process import make_relay
+from reflector.worker.processes import make_relay
 
 
 def create_app(

@@ -27,18 +27,18 @@ from reflector.config.startup import StartupError
 from reflector.db import Room, Transcript
 from reflector.db import migrate as migrations
 from reflector.infra.errors import Conflict, InvalidField, ServiceError
+from reflector.infra.listen import listen
 from reflector.jobs import JobContext
-from reflector.listen import listen
-from reflector.pipeline.process import PROCESS_RECORDING
-from reflector.pipeline.summary import stage as summary_stage
 from reflector.recordings import expiry
+from reflector.recordings.pipeline.processing import PROCESS_RECORDING
+from reflector.recordings.pipeline.summary import stage as summary_stage
 from reflector.rooms import directory, removal
 from reflector.rooms.fields import RoomCreate
 from reflector.runtime import Runtime
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker import broker, lifelines
 from reflector.worker.celery_app import queues
-from reflector.worker.process import run_beat, run_worker
+from reflector.worker.processes import run_beat, run_worker
 from reflector.worker.scheduler_lock import scheduler_free, scheduler_lock
 
 T = TypeVar("T")

@@ -16,7 +16,7 @@ from reflector.app import create_app
 from reflector.config.loading import Config
 from reflector.config.settings import Settings
 from reflector.db.migrate import upgrade
-from reflector.pipeline.engines import whisper, whisper_models
+from reflector.recordings.pipeline.engines import whisper, whisper_models
 from reflector.runtime import Runtime
 from reflector.video_platforms.mock import MockSettings
 from tests.media import silence, video_with_speech

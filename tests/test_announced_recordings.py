@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from reflector.app import create_app
 from reflector.config.loading import Config
 from reflector.db import Job, Recording, Transcript
-from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.recordings.pipeline.processing import PROCESS_RECORDING
 from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.mock.tasks import poll_recordings
 from reflector.video_platforms.mock.vendor import MockVendor

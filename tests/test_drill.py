@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from reflector.config.loading import Config
 from reflector.config.settings import Settings
 from reflector.db import Job, JobState, ParticipantSession, Transcript, WebhookEvent
-from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.recordings.pipeline.processing import PROCESS_RECORDING
 from reflector.rooms.reconcile import reconcile_sessions
 from reflector.runtime import Runtime
 from reflector.video_platforms.mock import MockSettings

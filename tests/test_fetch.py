@@ -14,9 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
+from reflector.infra.fetch import FetchPolicy, FetchRefused, fetch
 from reflector.infra.job_errors import TransientJobError
 from reflector.infra.storage import LocalStorage, TooLarge
-from reflector.pipeline.fetch import FetchPolicy, FetchRefused, fetch
 
 BODY = bytes(range(256)) * 1200
 NAMES = {

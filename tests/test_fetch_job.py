@@ -16,8 +16,8 @@ from reflector.app import create_app
 from reflector.config.loading import Config
 from reflector.db import Job, Meeting, Recording
 from reflector.inbox.actions import RecordingReady
-from reflector.pipeline.process import PROCESS_RECORDING
 from reflector.recordings.announcements import announce
+from reflector.recordings.pipeline.processing import PROCESS_RECORDING
 from reflector.recordings.tracks import Track, UrlSource
 from reflector.video_platforms.mock import PLATFORM as MOCK
 from reflector.video_platforms.mock import MockSettings

@@ -3,7 +3,7 @@ no speaker's name or word that breaks the format."""
 
 import re
 
-from reflector.pipeline import formats
+from reflector.recordings.pipeline import formats
 
 TIMING = re.compile(r"^\d\d:\d\d:\d\d[.,]\d{3} --> \d\d:\d\d:\d\d[.,]\d{3}$")
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from reflector.config.loading import Config
 from reflector.db import Job, Recording
 from reflector.infra.clock import utcnow
-from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.recordings.pipeline.processing import PROCESS_RECORDING
 from reflector.video_platforms.jitsi import SIGNATURE_HEADER
 from reflector.video_platforms.jitsi.tasks import IMPORT_RECORDING
 from tests.jitsi import (

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from reflector.jobs.retention import remove_expired
 from reflector.recordings import expiry
-from reflector.retention import remove_expired
 from tests.storages import files_in_storage, on_storage
 from tests.support import FakeClock, new_meeting
 from tests.test_recordings import process_queued

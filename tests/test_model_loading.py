@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.recordings.pipeline.processing import PROCESS_RECORDING
 from tests.support import new_meeting, run_queued
 
 
@@ -24,7 +24,7 @@ def settings(settings):
 async def test_the_service_answers_while_a_worker_loads_its_model(
     client, alice, runtime, spoken_video, caplog
 ):
-    caplog.set_level(logging.INFO, logger="reflector.pipeline.engines")
+    caplog.set_level(logging.INFO, logger="reflector.recordings.pipeline.engines")
     meeting = await new_meeting(client, alice)
     files = {"file": ("m.mp4", spoken_video.read_bytes(), "video/mp4")}
     recording = (

@@ -3,7 +3,7 @@ counted as it is decoded, whatever its header says."""
 
 import pytest
 
-from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.recordings.pipeline.processing import PROCESS_RECORDING
 from tests.media import lying_about_its_length
 from tests.support import new_meeting, run_queued
 

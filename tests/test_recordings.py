@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from reflector.db import Job, JobState
-from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.recordings.pipeline.processing import PROCESS_RECORDING
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.celery_app import make_celery
-from reflector.worker.process import make_relay
+from reflector.worker.processes import make_relay
 from tests.media import OTHER_SENTENCE, SENTENCE, delayed, speech, word_share
 from tests.support import new_meeting, run_queued
 

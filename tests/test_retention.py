@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from reflector import jobs
 from reflector.db import Job, JobState, WebhookEvent
-from reflector.retention import remove_expired
+from reflector.jobs.retention import remove_expired
 from reflector.rooms.lifecycle import DELETE_PLATFORM_ROOM
 from tests.support import FakeClock, mock_event, send_mock_event
 

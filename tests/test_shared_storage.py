@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from reflector.config.loading import Config
 from reflector.db import Job
-from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.recordings.pipeline.processing import PROCESS_RECORDING
 from reflector.runtime import Runtime
 from reflector.video_platforms.registry import PLATFORMS
 from tests.support import new_meeting, run_queued

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from reflector.cli import main
 from reflector.config.settings import Settings
 from reflector.db import Job
-from reflector.pipeline.process import PROCESS_RECORDING
-from reflector.pipeline.summary.chat import Chat, SummaryFailed
-from reflector.pipeline.summary.record import Budget, Line, make_record, tokens
-from reflector.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT
+from reflector.recordings.pipeline.processing import PROCESS_RECORDING
+from reflector.recordings.pipeline.summary.chat import Chat, SummaryFailed
+from reflector.recordings.pipeline.summary.record import Budget, Line, make_record, tokens
+from reflector.recordings.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT
 from reflector.rooms.room_webhooks import DELIVER
 from tests.llm_fake import FakeLLM, record_of, serving
 from tests.media import OTHER_SENTENCE, SENTENCE, delayed, speech

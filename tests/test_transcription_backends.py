@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from reflector.config.loading import ConfigError, load_config
 from reflector.config.settings import Settings
-from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.recordings.pipeline.processing import PROCESS_RECORDING
 from reflector.video_platforms.registry import PLATFORMS
 from tests.support import new_meeting, run_queued
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from reflector.config.loading import Config
 from reflector.db import Recording, WebhookEvent
-from reflector.pipeline.process import PROCESS_RECORDING
+from reflector.recordings.pipeline.processing import PROCESS_RECORDING
 from reflector.video_platforms.whereby.bucket import read_notifications, rescan
 from tests.daily_fake import DailyFake
 from tests.servers import s3_client

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from reflector.config.settings import Settings
-from reflector.pipeline import engines, pieces, transcription
-from reflector.pipeline.engines import Engine, EngineUnavailable, whisper_models
-from reflector.pipeline.engines.base import Transcription
-from reflector.pipeline.media import SAMPLE_RATE
+from reflector.recordings.pipeline import engines, pieces, transcription
+from reflector.recordings.pipeline.engines import Engine, EngineUnavailable, whisper_models
+from reflector.recordings.pipeline.engines.base import Transcription
+from reflector.recordings.pipeline.media import SAMPLE_RATE
 from tests.media import ffmpeg, librivox, normalised, speech
 
 GERMAN = "Guten Morgen. Wir besprechen heute den Haushalt für das nächste Jahr."

@@ -31,7 +31,7 @@ from reflector.runtime import Runtime
 from reflector.video_platforms.mock import MockSettings
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.worker.celery_app import make_celery
-from reflector.worker.process import make_relay
+from reflector.worker.processes import make_relay
 from tests.media import SENTENCE, video_with_speech, word_share
 from tests.servers import RedisServer
 from tests.support import (

@@ -4,7 +4,7 @@ import sys
 
 from reflector.config.loading import load_config
 from reflector.video_platforms.registry import PLATFORMS
-from reflector.worker.process import run_worker
+from reflector.worker.processes import run_worker
 from tests.worker_jobs import JOBS_PLATFORM
 
 if __name__ == "__main__":

@@ -20,8 +20,8 @@ from reflector.db import (
     User,
 )
 from reflector.infra.errors import NotFound
-from reflector.pipeline import formats
 from reflector.recordings import consent
+from reflector.recordings.pipeline import formats
 from reflector.runtime import Runtime
 
 README = """\

@@ -4,7 +4,7 @@ from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
 from reflector.api.deps import CallerDep, LinkRateLimit, RuntimeDep
-from reflector.api.render import meeting_detail
+from reflector.api.presenters import meeting_detail
 from reflector.api.schemas import (
     ConsentIn,
     ConsentOut,

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.accounts.auth import Caller
 from reflector.api.deps import CallerDep, RuntimeDep
-from reflector.api.render import recording_out, transcript_out
+from reflector.api.presenters import recording_out, transcript_out
 from reflector.api.schemas import (
     Page,
     RecordingOut,
@@ -21,9 +21,9 @@ from reflector.api.schemas import (
 from reflector.api.uploads import MultipartParts, check_length, files_of, storage_errors
 from reflector.db import Recording, Room
 from reflector.infra.errors import Forbidden, NotFound
-from reflector.pipeline import formats
 from reflector.recordings import expiry, incoming, search, summaries, transcripts
 from reflector.recordings.consent import Outcome
+from reflector.recordings.pipeline import formats
 from reflector.rooms import meetings, removal
 from reflector.rooms.directory import is_owner
 

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from reflector.api.deps import CallerDep, LinkRateLimit, RuntimeDep
-from reflector.api.render import meeting_out, room_out
+from reflector.api.presenters import meeting_out, room_out
 from reflector.api.schemas import (
     MeetingCreate,
     MeetingOut,

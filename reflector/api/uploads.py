@@ -15,7 +15,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from reflector.infra.storage import StorageError, TooLarge
-from reflector.pipeline.media import NotMedia
+from reflector.recordings.pipeline.media import NotMedia
 
 
 @dataclass(frozen=True)

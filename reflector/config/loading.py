@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from reflector.config.settings import Settings
 from reflector.db.urls import async_url
 from reflector.infra.validation import message
-from reflector.pipeline import engines
+from reflector.recordings.pipeline import engines
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
 

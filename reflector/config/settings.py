@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     RECORDING_MAX_SECONDS: float = Field(default=8 * 3600, gt=0, le=48 * 3600)
     # Tracks (uploaded files, or a platform's tracks) one recording may have.
     RECORDING_MAX_TRACKS: int = Field(default=32, ge=1, le=1000)
-    # An engine of `reflector.pipeline.engines.ENGINES`.
+    # An engine of `reflector.recordings.pipeline.engines.ENGINES`.
     TRANSCRIPTION_BACKEND: str = Field(default="whisper", pattern=SLUG_PATTERN)
     # whisper: a model name (packaged, or downloaded on first use) or a model directory,
     # `base` when unset; openai: the model to ask for.

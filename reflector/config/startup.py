@@ -11,7 +11,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, Operationa
 from reflector.config.loading import Config
 from reflector.db import migrate as migrations
 from reflector.db.urls import async_url, sqlite_path
-from reflector.pipeline import engines
+from reflector.recordings.pipeline import engines
 
 
 class StartupError(click.ClickException):

@@ -13,7 +13,7 @@ import re
 import shutil
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,3 +291,16 @@ async def remove_all(storage: Storage, keys: Iterable[str]) -> None:
             await storage.delete(key)
         except Exception as exc:  # any storage failure, local or S3
             logger.warning("stored file %s was not removed: %s", key, exc)
+
+
+async def reporting(
+    chunks: AsyncIterator[bytes], total: int | None, told: Callable[[float], None] | None
+) -> AsyncIterator[bytes]:
+    """`chunks` unchanged, telling `told` the fraction of `total` bytes passed on so far
+    (nothing when the total is unknown)."""
+    received = 0
+    async for chunk in chunks:
+        received += len(chunk)
+        if told is not None and total:
+            told(received / total)
+        yield chunk

@@ -19,9 +19,9 @@ from reflector.db import Meeting, Recording, RecordingStatus, Transcript
 from reflector.infra.errors import Conflict, InvalidField
 from reflector.infra.storage import recording_key
 from reflector.jobs import JobContext
-from reflector.pipeline.process import PROCESS_RECORDING, active_key
-from reflector.pipeline.sniff import media_only
 from reflector.recordings import tracks as recording_tracks
+from reflector.recordings.pipeline.processing import PROCESS_RECORDING, active_key
+from reflector.recordings.pipeline.sniff import media_only
 from reflector.recordings.tracks import Track
 
 

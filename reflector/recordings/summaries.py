@@ -12,9 +12,9 @@ from reflector import jobs
 from reflector.accounts.auth import Caller
 from reflector.db import Transcript
 from reflector.infra.errors import Conflict, Forbidden, InvalidField
-from reflector.pipeline.process import active_key as processing_key
-from reflector.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT, active_key, summary
 from reflector.recordings import search, transcripts
+from reflector.recordings.pipeline.processing import active_key as processing_key
+from reflector.recordings.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT, active_key, summary
 from reflector.rooms.directory import is_owner
 
 

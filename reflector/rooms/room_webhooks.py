@@ -24,8 +24,8 @@ from reflector import USER_AGENT, jobs
 from reflector.config.settings import Settings
 from reflector.db import Room, WebhookDelivery
 from reflector.infra.errors import InvalidField
+from reflector.infra.fetch import ANY_HOST, FetchPolicy, FetchRefused, checked_target
 from reflector.jobs import JobContext
-from reflector.pipeline.fetch import ANY_HOST, FetchPolicy, FetchRefused, checked_target
 
 KEY_PREFIX = "whsec_"
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)

@@ -5,13 +5,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from reflector.web import account, room, room_pages, transcript_pages
+from reflector.web import account, room_admin, room_page, transcript_pages
 from reflector.web.access import SignInRequired, to_sign_in, unknown_page
 from reflector.web.render import STATIC_DIR
 
 
 def install(app: FastAPI) -> None:
-    for pages in (account.router, room_pages.router, room.router, transcript_pages.router):
+    for pages in (account.router, room_admin.router, room_page.router, transcript_pages.router):
         app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(SignInRequired, to_sign_in)

@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from reflector.api.status import answer_for
 from reflector.infra.errors import ServiceError
 from reflector.infra.validation import message
-from reflector.pipeline import formats
+from reflector.recordings.pipeline import formats
 from reflector.video_platforms.errors import PlatformError
 from reflector.video_platforms.spec import EmbedSources
 

@@ -12,12 +12,11 @@ from typing import Any
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 
-from reflector import retention
 from reflector.config.loading import Config
-from reflector.jobs import DEFAULT_QUEUE, JobSpec, PeriodicSpec
-from reflector.pipeline.process import PROCESS_RECORDING
-from reflector.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT
+from reflector.jobs import DEFAULT_QUEUE, JobSpec, PeriodicSpec, retention
 from reflector.recordings import starts as recording_starts
+from reflector.recordings.pipeline.processing import PROCESS_RECORDING
+from reflector.recordings.pipeline.summary.stage import SUMMARIZE_TRANSCRIPT
 from reflector.rooms import lifecycle, reconcile, room_webhooks
 from reflector.runtime import Runtime
 from reflector.video_platforms.spec import PlatformSpec

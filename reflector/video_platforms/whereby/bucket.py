@@ -21,7 +21,7 @@ from reflector.inbox.actions import InboundEvent
 from reflector.inbox.receiving import Inbox
 from reflector.infra.job_errors import TransientJobError
 from reflector.jobs import JobContext
-from reflector.pipeline.buckets import client_for
+from reflector.recordings.pipeline.buckets import client_for
 from reflector.video_platforms.whereby.client import WherebyClient
 from reflector.video_platforms.whereby.events import PLATFORM, RECORDING_EXTENSIONS
 

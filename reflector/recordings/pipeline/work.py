@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.db import Meeting, Recording, Room
 from reflector.jobs import JobContext
-from reflector.pipeline.engines.base import Transcription
-from reflector.pipeline.media import MediaInfo
+from reflector.recordings.pipeline.engines.base import Transcription
+from reflector.recordings.pipeline.media import MediaInfo
 from reflector.recordings.tracks import Track
 
 # Told how far into its stage the work is, from 0 to 1, from any thread.

@@ -12,10 +12,10 @@ from typing import Any
 
 from openai.types.chat import ChatCompletionMessageParam
 
-from reflector.pipeline import languages
-from reflector.pipeline.formats import position
-from reflector.pipeline.summary.answer import Answer, Shown
-from reflector.pipeline.summary.chat import Chat, SummaryFailed
+from reflector.recordings.pipeline import languages
+from reflector.recordings.pipeline.formats import position
+from reflector.recordings.pipeline.summary.answer import Answer, Shown
+from reflector.recordings.pipeline.summary.chat import Chat, SummaryFailed
 
 # A token is about four bytes of English and one character of Chinese (three bytes of
 # UTF-8): three bytes a token errs on the side of fitting.

@@ -19,8 +19,7 @@ import httpx
 
 from reflector import USER_AGENT
 from reflector.infra.job_errors import PermanentJobError, TransientJobError
-from reflector.infra.storage import Storage, Stored
-from reflector.pipeline.progress import reporting
+from reflector.infra.storage import Storage, Stored, reporting
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 MAX_REDIRECTS = 3

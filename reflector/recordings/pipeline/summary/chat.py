@@ -14,7 +14,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from pydantic import ValidationError
 
 from reflector.config.settings import Settings
-from reflector.pipeline.summary.answer import Answer, Shown, json_schema
+from reflector.recordings.pipeline.summary.answer import Answer, Shown, json_schema
 
 logger = logging.getLogger(__name__)
 RETRIES = 3

@@ -15,11 +15,11 @@ from reflector import jobs
 from reflector.config.settings import Settings
 from reflector.db import Transcript
 from reflector.jobs import JobContext
-from reflector.pipeline.reasons import for_people
-from reflector.pipeline.summary.chat import Chat, SummaryFailed
-from reflector.pipeline.summary.record import Budget, lines_of, make_record
-from reflector.pipeline.work import RecordingGone, Told, Work
 from reflector.recordings import search
+from reflector.recordings.pipeline.reasons import for_people
+from reflector.recordings.pipeline.summary.chat import Chat, SummaryFailed
+from reflector.recordings.pipeline.summary.record import Budget, lines_of, make_record
+from reflector.recordings.pipeline.work import RecordingGone, Told, Work
 
 TURN_ON = "set LLM_API_URL and LLM_MODEL to have meetings summarized"
 

@@ -8,10 +8,10 @@ stage, such as a summary, is one more entry here.
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from reflector.pipeline import audio, consent, intake, outcome, transcription
-from reflector.pipeline.progress import DONE, ProgressWriter
-from reflector.pipeline.summary import stage as summary
-from reflector.pipeline.work import Told, Work
+from reflector.recordings.pipeline import audio, consent_stages, intake, outcome, transcription
+from reflector.recordings.pipeline.progress import DONE, ProgressWriter
+from reflector.recordings.pipeline.summary import stage as summary
+from reflector.recordings.pipeline.work import Told, Work
 
 
 @dataclass(frozen=True)
@@ -23,14 +23,16 @@ class Stage:
 
 
 STAGES = (
-    Stage("withholding", 0.01, "Applying its participants' consent failed", consent.withhold),
+    Stage(
+        "withholding", 0.01, "Applying its participants' consent failed", consent_stages.withhold
+    ),
     Stage("fetching", 0.10, "Fetching the recording failed", intake.fetch_tracks),
     Stage("probing", 0.01, "The recording could not be read", audio.probe_tracks),
     Stage("extracting", 0.07, "Its audio could not be extracted", audio.extract_tracks),
     Stage("transcribing", 0.72, "Transcribing it failed", transcription.transcribe),
     Stage("storing", 0.01, "Its transcript could not be stored", outcome.store_transcript),
     Stage("summarizing", 0.07, "Summarizing it failed", summary.summarize),
-    Stage("forgetting", 0.01, "Deleting its audio failed", consent.forget),
+    Stage("forgetting", 0.01, "Deleting its audio failed", consent_stages.forget),
     Stage("announcing", 0.01, "Announcing its transcript failed", outcome.announce),
 )
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from reflector.infra.job_errors import PermanentJobError
 from reflector.infra.storage import audio_key, file_chunks
-from reflector.pipeline import media
-from reflector.pipeline.work import Told, Work
+from reflector.recordings.pipeline import media
+from reflector.recordings.pipeline.work import Told, Work
 
 # 16-bit mono, 115 MB an hour: extraction stops at RECORDING_MAX_SECONDS.
 _WAV_BYTES_PER_SECOND = 2 * media.SAMPLE_RATE

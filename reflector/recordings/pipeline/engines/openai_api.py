@@ -14,9 +14,15 @@ from pydantic import BaseModel, ValidationError
 
 from reflector.config.settings import Settings
 from reflector.infra.job_errors import PermanentJobError, TransientJobError
-from reflector.pipeline import languages
-from reflector.pipeline.engines.base import Progress, Samples, Segment, Transcription, Word
-from reflector.pipeline.media import SAMPLE_RATE
+from reflector.recordings.pipeline import languages
+from reflector.recordings.pipeline.engines.base import (
+    Progress,
+    Samples,
+    Segment,
+    Transcription,
+    Word,
+)
+from reflector.recordings.pipeline.media import SAMPLE_RATE
 
 logger = logging.getLogger(__name__)
 NAME = "openai"

@@ -5,7 +5,6 @@ is; the job's loop writes that down at most once a second."""
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Self
 
@@ -65,19 +64,6 @@ class ProgressWriter:
                 update(Recording).where(Recording.id == self._recording_id).values(**noted)
             )
         self._written = noted
-
-
-async def reporting(
-    chunks: AsyncIterator[bytes], total: int | None, told: Callable[[float], None] | None
-) -> AsyncIterator[bytes]:
-    """`chunks` unchanged, telling `told` the fraction of `total` bytes passed on so far
-    (nothing when the total is unknown)."""
-    received = 0
-    async for chunk in chunks:
-        received += len(chunk)
-        if told is not None and total:
-            told(received / total)
-        yield chunk
 
 
 def _bounded(fraction: float) -> float:

@@ -16,8 +16,7 @@ from pydantic import SecretStr
 
 from reflector.config.settings import Settings
 from reflector.infra.job_errors import PermanentJobError, TransientJobError
-from reflector.infra.storage import Storage, Stored, TooLarge, chunks_of
-from reflector.pipeline.progress import reporting
+from reflector.infra.storage import Storage, Stored, TooLarge, chunks_of, reporting
 from reflector.recordings.tracks import BucketSource
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reflector.config.settings import Settings
-from reflector.pipeline.engines import openai_api, whisper
-from reflector.pipeline.engines.base import Engine, EngineUnavailable
+from reflector.recordings.pipeline.engines import openai_api, whisper
+from reflector.recordings.pipeline.engines.base import Engine, EngineUnavailable
 
 __all__ = ["ENGINES", "Engine", "EngineSpec", "EngineUnavailable", "check", "loaded", "problems"]
 

@@ -10,11 +10,11 @@ from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from reflector.db import Recording
+from reflector.infra.fetch import FetchPolicy, FetchRefused, checked_target, fetch
 from reflector.infra.storage import Stored, recording_key
-from reflector.pipeline import buckets
-from reflector.pipeline.fetch import FetchPolicy, FetchRefused, checked_target, fetch
-from reflector.pipeline.work import RecordingGone, Told, Work
 from reflector.recordings import tracks as recording_tracks
+from reflector.recordings.pipeline import buckets
+from reflector.recordings.pipeline.work import RecordingGone, Told, Work
 from reflector.recordings.tracks import BucketSource, PlatformLink, Track, UrlSource
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 

@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from reflector.pipeline import engines, pieces
-from reflector.pipeline.engines import Engine
-from reflector.pipeline.engines.base import Segment, Transcription
-from reflector.pipeline.pieces import Piece
-from reflector.pipeline.work import Told, Work
+from reflector.recordings.pipeline import engines, pieces
+from reflector.recordings.pipeline.engines import Engine
+from reflector.recordings.pipeline.engines.base import Segment, Transcription
+from reflector.recordings.pipeline.pieces import Piece
+from reflector.recordings.pipeline.work import Told, Work
 
 # Finding speech costs a few percent of transcribing it: its share of the stage's progress.
 _FINDING_SPEECH = 0.03

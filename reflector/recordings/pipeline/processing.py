@@ -17,11 +17,11 @@ from reflector import jobs
 from reflector.db import ParticipantSession, Recording, RecordingStatus
 from reflector.infra.storage import remove_all
 from reflector.jobs import JobContext
-from reflector.pipeline import stages
-from reflector.pipeline.progress import ProgressWriter
-from reflector.pipeline.reasons import for_people
-from reflector.pipeline.work import RecordingGone, Work
 from reflector.recordings import tracks as recording_tracks
+from reflector.recordings.pipeline import stages
+from reflector.recordings.pipeline.progress import ProgressWriter
+from reflector.recordings.pipeline.reasons import for_people
+from reflector.recordings.pipeline.work import RecordingGone, Work
 
 QUEUE = "transcription"
 

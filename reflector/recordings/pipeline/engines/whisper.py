@@ -1,7 +1,7 @@
 """faster-whisper (CTranslate2): the default engine, offline with a packaged model.
 
 Meetings are not audiobooks: the pipeline hands over only speech (voice activity detection
-runs before, in `reflector.pipeline.pieces`), so pauses cost nothing and are never heard as
+runs before, in `recordings.pipeline.pieces`), so pauses cost nothing and are never heard as
 words; no window is conditioned on the text before it (which starts repetition loops);
 windows the model marks as non-speech are skipped (faster-whisper's no-speech threshold),
 and a segment that repeats itself is dropped as a loop.
@@ -16,9 +16,15 @@ from faster_whisper import WhisperModel
 from faster_whisper.transcribe import get_compression_ratio
 
 from reflector.config.settings import Settings
-from reflector.pipeline import languages
-from reflector.pipeline.engines import whisper_models
-from reflector.pipeline.engines.base import Progress, Samples, Segment, Transcription, Word
+from reflector.recordings.pipeline import languages
+from reflector.recordings.pipeline.engines import whisper_models
+from reflector.recordings.pipeline.engines.base import (
+    Progress,
+    Samples,
+    Segment,
+    Transcription,
+    Word,
+)
 
 logger = logging.getLogger(__name__)
 NAME = "whisper"

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 from faster_whisper import available_models, download_model
 
-from reflector.pipeline.engines.base import EngineUnavailable
+from reflector.recordings.pipeline.engines.base import EngineUnavailable
 
 logger = logging.getLogger(__name__)
 _CHUNK = 1 << 20

@@ -9,10 +9,10 @@ recording's files go when consent asks for it or when the media is kept 0 days.
 
 from reflector.db import MixedOnRefusal
 from reflector.infra.storage import remove_all
-from reflector.pipeline.work import Told, Work, rows_of
 from reflector.recordings import consent, expiry
 from reflector.recordings import tracks as recording_tracks
 from reflector.recordings.consent import Outcome
+from reflector.recordings.pipeline.work import Told, Work, rows_of
 from reflector.rooms import participants
 
 

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 
 from reflector.db import Meeting, Recording, RecordingStatus, Transcript
-from reflector.pipeline import progress
-from reflector.pipeline.work import RecordingGone, Told, Work, rows_of
 from reflector.recordings import search
 from reflector.recordings import tracks as recording_tracks
+from reflector.recordings.pipeline import progress
+from reflector.recordings.pipeline.work import RecordingGone, Told, Work, rows_of
 from reflector.rooms import room_webhooks
 
 UNDETERMINED = "und"  # ISO 639-2: nobody said anything

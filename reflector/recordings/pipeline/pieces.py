@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-from reflector.pipeline.engines.base import Samples, Segment, Word
-from reflector.pipeline.media import SAMPLE_RATE
+from reflector.recordings.pipeline.engines.base import Samples, Segment, Word
+from reflector.recordings.pipeline.media import SAMPLE_RATE
 
 # Speech in a track's first piece, which tells the track's language when none is set.
 FIRST_PIECE_SECONDS = 30.0
