@@ -1,4 +1,4 @@
-"""The domain model (SPEC §3). Platform-only data lives in `Meeting.provider_data`."""
+"""The domain model. Platform-only data lives in `Meeting.provider_data`."""
 
 import uuid
 from datetime import datetime

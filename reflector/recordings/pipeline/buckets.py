@@ -2,8 +2,8 @@
 
 The bucket must be one the platform's settings allow, and the key is data: it is refused if
 it could be taken for a path (absolute, `..` segments, backslashes, control characters),
-and it never becomes one of our keys or a local path. The endpoint is `S3_ENDPOINT_URL`
-(SPEC §8); the credentials are the platform's own when it has them, else the storage's.
+and it never becomes one of our keys or a local path. The endpoint is `S3_ENDPOINT_URL`;
+the credentials are the platform's own when it has them, else the storage's.
 """
 
 import asyncio

@@ -70,7 +70,7 @@ class Token(_Answer):
 
 
 class Presence(_Answer):
-    """`GET /rooms/:name/presence` entries: camelCase keys (§2.4)."""
+    """`GET /rooms/:name/presence` entries: camelCase keys (docs/platforms/daily.md#presence)."""
 
     id: str
     user_id: str | None = Field(default=None, alias="userId")
@@ -84,7 +84,7 @@ class _PresenceList(_Answer):
 
 class RecordingTrack(_Answer):
     type: str
-    # `s3Key` inside tracks; the Ruby client spells it `s3key` (§4.2).
+    # `s3Key` inside tracks; the Ruby client spells it `s3key` (docs/platforms/daily.md#recordings).
     s3_key: str = Field(validation_alias=AliasChoices("s3Key", "s3key", "s3_key"))
     size: int | None = None
 
@@ -144,7 +144,8 @@ class DailyAPI:
         await self.http.request("POST", f"/rooms/{_segment(room)}/recordings/start", json=body)
 
     async def recordings(self) -> AsyncIterator[Recording]:
-        """Every recording, newest first, a page of 100 at a time (§1.2)."""
+        """Every recording, newest first, a page of 100 at a time
+        (docs/platforms/daily.md#recordings)."""
         params: dict[str, str | int] = {"limit": PAGE_SIZE}
         while True:
             page = (await self.http.read(_RecordingPage, "GET", "/recordings", params=params)).data
@@ -157,7 +158,7 @@ class DailyAPI:
     async def access_link(self, recording_id: str) -> str:
         path = f"/recordings/{_segment(recording_id)}/access-link"
         link = (await self.http.read(AccessLink, "GET", path)).download_link
-        # On some errors the "link" is an error message (§4.4).
+        # On some errors the "link" is an error message (docs/platforms/daily.md#recordings).
         if not link.startswith(("https://", "http://")):
             raise PlatformRequestError(self.http.platform, f"no download link: {link[:200]}")
         return link

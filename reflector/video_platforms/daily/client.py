@@ -40,16 +40,18 @@ from reflector.video_platforms.signatures import parse_unix_timestamp, within_wi
 from reflector.video_platforms.vendor_api import VendorAPI
 
 _NOT_IN_NAME = re.compile(r"[^A-Za-z0-9_-]+")
-# Room names: [A-Za-z0-9_-], and short: older docs cap domain plus name at 41 (§2.6).
+# Room names: [A-Za-z0-9_-], and short: older docs cap domain plus name at 41
+# (docs/platforms/daily.md#room-names).
 _PREFIX_LENGTH = 20
 TOKEN_LIFETIME = timedelta(hours=24)
 # Milliseconds have 13 digits for centuries; anything past year 5138 in seconds is milliseconds.
 _TIMESTAMP_DIGITS = 16
 _LATEST_SECONDS = 10**11
-# Daily's user_id holds at most 36 characters (§3); longer ids are hashed to fit.
+# Daily's user_id holds at most 36 characters (docs/platforms/daily.md#meeting-tokens); longer ids
+# are hashed to fit.
 _USER_ID_LENGTH = 36
 # Recording instance ids are derived from the meeting's id in this namespace; Daily's own
-# default instance id is reserved (§4.1).
+# default instance id is reserved (docs/platforms/daily.md#starting-cloud-recordings).
 _INSTANCES = uuid.UUID("8f7d54a2-3c4e-5b6f-9a0b-1c2d3e4f5a6b")
 
 
@@ -101,7 +103,8 @@ class DailyClient(VideoPlatformClient[DailySettings]):
         except PlatformRequestError as exc:
             if "already exists" not in exc.message:
                 raise
-            # A retried create whose first answer was lost (§2.1: 400, not 409).
+            # A retried create whose first answer was lost (docs/platforms/daily.md#rooms: 400, not
+            # 409).
             created = await self.api.get_room(request.name)
         return MeetingData(
             meeting_id=created.id or created.name,
@@ -122,7 +125,7 @@ class DailyClient(VideoPlatformClient[DailySettings]):
         )
 
     async def get_room_sessions(self, room_name: str) -> list[SessionData]:
-        """Who is in the room now (presence lags up to 15 s, §2.4)."""
+        """Who is in the room now (presence lags up to 15 s, docs/platforms/daily.md#presence)."""
         try:
             present = await self.api.presence(room_name)
         except RoomNotFound:
@@ -138,12 +141,14 @@ class DailyClient(VideoPlatformClient[DailySettings]):
         ]
 
     async def delete_meeting(self, meeting: Meeting) -> None:
-        with contextlib.suppress(RoomNotFound):  # already gone counts as deleted (§2.3)
+        # Already gone counts as deleted (docs/platforms/daily.md#rooms).
+        with contextlib.suppress(RoomNotFound):
             await self.api.delete_room(meeting.platform_room_name)
 
     async def start_recording(self, meeting: Meeting) -> None:
         """A cloud recording, and with our bucket an audio-only raw-tracks one, each with its
-        own instance id derived from the meeting (§4.1)."""
+        own instance id derived from the meeting
+        (docs/platforms/daily.md#starting-cloud-recordings)."""
         starts: list[dict[str, object]] = [
             {"type": "cloud", "instanceId": str(uuid.uuid5(_INSTANCES, f"cloud:{meeting.id}"))}
         ]
@@ -173,8 +178,8 @@ class DailyClient(VideoPlatformClient[DailySettings]):
         self, body: bytes, signature: str, timestamp: str | None = None
     ) -> bool:
         """Base64 HMAC-SHA256 of "<timestamp header, verbatim>.<raw body>", keyed with the
-        base64-decoded secret (§6.3), within five minutes; the unit of the timestamp is not
-        documented, so seconds and milliseconds are both read."""
+        base64-decoded secret (docs/platforms/daily.md#webhook-signature), within five minutes; the
+        unit of the timestamp is not documented, so seconds and milliseconds are both read."""
         if timestamp is None or not self._fresh(timestamp):
             return False
         signed = timestamp.encode() + b"." + body
@@ -202,7 +207,8 @@ class DailyClient(VideoPlatformClient[DailySettings]):
         return self.translator(body)
 
     async def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
-        """A meeting token for this user; the owner's makes them the meeting's owner (§3)."""
+        """A meeting token for this user; the owner's makes them the meeting's owner
+        (docs/platforms/daily.md#meeting-tokens)."""
         expires = min(
             meeting.end_date + timedelta(minutes=15), self.context.clock() + TOKEN_LIFETIME
         )
@@ -219,7 +225,8 @@ class DailyClient(VideoPlatformClient[DailySettings]):
 
 
 def _recording_mode(room: Room) -> Literal["local"] | None:
-    # Cloud recordings are started through the API (§4.1); local ones by the browser.
+    # Cloud recordings are started through the API
+    # (docs/platforms/daily.md#starting-cloud-recordings); local ones by the browser.
     return "local" if room.recording_type == RecordingType.LOCAL else None
 
 

@@ -1,4 +1,5 @@
-"""`reflector daily webhook register URL | status | reactivate` (contracts/daily.md §6.1)."""
+"""`reflector daily webhook register URL | status | reactivate`
+(docs/platforms/daily.md#managing-the-webhook)."""
 
 from collections.abc import Awaitable, Callable
 from typing import TypeVar

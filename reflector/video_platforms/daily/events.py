@@ -1,8 +1,8 @@
-"""Daily's webhook events (contracts/daily.md §6.5-6.6), parsed into the inbox's events.
+"""Daily's webhook events (docs/platforms/daily.md#webhook-events), parsed into the inbox's events.
 
-Every authentic body is answered 200, whatever it holds: Daily's circuit breaker disables
-the webhook after three failed deliveries (§6.4). What we cannot use is kept, not refused.
-"""
+Every authentic body is answered 200, whatever it holds: Daily's circuit breaker disables the
+webhook after three failed deliveries (docs/platforms/daily.md#webhook-delivery). What we cannot use
+is kept, not refused."""
 
 import re
 from datetime import UTC, datetime
@@ -29,9 +29,11 @@ from reflector.video_platforms.event_format import EventFormat
 PLATFORM = "daily"
 _MAX_KEY = 255
 Name = Annotated[SafeStr, Field(min_length=1)]
-# Payload times are Unix seconds, sometimes with a fraction (§6.5).
+# Payload times are Unix seconds, sometimes with a fraction
+# (docs/platforms/daily.md#webhook-events).
 Seconds = Annotated[float, Field(ge=0, le=253_402_300_799)]
-# `<recording start ms>-<participant session id>-cam-audio-<track start ms>` (§4.5).
+# `<recording start ms>-<participant session id>-cam-audio-<track start ms>`
+# (docs/platforms/daily.md#recordings).
 _AUDIO_TRACK = re.compile(
     r"(?P<recording>\d{10,16})-(?P<session>.+)-cam-audio-(?P<start>\d{10,16})"
 )
@@ -144,7 +146,8 @@ class Translator:
         actions: tuple[Action, ...]
         match event:
             case _Joined(payload=seen):
-                # Duplicates may carry other ids: a session joins once (§6.5).
+                # Duplicates may carry other ids: a session joins once
+                # (docs/platforms/daily.md#webhook-events).
                 key = f"participant.joined:{seen.room}:{seen.session_id}"
                 actions = (_joined(seen),)
             case _Left(payload=seen):
@@ -157,7 +160,8 @@ class Translator:
             case _Ended(payload=meeting):
                 actions = (MeetingEnded(meeting.room, _at(meeting.end_ts or event.event_ts)),)
             case _RecordingStarted():
-                # It names no room (§6.6); the recording is announced when it is ready.
+                # It names no room (docs/platforms/daily.md#webhook-events); the recording is
+                # announced when it is ready.
                 actions = ()
             case _RecordingReady(payload=ready):
                 keys = [track.s3Key for track in ready.tracks or [] if track.type == "audio"]

@@ -9,7 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from reflector.video_platforms.platform_settings import CommaList, VideoPlatformConfig, split_commas
 
-# Access links to recordings point at S3 (contracts/daily.md §4.4).
+# Access links to recordings point at S3 (docs/platforms/daily.md#recordings).
 DEFAULT_RECORDING_HOSTS = (".amazonaws.com",)
 # The seed's names for the bucket settings, outside the DAILY_ prefix.
 _UNPREFIXED = {
@@ -29,7 +29,8 @@ class DailySettings(VideoPlatformConfig):
     api_url: AnyHttpUrl = AnyHttpUrl("https://api.daily.co/v1")
     # `<subdomain>.daily.co`, the domain the rooms live on (shown by `reflector platforms`).
     subdomain: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
-    # Daily's webhook `hmac`: base64 text, decoded to key the HMAC (contracts/daily.md §6.3).
+    # Daily's webhook `hmac`: base64 text, decoded to key the HMAC
+    # (docs/platforms/daily.md#webhook-signature).
     webhook_secret: SecretStr | None = None
     webhook_secret_previous: SecretStr | None = None
     recording_hosts: CommaList = ()

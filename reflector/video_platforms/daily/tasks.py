@@ -1,6 +1,6 @@
-"""Daily's periodic work. Webhooks are a hint, polling is the truth (contracts/daily.md §2.4,
-§4.5): recordings are listed until the newest one we already have, and the presence of
-active meetings corrects their participants."""
+"""Daily's periodic work. Webhooks are a hint, polling is the truth
+(docs/platforms/daily.md#presence, docs/platforms/daily.md#recordings): recordings are listed until
+the newest one we already have, and the presence of active meetings corrects their participants."""
 
 import logging
 from datetime import UTC, datetime, timedelta
@@ -20,8 +20,9 @@ from reflector.video_platforms.errors import PlatformUnavailable
 
 logger = logging.getLogger(__name__)
 POLL_RECORDINGS_EVERY_SECONDS = 300.0
-# Presence lags up to 15 s; asking more often tells nothing new (§2.4).
-# A recording belongs to the meeting of its room that started last before it (§4.2).
+# Presence lags up to 15 s; asking more often tells nothing new (docs/platforms/daily.md#presence).
+# A recording belongs to the meeting of its room that started last before it
+# (docs/platforms/daily.md#recordings).
 _MATCH_WINDOW = timedelta(days=7)
 
 

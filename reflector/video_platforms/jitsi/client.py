@@ -35,9 +35,9 @@ _PREFIX_LENGTH = 40
 
 
 def room_name_for(prefix: str) -> str:
-    """A fresh room name from `[a-z0-9-]` only, so the token's `room` claim equals the
-    JID node Jitsi derives from the URL (contracts/jitsi.md §b). The random part is the
-    only thing keeping strangers out of a tokenless room, so it is long."""
+    """A fresh room name from `[a-z0-9-]` only, so the token's `room` claim equals the JID node
+    Jitsi derives from the URL (docs/platforms/jitsi.md#room-names). The random part is the only
+    thing keeping strangers out of a tokenless room, so it is long."""
     stem = _NOT_IN_NAME.sub("-", prefix.lower()).strip("-")[:_PREFIX_LENGTH].strip("-")
     suffix = secrets.token_hex(8)
     return f"{stem}-{suffix}" if stem else f"room-{suffix}"
@@ -62,7 +62,8 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
     # No sessions API: who is in comes from Prosody's events, and the room census
     # (`tasks.reconcile_with_census`) closes the rooms whose last events were lost.
     CAPABILITIES = frozenset({Capability.PER_USER_TOKENS, Capability.CLOUD_RECORDING})
-    # Prosody's event sync signs nothing: it sends a static bearer token (§c.4).
+    # Prosody's event sync signs nothing: it sends a static bearer token
+    # (docs/platforms/jitsi.md#event-sync).
     SIGNATURE_HEADER = "Authorization"
 
     @classmethod
@@ -98,7 +99,8 @@ class JitsiClient(VideoPlatformClient[JitsiSettings]):
         )
 
     async def open_rooms(self) -> set[str]:
-        """The rooms Prosody has open now, from mod_muc_census's `GET /room-census` (§c.5)."""
+        """The rooms Prosody has open now, from mod_muc_census's `GET /room-census`
+        (docs/platforms/jitsi.md#event-sync)."""
         if self.settings.api_url is None:
             raise PlatformNotConfigured(PLATFORM, "JITSI_API_URL is not set")
         url = f"{str(self.settings.api_url).rstrip('/')}/room-census"

@@ -1,4 +1,4 @@
-"""Prosody event sync payloads (contracts/jitsi.md §c), parsed into the inbox's events.
+"""Prosody event sync payloads (docs/platforms/jitsi.md#event-sync), parsed into the inbox's events.
 
 Prosody sends no event id, so the key is derived from what identifies the occurrence: the
 room instance, the occupant's connection and its timestamps. A retried delivery carries the
@@ -65,7 +65,8 @@ class _RoomDestroyed(_Room):
     event_name: Literal["muc-room-destroyed"]
     created_at: UnixSeconds
     destroyed_at: UnixSeconds
-    # An empty Lua table is encoded as [] (§c.2), so this is always a list.
+    # An empty Lua table is encoded as [] (docs/platforms/jitsi.md#event-sync), so this is always a
+    # list.
     all_occupants: list[Occupant] = Field(default_factory=list, max_length=10_000)
 
 
@@ -131,7 +132,8 @@ class Translator:
         )
 
     def _is_recorder(self, occupant: Occupant) -> bool:
-        """Jibri's recorder and transcribers log in on the hidden domain (§c.3)."""
+        """Jibri's recorder and transcribers log in on the hidden domain
+        (docs/platforms/jitsi.md#event-sync)."""
         bare = occupant.occupant_jid.split("/", 1)[0]
         return bare.rpartition("@")[2].lower() == self._hidden_domain
 
@@ -154,7 +156,8 @@ class Translator:
 
 
 def meeting_room_name(room_name: str) -> str:
-    """Our room name from an event's: lowercase, without a `[tenant]` prefix (§b)."""
+    """Our room name from an event's: lowercase, without a `[tenant]` prefix
+    (docs/platforms/jitsi.md#room-names)."""
     return _TENANT_PREFIX.sub("", room_name).lower()
 
 

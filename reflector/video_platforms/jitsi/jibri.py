@@ -1,5 +1,6 @@
-"""What Jibri leaves behind (contracts/jitsi.md §d): a session directory holding the media
-file and `metadata.json`, and how that finds its way to one of our meetings."""
+"""What Jibri leaves behind (docs/platforms/jitsi.md#jibri-session-directories): a session
+directory holding the media file and `metadata.json`, and how that finds its way to one of our
+meetings."""
 
 import re
 import uuid
@@ -17,15 +18,17 @@ from reflector.infra.validation import SafeStr, UrlStr, first_error
 from reflector.rooms.meetings import newest_in_platform_room
 from reflector.video_platforms.jitsi.events import PLATFORM, meeting_room_name
 
-# Jibri replaces everything outside this set in the session id with "_" (§d.2), so a name
-# with anything else, "." and "/" included, was not made by Jibri.
+# Jibri replaces everything outside this set in the session id with "_"
+# (docs/platforms/jitsi.md#jibri-session-directories), so a name with anything else, "." and
+# "/" included, was not made by Jibri.
 SESSION_NAME = re.compile(r"[A-Za-z0-9_-]{1,128}")
 METADATA_FILE = "metadata.json"
 METADATA_MAX_BYTES = 256 * 1024
 # `jibri.ffmpeg.recording-format` (default mp4); the name is `<room>_<local time>.<ext>`.
 MEDIA_EXTENSIONS = frozenset({"mp4", "webm", "mkv", "flv", "mov"})
 _FILE_NAME = re.compile(r"(?P<room>.+)_\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}\.[A-Za-z0-9]+")
-# The IFrame API's `startRecording({extraMetadata: {...}})` key naming our meeting (§e).
+# The IFrame API's `startRecording({extraMetadata: {...}})` key naming our meeting
+# (docs/platforms/jitsi.md#meeting-ids).
 MEETING_ID_KEY = "reflector_meeting_id"
 
 
@@ -75,7 +78,8 @@ class JibriMetadata(BaseModel):
         details = self.conference_details
         return {
             "jibri_session_id": session_name,
-            # Prosody's meetingId: which instance of the room was recorded (§e).
+            # Prosody's meetingId: which instance of the room was recorded
+            # (docs/platforms/jitsi.md#meeting-ids).
             "room_instance_id": details.session_id if details else None,
             "participants": self.participant_names(),
         }
@@ -141,7 +145,8 @@ class SessionDirectory:
             raise NotFound(f"no session directory {name!r} in the recordings directory")
         metadata = _inside(base, directory / METADATA_FILE)
         if not metadata.is_file():
-            # Jibri writes metadata.json once ffmpeg has closed the file (§d.3).
+            # Jibri writes metadata.json once ffmpeg has closed the file
+            # (docs/platforms/jitsi.md#jibri-session-directories).
             raise InvalidField(("body", "session"), f"{name!r} has no {METADATA_FILE} yet")
         media = [
             _inside(base, entry)

@@ -31,7 +31,7 @@ class JitsiSettings(VideoPlatformConfig):
     app_id: str = Field(default="reflector", min_length=1, max_length=255)
     # One of Prosody's `asap_accepted_audiences` (docker JWT_ACCEPTED_AUDIENCES).
     jwt_audience: str = Field(default="reflector", min_length=1, max_length=255)
-    # The XMPP domain (docker XMPP_DOMAIN), a tenant, or "*" (contracts/jitsi.md §a.3).
+    # The XMPP domain (docker XMPP_DOMAIN), a tenant, or "*" (docs/platforms/jitsi.md#room-tokens).
     jwt_subject: str = Field(default="meet.jitsi", min_length=1, max_length=255)
     # Prosody's event-sync `api_headers` bearer, and the Jibri finalize script's HMAC key.
     webhook_secret: SecretStr | None = Field(default=None, min_length=32)
@@ -64,7 +64,7 @@ class JitsiSettings(VideoPlatformConfig):
         if algorithm.startswith("RS") and not self.jwt_private_key:
             raise ValueError(f"{private_key}: required for {algorithm} tokens")
         if algorithm and self.base_url == PUBLIC_SERVER:
-            # The public server knows nothing of our key (contracts/jitsi.md §h.4).
+            # The public server knows nothing of our key (docs/platforms/jitsi.md#room-tokens).
             raise ValueError(
                 f"{self.env_name('domain')}: set it to your Jitsi's host; {PUBLIC_SERVER} "
                 "does not accept tokens signed with your key"

@@ -106,10 +106,10 @@ CENSUS_EVERY_SECONDS = 60.0
 async def reconcile_with_census(ctx: JobContext) -> int:
     """End meetings whose room Prosody no longer has; returns how many ended.
 
-    A Prosody restart drops every room without a `room destroyed` event (§c.5), which would
-    leave their participants "in" for ever. Only rooms we saw open are judged, and only on
-    events older than the census, so a room opening meanwhile is not taken for a closed one.
-    """
+    A Prosody restart drops every room without a `room destroyed` event
+    (docs/platforms/jitsi.md#event-sync), which would leave their participants "in" for ever. Only
+    rooms we saw open are judged, and only on events older than the census, so a room opening
+    meanwhile is not taken for a closed one."""
     client = ctx.platforms.of(JitsiClient)
     if client.settings.api_url is None:
         return 0

@@ -1,4 +1,5 @@
-"""Room tokens exactly as Prosody's token modules check them (contracts/jitsi.md §a)."""
+"""Room tokens exactly as Prosody's token modules check them
+(docs/platforms/jitsi.md#room-tokens)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -8,9 +9,11 @@ import jwt
 
 from reflector.video_platforms.jitsi.settings import JitsiSettings
 
-# Prosody has no leeway on nbf (§a.7): back-date it so a slightly slow server clock still accepts.
+# Prosody has no leeway on nbf (docs/platforms/jitsi.md#room-tokens): back-date it so a slightly
+# slow server clock still accepts.
 NOT_BEFORE_SKEW = timedelta(seconds=60)
-# A reconnect after `exp` fails (§a.6), so the token outlives the planned end a little.
+# A reconnect after `exp` fails (docs/platforms/jitsi.md#room-tokens), so the token outlives the
+# planned end a little.
 AFTER_MEETING_END = timedelta(minutes=15)
 MAX_LIFETIME = timedelta(hours=24)
 
@@ -48,11 +51,13 @@ def room_token(
             "user": {
                 "id": user.id,
                 "name": user.name,
-                # Strings, which token_affiliation and 8x8 both accept (§a.4).
+                # Strings, which token_affiliation and 8x8 both accept
+                # (docs/platforms/jitsi.md#room-tokens).
                 "moderator": "true" if user.moderator else "false",
                 "affiliation": "owner" if user.moderator else "member",
             },
-            # With a features object, a missing key means disabled (§a.5): list each one.
+            # With a features object, a missing key means disabled
+            # (docs/platforms/jitsi.md#room-tokens): list each one.
             "features": {
                 "recording": recording and user.moderator,
                 "livestreaming": False,

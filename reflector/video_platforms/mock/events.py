@@ -1,4 +1,4 @@
-"""The mock platform's webhook format (SPEC §5), parsed into the inbox's events.
+"""The mock platform's webhook format (README, "Platform: mock"), parsed into the inbox's events.
 
 A track of `recording.ready` is fetched from its `url`: https from `MOCK_RECORDING_HOSTS`,
 or `s3://<bucket>/<key>`, an object in one of `MOCK_RECORDING_BUCKETS`.

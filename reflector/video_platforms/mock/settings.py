@@ -25,7 +25,7 @@ class MockSettings(VideoPlatformConfig):
     # The platform's record of its rooms and who is in them (`mock/rooms.py`), shared by
     # every process of a deployment; unset, `<REFLECTOR_DATA_DIR>/platforms/mock`.
     state_dir: Path | None = None
-    # Where the tracks of a `recording.ready` event may be fetched from (SPEC §8).
+    # Where the tracks of a `recording.ready` event may be fetched from.
     recording_hosts: CommaList = ()
     # Buckets an `s3://bucket/key` track may name; read with the storage's S3 keys.
     recording_buckets: CommaList = ()

@@ -1,6 +1,6 @@
-"""Whereby's REST API (contracts/whereby.md §2), typed: the requests we send, the answers we
-read. Answers are read liberally, requests built exactly; transport, auth, 429 backoff and
-error translation are `VendorAPI`'s."""
+"""Whereby's REST API (docs/platforms/whereby.md#rest-api), typed: the requests we send, the answers
+we read. Answers are read liberally, requests built exactly; transport, auth, 429 backoff and error
+translation are `VendorAPI`'s."""
 
 import contextlib
 from collections.abc import AsyncIterator
@@ -94,12 +94,14 @@ class WherebyAPI:
         return await self.http.read(Meeting, "POST", "/meetings", json=body)
 
     async def delete_meeting(self, meeting_id: str) -> None:
-        """204 whether or not it still exists (§2.3); a 404 counts as deleted too."""
+        """204 whether or not it still exists (docs/platforms/whereby.md#deleting-meetings); a 404
+        counts as deleted too."""
         with contextlib.suppress(RoomNotFound):
             await self.http.request("DELETE", f"/meetings/{_segment(meeting_id)}")
 
     async def room_sessions(self, room_name: str) -> AsyncIterator[RoomSession]:
-        """Every session of the room; `room_name` keeps its leading slash (§2.4)."""
+        """Every session of the room; `room_name` keeps its leading slash
+        (docs/platforms/whereby.md#room-sessions-insights)."""
         query = {"roomName": room_name}
         async for page in self._pages(_Sessions, "/insights/room-sessions", query):
             for session in page.results:
@@ -112,8 +114,8 @@ class WherebyAPI:
                 yield participant
 
     async def upload_logo(self, room_name: str, image: ImagePart) -> None:
-        """Multipart with one file part named `image` (§2.6); the path takes the room name
-        without its leading slash, as Reflector's first version sent it."""
+        """Multipart with one file part named `image` (docs/platforms/whereby.md#room-logo); the
+        path takes the room name without its leading slash, as Reflector's first version sent it."""
         files = {"image": image}
         await self.http.request(
             "PUT", f"/rooms/{_segment(room_name.lstrip('/'))}/theme/logo", files=files
@@ -122,7 +124,8 @@ class WherebyAPI:
     async def _pages(
         self, model: type[PageT], path: str, query: dict[str, str]
     ) -> AsyncIterator[PageT]:
-        """Pages of up to 100 until the cursor is null (§2.2, §2.4)."""
+        """Pages of up to 100 until the cursor is null (docs/platforms/whereby.md#rest-api,
+        docs/platforms/whereby.md#room-sessions-insights)."""
         params: dict[str, str | int] = {**query, "limit": PAGE_SIZE}
         while True:
             page = await self.http.read(model, "GET", path, params=params)

@@ -1,9 +1,9 @@
-"""Recordings found in our bucket rather than announced: S3 `ObjectCreated` notifications
-read from an SQS queue, and a rescan of the bucket for objects no way in has brought
-(contracts/whereby.md §5.3). Each object becomes one inbox event keyed by the object, and
-its recording is keyed by the object too, so a recording found by the webhook, the queue
-and the rescan is one recording. An object of a room with no meeting of ours is parked.
-"""
+"""Recordings found in our bucket rather than announced: S3 `ObjectCreated` notifications read from
+an SQS queue, and a rescan of the bucket for objects no way in has brought
+(docs/platforms/whereby.md#cloud-recordings-in-our-bucket). Each object becomes one inbox event
+keyed by the object, and its recording is keyed by the object too, so a recording found by the
+webhook, the queue and the rescan is one recording. An object of a room with no meeting of ours is
+parked."""
 
 import asyncio
 import json
@@ -117,7 +117,8 @@ def _events_of(client: WherebyClient, body: str) -> Iterable[InboundEvent]:
         raw_key = (s3.get("object") or {}).get("key")
         if bucket != client.settings.bucket_name or not isinstance(raw_key, str):
             continue
-        # Keys arrive URL-encoded: ":" as %3A, spaces as "+" (§5.3).
+        # Keys arrive URL-encoded: ":" as %3A, spaces as "+"
+        # (docs/platforms/whereby.md#cloud-recordings-in-our-bucket).
         key = unquote_plus(raw_key)
         if not key.startswith(client.settings.bucket_folder):
             continue

@@ -38,12 +38,14 @@ from reflector.video_platforms.whereby.settings import WherebySettings
 
 logger = logging.getLogger(__name__)
 _NOT_IN_PREFIX = re.compile(r"[^a-z0-9-]+")
-# Prefixes hold at most 39 characters, our own "-" included (§3).
+# Prefixes hold at most 39 characters, our own "-" included
+# (docs/platforms/whereby.md#room-name-prefixes).
 _PREFIX_LENGTH = 38
 
 
 def prefix_for(name: str) -> str:
-    """Whereby's prefix for rooms of `name`: lowercase letters, digits and "-" (§3)."""
+    """Whereby's prefix for rooms of `name`: lowercase letters, digits and "-"
+    (docs/platforms/whereby.md#room-name-prefixes)."""
     stem = _NOT_IN_PREFIX.sub("-", name.lower()).strip("-")[:_PREFIX_LENGTH].strip("-")
     return f"{stem or 'room'}-"
 
@@ -117,7 +119,8 @@ class WherebyClient(VideoPlatformClient[WherebySettings]):
             logger.warning("whereby: WHEREBY_LOGO_PATH %s cannot be read", logo)
 
     async def get_room_sessions(self, room_name: str) -> list[SessionData]:
-        """Every participant of every session of the room, from the insights API (§2.4-2.5)."""
+        """Every participant of every session of the room, from the insights API
+        (docs/platforms/whereby.md#room-sessions-insights)."""
         sessions = []
         async for room_session in self.api.room_sessions(room_name):
             async for seen in self.api.participants(room_session.roomSessionId):
@@ -134,7 +137,7 @@ class WherebyClient(VideoPlatformClient[WherebySettings]):
         return sessions
 
     async def delete_meeting(self, meeting: Meeting) -> None:
-        """Whereby deletes meetings by id (§2.3)."""
+        """Whereby deletes meetings by id (docs/platforms/whereby.md#deleting-meetings)."""
         await self.api.delete_meeting(meeting.platform_meeting_id)
 
     async def upload_logo(self, room_name: str, logo_path: str) -> bool:
@@ -147,9 +150,10 @@ class WherebyClient(VideoPlatformClient[WherebySettings]):
     def verify_webhook_signature(
         self, body: bytes, signature: str, timestamp: str | None = None
     ) -> bool:
-        """`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, keyed with the secret as
-        is, within five minutes either way (§4.4). The raw bytes first; then the compact
-        re-serialisation the docs' sample signs, in case a body was re-encoded in transit."""
+        """`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, keyed with the secret as is,
+        within five minutes either way (docs/platforms/whereby.md#webhook-signature). The raw bytes
+        first; then the compact re-serialisation the docs' sample signs, in case a body was
+        re-encoded in transit."""
         now = self.context.clock()
         secrets = encoded(self.settings.webhook_secrets(now))
         if verify_t_v1(body, signature, secrets, now.timestamp()):
@@ -161,7 +165,8 @@ class WherebyClient(VideoPlatformClient[WherebySettings]):
         return self.translator(body)
 
     async def join_url(self, meeting: Meeting, user: JoinUser, role: Role) -> str:
-        """The owner gets the host link (it holds a roomKey, §2.1); everyone else the room's."""
+        """The owner gets the host link (it holds a roomKey, docs/platforms/whereby.md#host-links);
+        everyone else the room's."""
         return meeting.host_room_url if role is Role.HOST else meeting.room_url
 
 

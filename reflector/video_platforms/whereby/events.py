@@ -1,9 +1,9 @@
-"""Whereby's webhook events (contracts/whereby.md §4.2-4.3) and its bucket's object keys
-(§5.2), parsed into the inbox's events.
+"""Whereby's webhook events (docs/platforms/whereby.md#webhook-events) and its bucket's object keys
+(docs/platforms/whereby.md#cloud-recordings-in-our-bucket), parsed into the inbox's events.
 
-Every authentic body is acknowledged, whatever it holds: Whereby does not retry a 4xx, so a
-refusal would lose the event (§4.5). What we cannot use is kept, not refused.
-"""
+Every authentic body is acknowledged, whatever it holds: Whereby does not retry a 4xx, so a refusal
+would lose the event (docs/platforms/whereby.md#webhook-retries). What we cannot use is kept, not
+refused."""
 
 import re
 from datetime import UTC, datetime
@@ -32,7 +32,8 @@ RECORDER_ROLE = "recorder"
 _MAX_ID = 255
 RECORDING_EXTENSIONS = (".mp4", ".mkv")
 # `<room name without its slash>-<YYYY-MM-DDTHH:MM:SSZ>.<ext>`; the start is the first such
-# time after a "-" (§5.2). Fractions of a second are allowed, in case they ever appear.
+# time after a "-" (docs/platforms/whereby.md#cloud-recordings-in-our-bucket). Fractions of a second
+# are allowed, in case they ever appear.
 _RECORDING_FILE = re.compile(
     r"(?P<room>.+?)-(?P<start>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z)\.(?:mp4|mkv)"
 )

@@ -26,20 +26,24 @@ class WherebySettings(VideoPlatformConfig):
 
     api_key: SecretStr | None = Field(default=None, min_length=8)
     api_url: AnyHttpUrl = AnyHttpUrl("https://api.whereby.dev/v1")
-    # The signing secret the Embedded dashboard shows for the webhook, used as-is (§4.4).
+    # The signing secret the Embedded dashboard shows for the webhook, used as-is
+    # (docs/platforms/whereby.md#webhook-signature).
     webhook_secret: SecretStr | None = Field(default=None, min_length=16)
     webhook_secret_previous: SecretStr | None = Field(default=None, min_length=16)
-    # A logo uploaded to every new room (§2.6); PNG, at least 400 px wide, is recommended.
+    # A logo uploaded to every new room (docs/platforms/whereby.md#room-logo); PNG, at least 400 px
+    # wide, is recommended.
     logo_path: Path | None = None
     # Cloud recordings: Whereby writes `<room>-<start>.mp4` into this bucket with these keys
-    # (§5.1); "bucket/folder" writes into a folder. We read it back with the same keys.
+    # (docs/platforms/whereby.md#cloud-recordings-in-our-bucket); "bucket/folder" writes into a
+    # folder. We read it back with the same keys.
     s3_bucket: str | None = Field(
         default=None, alias="AWS_WHEREBY_S3_BUCKET", pattern=r"^[a-z0-9][a-z0-9.-]{1,62}(/.+)?$"
     )
     s3_region: str = Field(default="us-east-1", alias="AWS_WHEREBY_S3_REGION")
     access_key_id: SecretStr | None = Field(default=None, alias="AWS_WHEREBY_ACCESS_KEY_ID")
     access_key_secret: SecretStr | None = Field(default=None, alias="AWS_WHEREBY_ACCESS_KEY_SECRET")
-    # Optional: the queue the bucket's ObjectCreated notifications go to (§5.3).
+    # Optional: the queue the bucket's ObjectCreated notifications go to
+    # (docs/platforms/whereby.md#cloud-recordings-in-our-bucket).
     sqs_queue_url: AnyHttpUrl | None = Field(default=None, alias="AWS_WHEREBY_SQS_QUEUE_URL")
 
     @classmethod

@@ -1,5 +1,6 @@
 """Whereby's periodic work: the bucket's notifications read often, the bucket rescanned
-seldom (contracts/whereby.md §5.3). The webhook is the fast way in; these are the others."""
+seldom (docs/platforms/whereby.md#cloud-recordings-in-our-bucket). The webhook is the fast way in;
+these are the others."""
 
 from reflector.jobs import JobContext, PeriodicSpec
 from reflector.video_platforms.whereby.bucket import read_notifications, rescan
