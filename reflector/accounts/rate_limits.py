@@ -1,4 +1,4 @@
-"""Rate limits on the routes that mint join links and tokens (reference/reliability.md S8).
+"""Rate limits on the routes that mint join links and tokens.
 
 Fixed one-minute windows counted in the database, so the limits hold across any number of
 API processes: a user may ask for a limited number of links a minute, and so may an address.

@@ -1,4 +1,4 @@
-"""Request size limits (reference/reliability.md B1): larger bodies get 413 unread."""
+"""Request size limits: larger bodies get 413 unread."""
 
 WEBHOOK_MAX_BODY = 256 * 1024
 API_MAX_BODY = 1024 * 1024

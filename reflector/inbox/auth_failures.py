@@ -1,7 +1,7 @@
 """Watching webhook authentication, so that a broken feed is noticed before the sender gives up.
 
 Daily disables an endpoint after a few failed deliveries; an operator should see repeated
-authentication failures first (reference/reliability.md W13).
+authentication failures first.
 """
 
 import logging

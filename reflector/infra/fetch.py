@@ -3,8 +3,8 @@
 Only https; the host must be on the platform's allow-list; every address it resolves to must
 be public; the connection goes to the address that was checked (TLS still checks the name);
 redirects are followed by hand and each hop is checked again; timeouts are short and the size
-cap holds while streaming (reference/reliability.md B5-B6). `allow_loopback_http` exists for
-tests, whose fake servers listen on 127.0.0.1, and allows nothing else.
+cap holds while streaming. `allow_loopback_http` exists for tests, whose fake servers listen on
+127.0.0.1, and allows nothing else.
 """
 
 import asyncio

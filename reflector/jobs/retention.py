@@ -1,9 +1,9 @@
-"""Keeping tables bounded: old inbox events, finished jobs, rate-limit counts, expired browser
-sessions are removed; recordings' files and transcripts whose
-retention is up are deleted (`reflector.expiry`).
+"""Keeping tables bounded: old inbox events, finished jobs, rate-limit counts and expired
+browser sessions are removed; recordings' files and transcripts whose retention is up are
+deleted (`recordings.expiry`).
 
 Inbox events stay at least as long as any sender retries (the dedupe window, 7 days at the
-very least) and long enough to audit or reprocess them (reference/reliability.md W4, M1).
+very least) and long enough to audit or reprocess them.
 """
 
 from datetime import timedelta

@@ -1,7 +1,7 @@
 """Webhook signature schemes shared by several platforms, as pure functions over raw bytes.
 
 `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` is used by the mock platform and by
-Whereby (contracts/whereby.md, webhooks). Several `v1=` values may be present while a
+Whereby (docs/platforms/whereby.md#webhook-signature). Several `v1=` values may be present while a
 secret is rotated; one match is enough. Uploads too large to hold sign the body's SHA-256
 instead of the body (`SignedDigest`), so that they are authenticated before they are read.
 """

@@ -70,7 +70,7 @@ def make_celery(config: Config, specs: Sequence[PlatformSpec]) -> Celery:
         task_serializer="json",
         accept_content=["json"],
         task_ignore_result=True,
-        # Delivery guarantees (reference/reliability.md J1): acknowledge after the run,
+        # Delivery guarantees: acknowledge after the run,
         # requeue when the worker process is lost, hold one message per process.
         task_acks_late=True,
         task_reject_on_worker_lost=True,

@@ -1,7 +1,7 @@
 """Probing media and extracting its audio with PyAV, from local files only.
 
 Only the `file` protocol is allowed and playlist-like demuxers are refused, so a crafted
-"video" cannot make FFmpeg read other files or the network (reference/reliability.md B5).
+"video" cannot make FFmpeg read other files or the network.
 """
 
 import wave

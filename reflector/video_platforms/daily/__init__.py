@@ -1,5 +1,5 @@
 """Daily.co: private rooms, per-user meeting tokens, signed webhooks, cloud and raw-track
-recordings (contracts/daily.md)."""
+recordings (docs/platforms/daily.md)."""
 
 from pathlib import Path
 

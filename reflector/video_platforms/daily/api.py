@@ -1,4 +1,4 @@
-"""Daily's REST API (contracts/daily.md), typed: the requests we send, the answers we read.
+"""Daily's REST API (docs/platforms/daily.md), typed: the requests we send, the answers we read.
 
 Answers are read liberally (unknown fields ignored, optional ones optional), requests are
 built exactly. Transport, auth, 429 backoff and error translation are `VendorAPI`'s.

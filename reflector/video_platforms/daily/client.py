@@ -1,5 +1,5 @@
 """Daily.co: a private room per meeting, a meeting token per user, presence as the sessions
-API, recordings started by the server and announced by webhooks (contracts/daily.md)."""
+API, recordings started by the server and announced by webhooks (docs/platforms/daily.md)."""
 
 import base64
 import contextlib

@@ -1,5 +1,5 @@
 """Whereby (Embedded): meetings with host links, the logo, session insights, signed webhooks,
-cloud recordings in our bucket (contracts/whereby.md)."""
+cloud recordings in our bucket (docs/platforms/whereby.md)."""
 
 from pathlib import Path
 

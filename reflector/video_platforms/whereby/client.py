@@ -1,6 +1,6 @@
 """Whereby (Embedded): a transient room per meeting with a host link for the owner, the
 configured logo on each room, sessions from its insights API, webhooks signed
-`Whereby-Signature`, cloud recordings written to our bucket (contracts/whereby.md)."""
+`Whereby-Signature`, cloud recordings written to our bucket (docs/platforms/whereby.md)."""
 
 import json
 import logging
