@@ -1,0 +1,1 @@
+"""The `reflector` command's subcommands, by what they work on."""
