@@ -14,8 +14,8 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from reflector.db import Base
+from reflector.db.base import in_models
 from reflector.db.migrate import downgrade, upgrade
-from reflector.db.tables import in_models
 from reflector.db.urls import async_url
 from tests.servers import temporary_postgres_database
 

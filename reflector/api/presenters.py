@@ -7,15 +7,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.accounts.auth import Caller
-from reflector.api.schemas import (
-    ConsentOut,
-    MeetingDetail,
-    MeetingOut,
-    ParticipantOut,
-    RecordingOut,
-    RoomOut,
-    TranscriptOut,
-)
+from reflector.api.recording_schemas import RecordingOut, TranscriptOut
+from reflector.api.schemas import ConsentOut, MeetingDetail, MeetingOut, ParticipantOut, RoomOut
 from reflector.config.settings import Settings
 from reflector.db import Meeting, Recording, Room, Transcript
 from reflector.recordings import consent, expiry

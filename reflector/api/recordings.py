@@ -10,14 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector.accounts.auth import Caller
 from reflector.api.deps import CallerDep, RuntimeDep
 from reflector.api.presenters import recording_out, transcript_out
-from reflector.api.schemas import (
-    Page,
+from reflector.api.recording_schemas import (
     RecordingOut,
     SpeakersIn,
     SummaryOut,
     TranscriptOut,
     TranscriptSummary,
 )
+from reflector.api.schemas import Page
 from reflector.api.uploads import MultipartParts, check_length, files_of, storage_errors
 from reflector.db import Recording, Room
 from reflector.infra.errors import Forbidden, NotFound

@@ -13,7 +13,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector.db.tables import Base
+from reflector.db.base import Base
 
 Insert = postgresql.Insert | sqlite.Insert
 T = TypeVar("T")

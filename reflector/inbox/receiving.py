@@ -1,7 +1,8 @@
 """Verified platform events in: stored once, parked when they name nothing we know, applied.
 
-A platform's webhook router verifies the signature over the raw bytes, translates the body
-into an `InboundEvent` and hands it here. Nothing in this module parses a platform payload.
+The webhook edge (`edge.py`) verifies the signature over the raw bytes, the platform's
+client translates the body into an `InboundEvent`, and it is handed here; `applying.py` does
+what it says. Nothing in the inbox parses a platform payload.
 
 Concurrent deliveries are written together (group commit): while one transaction commits,
 new events queue and go into the next one. Each caller is answered only once its own event
@@ -13,30 +14,19 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, assert_never, cast
+from typing import Any, cast
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
-from reflector.db import Database, EndReason, EventStatus, Meeting, Room, WebhookEvent
+from reflector.db import Database, EventStatus, Meeting, Room, WebhookEvent
 from reflector.db.upsert import built_once, insert_into
-from reflector.inbox.actions import (
-    CallEnded,
-    InboundEvent,
-    MeetingEnded,
-    ParticipantJoined,
-    ParticipantLeft,
-    RecordingFailed,
-    RecordingReady,
-    RoomActive,
-)
+from reflector.inbox import applying
+from reflector.inbox.actions import InboundEvent, ParticipantJoined
 from reflector.infra.clock import Clock
 from reflector.infra.metrics import WEBHOOK_EVENTS
-from reflector.recordings import announcements
 from reflector.recordings import starts as recording_starts
-from reflector.rooms import lifecycle, participants
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 100
@@ -138,7 +128,7 @@ class Inbox:
                 for key, event in unique.items()
                 if key in stored and verdicts[key][0] == EventStatus.PROCESSED
             ]
-            await _apply(
+            await applying.apply(
                 session, [(event, target.meeting_id) for event, target in applied], self._clock()
             )
             joined = [
@@ -272,54 +262,3 @@ async def _insert_new(
     """Insert the events not stored before; returns the ids of those that were new."""
     result = await session.execute(_insert_events(session), rows)
     return {(platform, key): id_ for platform, key, id_ in result}
-
-
-async def _apply(
-    session: AsyncSession, events: list[tuple[InboundEvent, uuid.UUID]], now: datetime
-) -> None:
-    observations = []
-    calls_ended: list[tuple[uuid.UUID, datetime]] = []
-    for event, meeting_id in events:
-        for action in event.actions:
-            match action:
-                case ParticipantJoined() | ParticipantLeft() as seen:
-                    observations.append(observation(meeting_id, seen))
-                case MeetingEnded() as ended:
-                    meeting = await session.get_one(Meeting, meeting_id)
-                    await lifecycle.end_meeting(session, meeting, EndReason.PLATFORM, ended.at, now)
-                case CallEnded() as call:
-                    calls_ended.append((meeting_id, call.at))
-                case RecordingReady() as ready:
-                    meeting = await session.get_one(Meeting, meeting_id)
-                    await announcements.announce(session, meeting, ready, now)
-                case RecordingFailed() as failed:
-                    meeting = await session.get_one(Meeting, meeting_id)
-                    await announcements.fail(session, meeting, failed, now)
-                case RoomActive():
-                    pass
-                case _:
-                    assert_never(action)
-    await participants.record(session, observations, now)
-    # After the batch's own leaves are recorded: they may be what empties the meeting.
-    for meeting_id, at in calls_ended:
-        meeting = await session.get_one(Meeting, meeting_id)
-        if await participants.num_clients(session, meeting) == 0:
-            await lifecycle.end_meeting(session, meeting, EndReason.PLATFORM, at, now)
-
-
-def observation(
-    meeting_id: uuid.UUID, event: ParticipantJoined | ParticipantLeft
-) -> participants.Observation:
-    """What a joined or left event says about the participant's session."""
-    if isinstance(event, ParticipantJoined):
-        return participants.Observation(
-            meeting_id,
-            event.participant_id,
-            joined_at=event.at,
-            user_id=event.user_id,
-            display_name=event.display_name,
-            is_recorder=event.is_recorder,
-        )
-    return participants.Observation(
-        meeting_id, event.participant_id, left_at=event.at, is_recorder=event.is_recorder
-    )

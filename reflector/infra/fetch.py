@@ -19,7 +19,8 @@ import httpx
 
 from reflector import USER_AGENT
 from reflector.infra.job_errors import PermanentJobError, TransientJobError
-from reflector.infra.storage import Storage, Stored, reporting
+from reflector.infra.storage import Storage, Stored
+from reflector.infra.streams import reporting
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 MAX_REDIRECTS = 3

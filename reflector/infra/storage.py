@@ -13,7 +13,7 @@ import re
 import shutil
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,13 +25,11 @@ from pydantic import SecretStr
 
 from reflector.config.settings import Settings
 from reflector.infra.job_errors import PermanentJobError
+from reflector.infra.streams import chunks_of
 
 KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}(/[a-z0-9][a-z0-9_.-]{0,127}){1,4}")
 EXTENSIONS = frozenset({"mp4", "webm", "mkv", "m4a", "mp3", "wav", "ogg", "opus", "flac", "bin"})
-
-
 logger = logging.getLogger(__name__)
-READ_BYTES = 1024 * 1024
 
 
 class StorageError(Exception):
@@ -70,28 +68,6 @@ def recording_key(recording_id: uuid.UUID, track: int, extension: str) -> str:
 
 def audio_key(recording_id: uuid.UUID, track: int) -> str:
     return f"recordings/{recording_id}/audio-{track}.wav"
-
-
-async def chunks_of(readable: Any, limit: int | None = None) -> AsyncIterator[bytes]:
-    """What a blocking `readable.read(n)` (a file, boto3's streaming body) gives, read off
-    the event loop, up to `limit` bytes if given."""
-    left = limit
-    while left is None or left > 0:
-        chunk = await asyncio.to_thread(
-            readable.read, READ_BYTES if left is None else min(READ_BYTES, left)
-        )
-        if not chunk:
-            return
-        if left is not None:
-            left -= len(chunk)
-        yield chunk
-
-
-async def file_chunks(path: Path) -> AsyncIterator[bytes]:
-    """A local file, read off the event loop."""
-    with path.open("rb") as file:
-        async for chunk in chunks_of(file):
-            yield chunk
 
 
 def check_key(key: str) -> str:
@@ -291,16 +267,3 @@ async def remove_all(storage: Storage, keys: Iterable[str]) -> None:
             await storage.delete(key)
         except Exception as exc:  # any storage failure, local or S3
             logger.warning("stored file %s was not removed: %s", key, exc)
-
-
-async def reporting(
-    chunks: AsyncIterator[bytes], total: int | None, told: Callable[[float], None] | None
-) -> AsyncIterator[bytes]:
-    """`chunks` unchanged, telling `told` the fraction of `total` bytes passed on so far
-    (nothing when the total is unknown)."""
-    received = 0
-    async for chunk in chunks:
-        received += len(chunk)
-        if told is not None and total:
-            told(received / total)
-        yield chunk

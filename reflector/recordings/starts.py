@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs
 from reflector.db import Meeting, MeetingState, ParticipantSession, Room
-from reflector.db.tables import RecordingTrigger, RecordingType
+from reflector.db.kinds import RecordingTrigger, RecordingType
 from reflector.jobs import JobContext
 
 PEOPLE_NEEDED = {

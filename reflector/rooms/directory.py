@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector.accounts.auth import Caller
 from reflector.config.settings import Settings
 from reflector.db import Room
-from reflector.db.tables import RecordingType
+from reflector.db.kinds import RecordingType
 from reflector.infra.errors import Conflict, Forbidden, InvalidField, NotFound
 from reflector.rooms import room_webhooks
 from reflector.rooms.fields import RoomCreate, RoomUpdate

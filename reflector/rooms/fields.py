@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from reflector.config.settings import MAX_RETENTION_DAYS, SLUG_PATTERN
-from reflector.db.tables import (
+from reflector.db.kinds import (
     Answer,
     Consent,
     MixedOnRefusal,

@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 
 from reflector.api.deps import RuntimeDep
 from reflector.db import Room
-from reflector.db.tables import (
+from reflector.db.kinds import (
     Answer,
     Consent,
     MixedOnRefusal,

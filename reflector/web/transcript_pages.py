@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from reflector.api.deps import RuntimeDep
-from reflector.api.schemas import SPEAKER_NAME_RULES, SpeakersIn
+from reflector.api.recording_schemas import SPEAKER_NAME_RULES, SpeakersIn
 from reflector.db import Recording
 from reflector.infra.errors import InvalidField
 from reflector.recordings import expiry, search, summaries, transcripts

@@ -6,7 +6,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from reflector.db.tables import Base, in_models
+from reflector.db.base import Base, in_models
 from reflector.db.urls import async_url
 
 # An arbitrary, fixed advisory lock key: "reflector migrations".

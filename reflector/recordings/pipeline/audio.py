@@ -5,7 +5,8 @@ import asyncio
 from pathlib import Path
 
 from reflector.infra.job_errors import PermanentJobError
-from reflector.infra.storage import audio_key, file_chunks
+from reflector.infra.storage import audio_key
+from reflector.infra.streams import file_chunks
 from reflector.recordings.pipeline import media
 from reflector.recordings.pipeline.work import Told, Work
 

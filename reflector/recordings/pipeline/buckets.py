@@ -16,7 +16,8 @@ from pydantic import SecretStr
 
 from reflector.config.settings import Settings
 from reflector.infra.job_errors import PermanentJobError, TransientJobError
-from reflector.infra.storage import Storage, Stored, TooLarge, chunks_of, reporting
+from reflector.infra.storage import Storage, Stored, TooLarge
+from reflector.infra.streams import chunks_of, reporting
 from reflector.recordings.tracks import BucketSource
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 

@@ -14,7 +14,7 @@ from typing import Literal
 from urllib.parse import quote
 
 from reflector.db import Meeting, Room
-from reflector.db.tables import RecordingType
+from reflector.db.kinds import RecordingType
 from reflector.inbox.actions import InboundEvent
 from reflector.video_platforms.base import (
     Capability,

@@ -13,7 +13,7 @@ import httpx
 
 from reflector import USER_AGENT
 from reflector.db import Meeting, Room
-from reflector.db.tables import RecordingType
+from reflector.db.kinds import RecordingType
 from reflector.inbox.actions import InboundEvent
 from reflector.video_platforms.base import (
     Capability,

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector import jobs
 from reflector.db import EndReason, EventStatus, Meeting, MeetingState, Recording, WebhookEvent
 from reflector.infra.errors import ServiceError
-from reflector.infra.storage import TooLarge, file_chunks, recording_key
+from reflector.infra.storage import TooLarge, recording_key
+from reflector.infra.streams import file_chunks
 from reflector.jobs import JobContext, PeriodicSpec
 from reflector.recordings import incoming
 from reflector.recordings.tracks import Track

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from reflector.api.deps import RuntimeDep
 from reflector.api.presenters import recording_out
-from reflector.api.schemas import RecordingOut
+from reflector.api.recording_schemas import RecordingOut
 from reflector.api.uploads import MultipartParts, check_length, read_part, storage_errors
 from reflector.config.limits import WEBHOOK_MAX_BODY
 from reflector.db import Recording

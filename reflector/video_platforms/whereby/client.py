@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import cast
 
 from reflector.db import Meeting, Room
-from reflector.db.tables import RecordingType
+from reflector.db.kinds import RecordingType
 from reflector.inbox.actions import InboundEvent
 from reflector.video_platforms.base import (
     Capability,
