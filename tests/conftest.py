@@ -19,6 +19,8 @@ from reflector.db.migrate import upgrade
 from reflector.recordings.pipeline.engines import whisper, whisper_models
 from reflector.runtime import Runtime
 from reflector.video_platforms.mock import MockSettings
+from reflector.video_platforms.registry import PLATFORMS
+from reflector.video_platforms.spec import PlatformSpec
 from tests.media import silence, video_with_speech
 from tests.servers import moto_s3, s3_client, temporary_postgres_database
 from tests.support import MOCK_SECRET, FakeClock, api_key_headers, empty_tables, platform_settings
@@ -83,6 +85,12 @@ def config(settings: Settings, mock_settings: MockSettings) -> Config:
 
 
 @pytest.fixture
+def registry() -> tuple[PlatformSpec, ...]:
+    """The platforms the app serves: the shipped registry, unless a test platform adds itself."""
+    return PLATFORMS
+
+
+@pytest.fixture
 def http_transport() -> httpx.AsyncBaseTransport | None:
     """Where platform clients send HTTP; platform tests put a fake of the vendor here."""
     return None
@@ -90,9 +98,14 @@ def http_transport() -> httpx.AsyncBaseTransport | None:
 
 @pytest.fixture
 async def app(
-    config: Config, clock: FakeClock, http_transport: httpx.AsyncBaseTransport | None
+    config: Config,
+    registry: tuple[PlatformSpec, ...],
+    clock: FakeClock,
+    http_transport: httpx.AsyncBaseTransport | None,
 ) -> AsyncIterator[FastAPI]:
-    app = create_app(config, clock=clock, http_transport=http_transport, relay=False)
+    app = create_app(
+        config, specs=registry, clock=clock, http_transport=http_transport, relay=False
+    )
     async with app.router.lifespan_context(app):
         await empty_tables(app.state.runtime)
         yield app

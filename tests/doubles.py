@@ -4,7 +4,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import ClassVar
 
-from fastapi import APIRouter
 from pydantic_settings import SettingsConfigDict
 
 from reflector.db import Room
@@ -41,14 +40,12 @@ ECHO = PlatformSpec(
     title="Echo",
     settings=EchoSettings,
     client=EchoClient,
-    router=APIRouter(prefix="/v1/echo"),
 )
 DOWN = PlatformSpec(
     slug="down",
     title="Down",
     settings=DownSettings,
     client=DownClient,
-    router=APIRouter(prefix="/v1/down"),
 )
 
 
@@ -75,5 +72,4 @@ SCRIPTED = PlatformSpec(
     title="Scripted",
     settings=ScriptedSettings,
     client=ScriptedClient,
-    router=APIRouter(prefix="/v1/scripted"),
 )

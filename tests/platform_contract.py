@@ -26,6 +26,7 @@ from reflector.video_platforms.base import Capability, MeetingData
 from reflector.video_platforms.errors import PlatformError
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 from reflector.video_platforms.registry import PLATFORMS
+from reflector.video_platforms.spec import PlatformSpec
 from tests.support import START, platform_paths, platform_settings
 
 
@@ -43,6 +44,8 @@ class PlatformContract:
     # The answer to a recording's first announcement: 201 where it is an upload that creates
     # the recording (Jibri's finalize script); repeats are always answered 200.
     recording_first_status: ClassVar[int] = 200
+    # The registry the platform is in: the shipped one, or a test platform's own line.
+    specs: ClassVar[tuple[PlatformSpec, ...]] = PLATFORMS
 
     def platform_settings(self) -> VideoPlatformConfig:
         raise NotImplementedError("the platform must supply its settings")
@@ -103,12 +106,17 @@ class PlatformContract:
         raise NotImplementedError("a platform that starts recordings must say what it saw")
 
     @pytest.fixture
+    def registry(self) -> tuple[PlatformSpec, ...]:
+        return self.specs
+
+    @pytest.fixture
     def config(self, settings: Settings) -> Config:
         settings = settings.model_copy(update={"DEFAULT_VIDEO_PLATFORM": self.slug})
         return Config(settings=settings, platforms=self._all_settings())
 
     def _all_settings(self) -> dict[str, VideoPlatformConfig]:
-        return platform_settings(**{self.slug: self.platform_settings()})
+        shipped = platform_settings(**{self.slug: self.platform_settings()})
+        return {**{spec.slug: spec.settings(_env_file=None) for spec in self.specs}, **shipped}
 
     @pytest.fixture
     def http_transport(self) -> httpx.AsyncBaseTransport | None:
@@ -132,7 +140,7 @@ class PlatformContract:
         return await client.post(path, content=body, headers=headers)
 
     def test_registered_once_under_its_own_slug(self) -> None:
-        [spec] = [spec for spec in PLATFORMS if spec.slug == self.slug]
+        [spec] = [spec for spec in self.specs if spec.slug == self.slug]
         paths = platform_paths(spec)
         assert paths
         assert all(path.startswith(f"/v1/{self.slug}") for path in paths)
@@ -266,7 +274,13 @@ class PlatformContract:
         async def deliver(participant: str, secret: str, **settings: Any) -> int:
             changed = self.platform_settings().model_copy(update=settings)
             restarted = replace(config, platforms={**config.platforms, self.slug: changed})
-            app = create_app(restarted, clock=clock, http_transport=http_transport, relay=False)
+            app = create_app(
+                restarted,
+                specs=self.specs,
+                clock=clock,
+                http_transport=http_transport,
+                relay=False,
+            )
             path, body, headers = self.signed_webhook(Kind.JOINED, room, participant, START, secret)
             async with (
                 app.router.lifespan_context(app),
@@ -326,5 +340,5 @@ class PlatformContract:
         assert ended.json()["state"] == "ended"
 
     def _capabilities(self) -> frozenset[Capability]:
-        [spec] = [spec for spec in PLATFORMS if spec.slug == self.slug]
+        [spec] = [spec for spec in self.specs if spec.slug == self.slug]
         return spec.client.capabilities_with(self.platform_settings())

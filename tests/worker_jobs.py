@@ -9,7 +9,6 @@ import os
 import time
 from pathlib import Path
 
-from fastapi import APIRouter
 from pydantic_settings import SettingsConfigDict
 
 from reflector.jobs import JobArgs, JobSpec, PermanentJobError, TransientJobError
@@ -69,6 +68,5 @@ JOBS_PLATFORM = PlatformSpec(
     title="Jobs",
     settings=JobsSettings,
     client=JobsClient,
-    router=APIRouter(prefix="/v1/jobs"),
     jobs=(RECORD, POISON, FLAKY, BROKEN),
 )
