@@ -11,6 +11,7 @@ from reflector.inbox.auth_failures import WebhookAuthMonitor
 from reflector.inbox.receiving import Inbox
 from reflector.infra.clock import Clock, utcnow
 from reflector.infra.storage import Storage, make_storage
+from reflector.recordings.desk import Desk
 from reflector.video_platforms.base import Capability, PlatformContext
 from reflector.video_platforms.factory import Platforms
 from reflector.video_platforms.spec import PlatformSpec
@@ -25,6 +26,7 @@ class Runtime:
     inbox: Inbox
     webhook_auth: WebhookAuthMonitor
     storage: Storage
+    recordings: Desk
 
     @classmethod
     def open(
@@ -50,6 +52,7 @@ class Runtime:
             inbox=Inbox(db, clock, platforms.having(Capability.SERVER_RECORDING)),
             webhook_auth=WebhookAuthMonitor(),
             storage=make_storage(config.settings),
+            recordings=Desk(db, clock),
         )
 
     async def aclose(self) -> None:

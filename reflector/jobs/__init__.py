@@ -24,6 +24,7 @@ from reflector.infra.job_errors import PermanentJobError, TransientJobError
 from reflector.infra.storage import Storage
 from reflector.video_platforms.base import VideoPlatformClient
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
+from reflector.video_platforms.port import RecordingDesk
 
 __all__ = [
     "JobArgs",
@@ -73,6 +74,9 @@ class JobContext(Protocol):
 
     @property
     def platforms(self) -> PlatformClients: ...
+
+    @property
+    def recordings(self) -> RecordingDesk: ...
 
 
 @dataclass(frozen=True)

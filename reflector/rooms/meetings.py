@@ -105,19 +105,6 @@ def _meeting_from(data: MeetingData, room: Room, now: datetime, end_date: dateti
     )
 
 
-async def newest_in_platform_room(
-    session: AsyncSession, platform: str, room_name: str
-) -> Meeting | None:
-    """The meeting a platform room belongs to: room names are unique per meeting, and if a
-    platform reuses one, the newest meeting has it."""
-    return await session.scalar(
-        select(Meeting)
-        .where(Meeting.platform == platform, Meeting.platform_room_name == room_name)
-        .order_by(Meeting.created_at.desc())
-        .limit(1)
-    )
-
-
 async def history(
     session: AsyncSession, room: Room, page: int, size: int
 ) -> tuple[list[Meeting], int]:

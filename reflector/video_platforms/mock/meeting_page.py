@@ -20,9 +20,8 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from reflector.api.deps import get_runtime
 from reflector.inbox import edge
-from reflector.runtime import Runtime
+from reflector.inbox.edge import Receiving
 from reflector.video_platforms.base import SessionData
 from reflector.video_platforms.mock.client import MockClient
 from reflector.video_platforms.mock.events import PLATFORM, translate
@@ -126,19 +125,19 @@ async def _page(
     return HTMLResponse(html, status_code=status, headers=_HEADERS)
 
 
-async def _enabled(request: Request) -> Runtime:
+async def _enabled(request: Request) -> Receiving:
     """The runtime, where the mock platform is on: elsewhere it has no pages."""
-    runtime = await get_runtime(request)
+    runtime = edge.receiving(request)
     if runtime.platforms.settings(PLATFORM).missing():
         raise HTTPException(404, "the mock platform is not enabled here")
     return runtime
 
 
-def _rooms(runtime: Runtime) -> MockRooms:
+def _rooms(runtime: Receiving) -> MockRooms:
     return runtime.platforms.of(MockClient).rooms
 
 
-def _missing_secret(runtime: Runtime) -> str | None:
+def _missing_secret(runtime: Receiving) -> str | None:
     """Why the page cannot send events, or None when it can."""
     settings = runtime.platforms.settings(PLATFORM)
     if settings.webhook_secret is None:
@@ -146,7 +145,7 @@ def _missing_secret(runtime: Runtime) -> str | None:
     return None
 
 
-async def _sender(request: Request) -> Runtime:
+async def _sender(request: Request) -> Receiving:
     """The runtime, for a form sent from this page by a platform that can sign its events."""
     origin = request.headers.get("origin")
     if origin is not None and urlsplit(origin).netloc != request.headers.get("host"):
@@ -158,10 +157,10 @@ async def _sender(request: Request) -> Runtime:
     return runtime
 
 
-async def _deliver(runtime: Runtime, type_: str, data: dict[str, Any]) -> None:
+async def _deliver(runtime: Receiving, type_: str, data: dict[str, Any]) -> None:
     client = edge.webhook_client(runtime, PLATFORM)
     assert client.settings.webhook_secret is not None  # checked by _sender
-    now = runtime.clock()
+    now = client.context.clock()
     envelope = {"id": f"page-{uuid.uuid4()}", "type": type_, "created_at": now.isoformat()}
     body = json.dumps({**envelope, "data": data}).encode()
     secret = client.settings.webhook_secret.get_secret_value().encode()

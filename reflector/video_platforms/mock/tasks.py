@@ -9,11 +9,10 @@ from reflector.inbox.actions import RecordingReady
 from reflector.infra.job_errors import TransientJobError
 from reflector.infra.validation import first_error
 from reflector.jobs import JobContext, PeriodicSpec
-from reflector.recordings import announcements, incoming
-from reflector.rooms.meetings import newest_in_platform_room
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.mock.client import MockClient
-from reflector.video_platforms.mock.events import PLATFORM, announced_track
+from reflector.video_platforms.mock.events import announced_track
+from reflector.video_platforms.port import Announced
 
 logger = logging.getLogger(__name__)
 POLL_RECORDINGS_EVERY_SECONDS = 300.0
@@ -29,26 +28,24 @@ async def poll_recordings(ctx: JobContext) -> int:
     except PlatformUnavailable as exc:
         raise TransientJobError(exc.message) from exc
     found = 0
-    async with ctx.db.write() as session:
-        for recording in finished:
-            if await incoming.by_platform_id(session, PLATFORM, recording.id):
-                continue
-            meeting = await newest_in_platform_room(session, PLATFORM, recording.room_name)
-            if meeting is None:
-                logger.info("mock recording %s: no meeting in its room", recording.id)
-                continue
-            try:
-                tracks = tuple(
-                    announced_track(t.url, t.participant_id, t.user_name, t.offset_seconds)
-                    for t in recording.tracks
-                )
-            except ValidationError as exc:
-                logger.warning("mock recording %s unusable: %s", recording.id, first_error(exc))
-                continue
-            ready = RecordingReady(recording.room_name, recording.id, tracks, ctx.clock())
-            if await announcements.announce(session, meeting, ready, ctx.clock()):
+    for recording in finished:
+        if await ctx.recordings.known(client.slug, recording.id):
+            continue
+        try:
+            tracks = tuple(
+                announced_track(t.url, t.participant_id, t.user_name, t.offset_seconds)
+                for t in recording.tracks
+            )
+        except ValidationError as exc:
+            logger.warning("mock recording %s unusable: %s", recording.id, first_error(exc))
+            continue
+        ready = RecordingReady(recording.room_name, recording.id, tracks, ctx.clock())
+        match await ctx.recordings.announce(client.slug, ready):
+            case Announced.NEW:
                 logger.info("mock recording %s found by polling", recording.id)
                 found += 1
+            case Announced.NO_MEETING:
+                logger.info("mock recording %s: no meeting in its room", recording.id)
     return found
 
 

@@ -1,0 +1,66 @@
+"""The core's side of `video_platforms.port.RecordingDesk`: recordings platforms found by
+polling, taken in as if announced."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reflector.db import Database, Meeting
+from reflector.inbox.actions import RecordingReady
+from reflector.infra.clock import Clock
+from reflector.recordings import announcements, incoming
+from reflector.video_platforms.port import Announced
+
+# A recording may start a little before the meeting's own start is written.
+EARLY_START = timedelta(minutes=5)
+MATCH_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Desk:
+    db: Database
+    clock: Clock
+
+    async def known(self, platform: str, platform_recording_id: str) -> bool:
+        async with self.db.read() as session:
+            return (
+                await incoming.by_platform_id(session, platform, platform_recording_id) is not None
+            )
+
+    async def announce(
+        self, platform: str, ready: RecordingReady, started_at: datetime | None = None
+    ) -> Announced:
+        async with self.db.write() as session:
+            if started_at is None:
+                meeting = await newest_in_platform_room(session, platform, ready.room_name)
+            else:
+                meeting = await session.scalar(
+                    select(Meeting)
+                    .where(
+                        Meeting.platform == platform,
+                        Meeting.platform_room_name == ready.room_name,
+                        Meeting.start_date <= started_at + EARLY_START,
+                        Meeting.start_date >= started_at - MATCH_WINDOW,
+                    )
+                    .order_by(Meeting.start_date.desc())
+                    .limit(1)
+                )
+            if meeting is None:
+                return Announced.NO_MEETING
+            created = await announcements.announce(session, meeting, ready, self.clock())
+        return Announced.NEW if created else Announced.KNOWN
+
+
+async def newest_in_platform_room(
+    session: AsyncSession, platform: str, room_name: str
+) -> Meeting | None:
+    """The meeting a platform room belongs to: room names are unique per meeting, and if a
+    platform reuses one, the newest meeting has it."""
+    return await session.scalar(
+        select(Meeting)
+        .where(Meeting.platform == platform, Meeting.platform_room_name == room_name)
+        .order_by(Meeting.created_at.desc())
+        .limit(1)
+    )
