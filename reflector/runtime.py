@@ -44,15 +44,16 @@ class Runtime:
             http_transport=http_transport,
         )
         platforms = Platforms(specs, config, context)
+        inbox = Inbox(db, clock, platforms.having(Capability.SERVER_RECORDING))
         return cls(
             config=config,
             db=db,
             clock=clock,
             platforms=platforms,
-            inbox=Inbox(db, clock, platforms.having(Capability.SERVER_RECORDING)),
+            inbox=inbox,
             webhook_auth=WebhookAuthMonitor(),
             storage=make_storage(config.settings),
-            recordings=Desk(db, clock),
+            recordings=Desk(db, clock, inbox),
         )
 
     async def aclose(self) -> None:

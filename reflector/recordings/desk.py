@@ -1,14 +1,17 @@
 """The core's side of `video_platforms.port.RecordingDesk`: recordings platforms found by
-polling, taken in as if announced."""
+polling or in their buckets, taken in as if announced."""
 
+import asyncio
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflector.db import Database, Meeting
-from reflector.inbox.actions import RecordingReady
+from reflector.db import Database, Meeting, Recording, WebhookEvent
+from reflector.inbox.actions import InboundEvent, RecordingReady
+from reflector.inbox.receiving import Inbox
 from reflector.infra.clock import Clock
 from reflector.recordings import announcements, incoming
 from reflector.video_platforms.port import Announced
@@ -22,6 +25,7 @@ MATCH_WINDOW = timedelta(days=7)
 class Desk:
     db: Database
     clock: Clock
+    inbox: Inbox
 
     async def known(self, platform: str, platform_recording_id: str) -> bool:
         async with self.db.read() as session:
@@ -51,6 +55,35 @@ class Desk:
                 return Announced.NO_MEETING
             created = await announcements.announce(session, meeting, ready, self.clock())
         return Announced.NEW if created else Announced.KNOWN
+
+    async def found(self, events: Sequence[InboundEvent]) -> None:
+        await asyncio.gather(*(self.inbox.receive(event) for event in events))
+
+    async def unseen(self, platform: str, candidates: Mapping[str, str]) -> list[str]:
+        if not candidates:
+            return []
+        async with self.db.read() as session:
+            recorded = set(
+                await session.scalars(
+                    select(Recording.platform_recording_id).where(
+                        Recording.platform == platform,
+                        Recording.platform_recording_id.in_(list(candidates)),
+                    )
+                )
+            )
+            stored = set(
+                await session.scalars(
+                    select(WebhookEvent.event_key).where(
+                        WebhookEvent.platform == platform,
+                        WebhookEvent.event_key.in_(list(candidates.values())),
+                    )
+                )
+            )
+        return [
+            recording_id
+            for recording_id, key in candidates.items()
+            if recording_id not in recorded and key not in stored
+        ]
 
 
 async def newest_in_platform_room(

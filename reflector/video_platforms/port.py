@@ -1,11 +1,12 @@
 """What a platform's background work may ask of the core about recordings. The core reads and
 writes its own tables behind it; a platform never does."""
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from reflector.inbox.actions import RecordingReady
+from reflector.inbox.actions import InboundEvent, RecordingReady
 
 
 class Announced(StrEnum):
@@ -24,3 +25,11 @@ class RecordingDesk(Protocol):
         """Take a finished recording in, to be fetched and processed. It goes to the newest
         meeting of its room or, given when it started, to the meeting of its room that had
         started by then (within a week)."""
+
+    async def found(self, events: Sequence[InboundEvent]) -> None:
+        """Events the platform found itself (a queue, a rescan) rather than received: stored
+        once and applied like webhooks."""
+
+    async def unseen(self, platform: str, candidates: Mapping[str, str]) -> list[str]:
+        """Of recording ids, each with the key of the event that would bring it, those with
+        neither a recording nor that event stored."""

@@ -8,17 +8,15 @@ the credentials are the platform's own when it has them, else the storage's.
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import SecretStr
 
 from reflector.config.settings import Settings
 from reflector.infra.job_errors import PermanentJobError, TransientJobError
 from reflector.infra.storage import Storage, Stored, TooLarge
 from reflector.infra.streams import chunks_of, reporting
 from reflector.recordings.tracks import BucketSource
+from reflector.video_platforms.buckets import client_for
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 
 _MISSING = frozenset({"NoSuchKey", "NoSuchBucket", "404", "AccessDenied", "403"})
@@ -70,23 +68,3 @@ async def read_into(
         raise PermanentJobError(f"the recording is {exc}") from None
     finally:
         body.close()
-
-
-def client_for(
-    service: str, settings: Settings, platform: VideoPlatformConfig, endpoint: str | None = None
-) -> Any:
-    """A boto3 client of `service` with the platform's bucket credentials (else the
-    storage's), its bucket's region, and `endpoint` (by default `S3_ENDPOINT_URL`)."""
-    keys = platform.recording_bucket_keys()
-    key_id, secret = keys if keys else (settings.S3_ACCESS_KEY_ID, settings.S3_SECRET_ACCESS_KEY)
-    return boto3.client(
-        service,
-        endpoint_url=endpoint or settings.S3_ENDPOINT_URL,
-        region_name=platform.recording_bucket_region() or settings.S3_REGION,
-        aws_access_key_id=_plain(key_id),
-        aws_secret_access_key=_plain(secret),
-    )
-
-
-def _plain(value: SecretStr | None) -> str | None:
-    return value.get_secret_value() if value else None

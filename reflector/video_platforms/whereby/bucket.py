@@ -14,16 +14,13 @@ from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
-from sqlalchemy import select
 
-from reflector.db import Recording, WebhookEvent
 from reflector.inbox.actions import InboundEvent
-from reflector.inbox.receiving import Inbox
 from reflector.infra.job_errors import TransientJobError
 from reflector.jobs import JobContext
-from reflector.recordings.pipeline.buckets import client_for
+from reflector.video_platforms.buckets import client_for
 from reflector.video_platforms.whereby.client import WherebyClient
-from reflector.video_platforms.whereby.events import PLATFORM, RECORDING_EXTENSIONS
+from reflector.video_platforms.whereby.events import RECORDING_EXTENSIONS
 
 logger = logging.getLogger(__name__)
 # Messages per receive, and receives per run: a run ends within its time limit.
@@ -43,7 +40,6 @@ async def read_notifications(ctx: JobContext) -> int:
     sqs = client_for(
         "sqs", ctx.config.settings, client.settings, f"{parts.scheme}://{parts.netloc}"
     )
-    inbox = Inbox(ctx.db, ctx.clock)
     named = 0
     for _ in range(_RECEIVES):
         messages = await _aws(
@@ -57,7 +53,7 @@ async def read_notifications(ctx: JobContext) -> int:
         for message in messages["Messages"]:
             events = list(_events_of(client, message.get("Body", "")))
             # Stored before the message is deleted: a failure leaves it to be received again.
-            await asyncio.gather(*(inbox.receive(event) for event in events))
+            await ctx.recordings.found(events)
             await _aws(
                 sqs.delete_message, QueueUrl=str(queue), ReceiptHandle=message["ReceiptHandle"]
             )
@@ -83,14 +79,13 @@ async def rescan(ctx: JobContext) -> int:
         for item in page.get("Contents", [])
         if item["Key"].endswith(RECORDING_EXTENSIONS) and item["LastModified"] >= since
     ]
-    unseen = await _unseen(ctx, keys)
-    inbox = Inbox(ctx.db, ctx.clock)
+    unseen = await ctx.recordings.unseen(client.slug, {key: f"s3:{key}" for key in keys})
     events = [
         event
         for key in unseen
         if (event := client.translator.object_created(key, _found_by_rescan(bucket, key)))
     ]
-    await asyncio.gather(*(inbox.receive(event) for event in events))
+    await ctx.recordings.found(events)
     if events:
         logger.info("whereby: the rescan found %d recordings in %s", len(events), bucket)
     return len(events)
@@ -125,29 +120,6 @@ def _events_of(client: WherebyClient, body: str) -> Iterable[InboundEvent]:
         event = client.translator.object_created(key, json.dumps(record).encode())
         if event is not None:
             yield event
-
-
-async def _unseen(ctx: JobContext, keys: list[str]) -> list[str]:
-    """The keys with neither a recording nor a stored event of their object."""
-    if not keys:
-        return []
-    async with ctx.db.read() as session:
-        recorded = set(
-            await session.scalars(
-                select(Recording.platform_recording_id).where(
-                    Recording.platform == PLATFORM, Recording.platform_recording_id.in_(keys)
-                )
-            )
-        )
-        events = set(
-            await session.scalars(
-                select(WebhookEvent.event_key).where(
-                    WebhookEvent.platform == PLATFORM,
-                    WebhookEvent.event_key.in_([f"s3:{key}" for key in keys]),
-                )
-            )
-        )
-    return [key for key in keys if key not in recorded and f"s3:{key}" not in events]
 
 
 def _found_by_rescan(bucket: str, key: str) -> bytes:
