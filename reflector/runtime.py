@@ -12,6 +12,7 @@ from reflector.inbox.receiving import Inbox
 from reflector.infra.clock import Clock, utcnow
 from reflector.infra.storage import Storage, make_storage
 from reflector.recordings.desk import Desk
+from reflector.rooms import desk as rooms_desk
 from reflector.video_platforms.base import Capability, PlatformContext
 from reflector.video_platforms.factory import Platforms
 from reflector.video_platforms.spec import PlatformSpec
@@ -27,6 +28,7 @@ class Runtime:
     webhook_auth: WebhookAuthMonitor
     storage: Storage
     recordings: Desk
+    meetings: rooms_desk.Desk
 
     @classmethod
     def open(
@@ -54,6 +56,7 @@ class Runtime:
             webhook_auth=WebhookAuthMonitor(),
             storage=make_storage(config.settings),
             recordings=Desk(db, clock, inbox),
+            meetings=rooms_desk.Desk(db, clock),
         )
 
     async def aclose(self) -> None:

@@ -24,7 +24,7 @@ from reflector.infra.job_errors import PermanentJobError, TransientJobError
 from reflector.infra.storage import Storage
 from reflector.video_platforms.base import VideoPlatformClient
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
-from reflector.video_platforms.port import RecordingDesk
+from reflector.video_platforms.port import MeetingDesk, RecordingDesk
 
 __all__ = [
     "JobArgs",
@@ -77,6 +77,9 @@ class JobContext(Protocol):
 
     @property
     def recordings(self) -> RecordingDesk: ...
+
+    @property
+    def meetings(self) -> MeetingDesk: ...
 
 
 @dataclass(frozen=True)

@@ -33,3 +33,15 @@ class RecordingDesk(Protocol):
     async def unseen(self, platform: str, candidates: Mapping[str, str]) -> list[str]:
         """Of recording ids, each with the key of the event that would bring it, those with
         neither a recording nor that event stored."""
+
+
+class MeetingDesk(Protocol):
+    """What a platform's background work may ask of the core about meetings."""
+
+    async def quiet_rooms(self, platform: str, since: datetime) -> list[str]:
+        """The rooms of the platform's active meetings it has sent events about, none of them
+        received after `since`."""
+
+    async def room_gone(self, platform: str, room_name: str) -> bool:
+        """The platform no longer has the room: its meeting ends now, and everyone still in
+        it has left. False when it had ended already."""

@@ -4,22 +4,19 @@ and noticing rooms that Prosody closed without telling us."""
 import asyncio
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector import jobs
-from reflector.db import EndReason, EventStatus, Meeting, MeetingState, Recording, WebhookEvent
+from reflector.db import Meeting, Recording
 from reflector.infra.errors import ServiceError
 from reflector.infra.storage import TooLarge, recording_key
 from reflector.infra.streams import file_chunks
 from reflector.jobs import JobContext, PeriodicSpec
 from reflector.recordings import incoming
 from reflector.recordings.tracks import Track
-from reflector.rooms import lifecycle, participants
 from reflector.video_platforms.errors import PlatformUnavailable
 from reflector.video_platforms.jitsi.client import JitsiClient
 from reflector.video_platforms.jitsi.events import PLATFORM
@@ -120,32 +117,11 @@ async def reconcile_with_census(ctx: JobContext) -> int:
     except PlatformUnavailable as exc:
         raise jobs.TransientJobError(exc.message) from exc
     ended = 0
-    async with ctx.db.write() as session:
-        for meeting in await _seen_open(session, taken - CENSUS_SETTLE):
-            if meeting.platform_room_name in open_rooms:
-                continue
-            now = ctx.clock()
-            if await lifecycle.end_meeting(session, meeting, EndReason.PLATFORM, now, now):
-                await participants.close_open_sessions(session, meeting.id, now)
-                logger.info("jitsi room %s is gone from Prosody", meeting.platform_room_name)
-                ended += 1
+    for room in await ctx.meetings.quiet_rooms(client.slug, taken - CENSUS_SETTLE):
+        if room not in open_rooms and await ctx.meetings.room_gone(client.slug, room):
+            logger.info("jitsi room %s is gone from Prosody", room)
+            ended += 1
     return ended
-
-
-async def _seen_open(session: AsyncSession, settled: datetime) -> list[Meeting]:
-    """Active Jitsi meetings whose room Prosody reported, with no event newer than `settled`."""
-    events = (
-        select(WebhookEvent.meeting_id)
-        .where(WebhookEvent.platform == PLATFORM, WebhookEvent.status == EventStatus.PROCESSED)
-        .group_by(WebhookEvent.meeting_id)
-        .having(func.max(WebhookEvent.received_at) < settled)
-    )
-    query = select(Meeting).where(
-        Meeting.platform == PLATFORM,
-        Meeting.state == MeetingState.ACTIVE,
-        Meeting.id.in_(events),
-    )
-    return list((await session.scalars(query)).all())
 
 
 async def _reconcile(ctx: JobContext) -> None:
