@@ -18,9 +18,9 @@ from reflector.api.recording_schemas import (
     TranscriptSummary,
 )
 from reflector.api.schemas import Page
-from reflector.api.uploads import MultipartParts, check_length, files_of, storage_errors
 from reflector.db import Recording, Room
 from reflector.infra.errors import Forbidden, NotFound
+from reflector.infra.uploads import MultipartParts, check_length, files_of, storage_errors
 from reflector.recordings import expiry, incoming, search, summaries, transcripts
 from reflector.recordings.consent import Outcome
 from reflector.recordings.pipeline import formats

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from reflector.inbox.auth_failures import WebhookAuthMonitor
 from reflector.inbox.receiving import Inbox, Receipt
-from reflector.jobs import PlatformClients
+from reflector.jobs import JobContext
 from reflector.video_platforms.base import VideoPlatformClient
 from reflector.video_platforms.errors import PlatformNotConfigured
 
@@ -32,11 +32,8 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-class Receiving(Protocol):
-    """What the door needs of the process: the platforms, the failure count, the inbox."""
-
-    @property
-    def platforms(self) -> PlatformClients: ...
+class Receiving(JobContext, Protocol):
+    """What the door needs of the process: a job's services, the failure count, the inbox."""
 
     @property
     def webhook_auth(self) -> WebhookAuthMonitor: ...

@@ -40,6 +40,10 @@ class TooLarge(StorageError):
     pass
 
 
+class NotMedia(PermanentJobError):
+    """The file is not media we can use: not decodable, truncated, no audio, too long."""
+
+
 class InvalidKey(StorageError, ValueError):
     pass
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import av
 
-from reflector.infra.job_errors import PermanentJobError
+from reflector.infra.storage import NotMedia
 
 SAMPLE_RATE = 16000
 _OPTIONS = {"protocol_whitelist": "file"}
@@ -20,10 +20,6 @@ _REFUSED_FORMATS = frozenset({"hls", "concat", "ffconcat", "dash", "rtsp", "sdp"
 
 # Told how far some work has come (seconds, or a fraction), from the thread doing it.
 Progress = Callable[[float], None]
-
-
-class NotMedia(PermanentJobError):
-    """The file is not media we can use: not decodable, truncated, no audio, too long."""
 
 
 @dataclass(frozen=True)

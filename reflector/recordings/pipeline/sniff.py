@@ -6,7 +6,7 @@ The signatures are the containers' own magic numbers; ffmpeg reads every one of 
 
 from collections.abc import AsyncIterator
 
-from reflector.recordings.pipeline.media import NotMedia
+from reflector.infra.storage import NotMedia
 
 HEAD_BYTES = 512
 # (offset, bytes) pairs that must all match; the name is what a refusal does not say.

@@ -9,17 +9,15 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from reflector.api.deps import RuntimeDep
 from reflector.api.presenters import recording_out
 from reflector.api.recording_schemas import RecordingOut
-from reflector.api.uploads import MultipartParts, check_length, read_part, storage_errors
 from reflector.config.limits import WEBHOOK_MAX_BODY
 from reflector.db import Recording
 from reflector.inbox import edge
 from reflector.infra.errors import InvalidField
+from reflector.infra.uploads import MultipartParts, check_length, read_part, storage_errors
 from reflector.infra.validation import first_error
 from reflector.recordings.incoming import TrackIntake, by_platform_id
-from reflector.runtime import Runtime
 from reflector.video_platforms.jitsi.client import JitsiClient
 from reflector.video_platforms.jitsi.events import PLATFORM
 from reflector.video_platforms.jitsi.jibri import (
@@ -61,7 +59,7 @@ router = APIRouter()
         503: {"description": "JITSI_WEBHOOK_SECRET is not set"},
     },
 )
-async def receive_recording(request: Request, runtime: RuntimeDep) -> Response:
+async def receive_recording(request: Request) -> Response:
     """A finished Jibri recording, from `contrib/jitsi/finalize.sh`.
 
     Signed `t=<unix>,sha256=<hex SHA-256 of the body>,v1=<hex HMAC-SHA256 of "<t>.<sha256>">`
@@ -71,6 +69,7 @@ async def receive_recording(request: Request, runtime: RuntimeDep) -> Response:
     `{"session": "<directory name>"}` naming a session directory under JITSI_RECORDINGS_DIR
     (shared-volume mode), imported by a worker.
     """
+    runtime = edge.receiving(request)
     client = _client(runtime)
     now = runtime.clock()
     signed = SignedDigest.verify(
@@ -88,7 +87,7 @@ async def receive_recording(request: Request, runtime: RuntimeDep) -> Response:
 
 
 async def _upload(
-    request: Request, runtime: Runtime, body: AsyncIterator[bytes], signed: SignedDigest
+    request: Request, runtime: edge.Receiving, body: AsyncIterator[bytes], signed: SignedDigest
 ) -> Response:
     limit = runtime.config.settings.RECORDING_MAX_BYTES
     check_length(request.headers.get("content-length", ""), limit + METADATA_MAX_BYTES)
@@ -128,7 +127,7 @@ async def _upload(
 
 
 async def _shared_volume(
-    runtime: Runtime, client: JitsiClient, body: AsyncIterator[bytes], signed: SignedDigest
+    runtime: edge.Receiving, client: JitsiClient, body: AsyncIterator[bytes], signed: SignedDigest
 ) -> Response:
     data = await read_part(body, WEBHOOK_MAX_BODY, "body")
     _require_signed_body(signed)
@@ -179,6 +178,6 @@ def _text(data: bytes, name: str) -> str:
         raise InvalidField(("body", name), "must be UTF-8 text") from None
 
 
-def _client(runtime: Runtime) -> JitsiClient:
+def _client(runtime: edge.Receiving) -> JitsiClient:
     edge.webhook_client(runtime, PLATFORM)  # 503 unless it can authenticate
     return runtime.platforms.of(JitsiClient)

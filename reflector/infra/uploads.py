@@ -14,8 +14,7 @@ from fastapi import HTTPException
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from reflector.infra.storage import StorageError, TooLarge
-from reflector.recordings.pipeline.media import NotMedia
+from reflector.infra.storage import NotMedia, StorageError, TooLarge
 
 
 @dataclass(frozen=True)
