@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.db import Database, Meeting, Recording, WebhookEvent
 from reflector.inbox.actions import InboundEvent, RecordingReady
 from reflector.inbox.receiving import Inbox
 from reflector.infra.clock import Clock
 from reflector.recordings import announcements, incoming
+from reflector.rooms.desk import newest_in_platform_room
 from reflector.video_platforms.port import Announced
 
 # A recording may start a little before the meeting's own start is written.
@@ -84,16 +84,3 @@ class Desk:
             for recording_id, key in candidates.items()
             if recording_id not in recorded and key not in stored
         ]
-
-
-async def newest_in_platform_room(
-    session: AsyncSession, platform: str, room_name: str
-) -> Meeting | None:
-    """The meeting a platform room belongs to: room names are unique per meeting, and if a
-    platform reuses one, the newest meeting has it."""
-    return await session.scalar(
-        select(Meeting)
-        .where(Meeting.platform == platform, Meeting.platform_room_name == room_name)
-        .order_by(Meeting.created_at.desc())
-        .limit(1)
-    )

@@ -1,10 +1,11 @@
 """The core's side of `video_platforms.port.MeetingDesk`: meetings a platform says are over
-without an event to say so (Jitsi's room census)."""
+without an event to say so (its list of open rooms), and which meeting a platform room means."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflector.db import Database, EndReason, EventStatus, Meeting, MeetingState, WebhookEvent
 from reflector.infra.clock import Clock
@@ -47,3 +48,16 @@ class Desk:
                     await participants.close_open_sessions(session, meeting.id, now)
                     ended = True
         return ended
+
+
+async def newest_in_platform_room(
+    session: AsyncSession, platform: str, room_name: str
+) -> Meeting | None:
+    """The meeting a platform room belongs to: room names are unique per meeting, and if a
+    platform reuses one, the newest meeting has it."""
+    return await session.scalar(
+        select(Meeting)
+        .where(Meeting.platform == platform, Meeting.platform_room_name == room_name)
+        .order_by(Meeting.created_at.desc())
+        .limit(1)
+    )

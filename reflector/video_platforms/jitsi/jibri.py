@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflector.db import Meeting
 from reflector.infra.errors import InvalidField, NotFound
 from reflector.infra.validation import SafeStr, UrlStr, first_error
-from reflector.recordings.desk import newest_in_platform_room
+from reflector.rooms.desk import newest_in_platform_room
 from reflector.video_platforms.jitsi.events import PLATFORM, meeting_room_name
 
 # Jibri replaces everything outside this set in the session id with "_"

@@ -24,8 +24,9 @@ from reflector.inbox import edge
 from reflector.inbox.edge import Receiving
 from reflector.video_platforms.base import SessionData
 from reflector.video_platforms.mock.client import MockClient
-from reflector.video_platforms.mock.events import PLATFORM, translate
+from reflector.video_platforms.mock.events import PLATFORM
 from reflector.video_platforms.mock.rooms import MockRooms
+from reflector.video_platforms.mock.webhooks import take_in
 from reflector.video_platforms.signatures import sign_t_v1
 
 NAME_MAX_LENGTH = 100
@@ -165,10 +166,7 @@ async def _deliver(runtime: Receiving, type_: str, data: dict[str, Any]) -> None
     body = json.dumps({**envelope, "data": data}).encode()
     secret = client.settings.webhook_secret.get_secret_value().encode()
     headers = {client.SIGNATURE_HEADER: sign_t_v1(body, secret, int(now.timestamp()))}
-    delivery = edge.checked(runtime, PLATFORM, headers, body)
-    event = translate(delivery.body)
-    await runtime.platforms.of(MockClient).note(event)
-    await runtime.inbox.receive(event)
+    await take_in(edge.checked(runtime, PLATFORM, headers, body))
 
 
 def _back(room_name: str, **query: str) -> RedirectResponse:

@@ -4,7 +4,7 @@ from fastapi import APIRouter, HTTPException, Request
 
 from reflector.inbox import edge
 from reflector.inbox.actions import ParticipantJoined, ParticipantLeft
-from reflector.inbox.edge import WebhookAck
+from reflector.inbox.edge import Delivery, WebhookAck
 from reflector.video_platforms.mock.client import MockClient
 from reflector.video_platforms.mock.events import PLATFORM, translate
 
@@ -15,9 +15,14 @@ router = APIRouter()
 @router.post("/webhook", responses=edge.RESPONSES)
 async def receive_webhook(request: Request) -> WebhookAck:
     """Events of the mock platform, signed `t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`."""
-    delivery = await edge.verified(request, PLATFORM)
+    return await take_in(await edge.verified(request, PLATFORM))
+
+
+async def take_in(delivery: Delivery) -> WebhookAck:
+    """An authentic event of the mock's, however it came: the platform's record learns who
+    came and went (whoever signs the mock's events speaks for the platform: what it sent, it
+    saw), then the inbox takes it."""
     event = translate(delivery.body)
-    # Whoever signs the mock's events speaks for the platform: what it sent, it saw.
     await delivery.runtime.platforms.of(MockClient).note(event)
     return WebhookAck.of(await delivery.runtime.inbox.receive(event))
 
