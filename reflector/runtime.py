@@ -11,8 +11,8 @@ from reflector.inbox.auth_failures import WebhookAuthMonitor
 from reflector.inbox.receiving import Inbox
 from reflector.infra.clock import Clock, utcnow
 from reflector.infra.storage import Storage, make_storage
-from reflector.recordings.desk import Desk
-from reflector.rooms import desk as rooms_desk
+from reflector.recordings.desk import RecordingsDesk
+from reflector.rooms.desk import MeetingsDesk
 from reflector.video_platforms.base import Capability, PlatformContext
 from reflector.video_platforms.factory import Platforms
 from reflector.video_platforms.spec import PlatformSpec
@@ -27,8 +27,8 @@ class Runtime:
     inbox: Inbox
     webhook_auth: WebhookAuthMonitor
     storage: Storage
-    recordings: Desk
-    meetings: rooms_desk.Desk
+    recordings: RecordingsDesk
+    meetings: MeetingsDesk
 
     @classmethod
     def open(
@@ -55,8 +55,8 @@ class Runtime:
             inbox=inbox,
             webhook_auth=WebhookAuthMonitor(),
             storage=make_storage(config.settings),
-            recordings=Desk(db, clock, inbox),
-            meetings=rooms_desk.Desk(db, clock),
+            recordings=RecordingsDesk(db, clock, inbox),
+            meetings=MeetingsDesk(db, clock),
         )
 
     async def aclose(self) -> None:

@@ -22,7 +22,7 @@ MATCH_WINDOW = timedelta(days=7)
 
 
 @dataclass(frozen=True)
-class Desk:
+class RecordingsDesk:
     db: Database
     clock: Clock
     inbox: Inbox

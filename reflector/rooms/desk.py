@@ -13,7 +13,7 @@ from reflector.rooms import lifecycle, participants
 
 
 @dataclass(frozen=True)
-class Desk:
+class MeetingsDesk:
     db: Database
     clock: Clock
 
