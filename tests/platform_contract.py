@@ -27,7 +27,7 @@ from reflector.video_platforms.errors import PlatformError
 from reflector.video_platforms.platform_settings import VideoPlatformConfig
 from reflector.video_platforms.registry import PLATFORMS
 from reflector.video_platforms.spec import PlatformSpec
-from tests.support import START, platform_paths, platform_settings
+from tests.support import START, platform_paths
 
 
 class Kind(StrEnum):
@@ -115,8 +115,8 @@ class PlatformContract:
         return Config(settings=settings, platforms=self._all_settings())
 
     def _all_settings(self) -> dict[str, VideoPlatformConfig]:
-        shipped = platform_settings(**{self.slug: self.platform_settings()})
-        return {**{spec.slug: spec.settings(_env_file=None) for spec in self.specs}, **shipped}
+        fresh = {spec.slug: spec.settings(_env_file=None) for spec in self.specs}
+        return {**fresh, self.slug: self.platform_settings()}
 
     @pytest.fixture
     def http_transport(self) -> httpx.AsyncBaseTransport | None:
